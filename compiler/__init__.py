@@ -1,0 +1,2 @@
+"""compile-glossary: a knowledge-graph glossary compiler."""
+__version__ = "0.1.0"

@@ -1,0 +1,82 @@
+"""The registry of diagnostic codes: name, default severity, stage, one-line doc.
+
+Every diagnostic any stage emits has a code listed here (a test enforces it), so
+that rule configuration (select / ignore / severity) and the docs' codes table
+(`compile-glossary codes --markdown`) come from one place, like mypy's ErrorCode.
+Each stage owns one section below; add new codes to your stage's section.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .diagnostics import Severity
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+@dataclass(frozen=True)
+class Code:
+    name: str
+    severity: Severity
+    stage: str
+    doc: str
+
+
+CODES: dict[str, Code] = {}
+
+
+def register(name: str, severity: Severity, stage: str, doc: str) -> Code:
+    if name in CODES:
+        raise ValueError(f"diagnostic code {name!r} registered twice")
+    code = Code(name, severity, stage, doc)
+    CODES[name] = code
+    return code
+
+
+# --- load: reading files and parsing their YAML headers ------------------------------
+register("file-read", E, "load", "The file could not be read (permissions, vanished, or not a regular file).")
+register("file-encoding", E, "load", "The file is not UTF-8 text (invalid bytes, or another encoding such as UTF-16).")
+register("file-binary", E, "load", "The file holds NUL bytes or other binary data, not text.")
+register("file-empty", E, "load", "The file is empty or only white space.")
+register("file-too-large", E, "load", "The file is larger than the configured limit and was not parsed.")
+register("file-symlink", W, "load", "A symbolic link that points outside the terms folder was not followed.")
+register("header-missing", E, "load", "The file does not start with a `---` YAML front-matter block.")
+register("header-unclosed", W, "load", "The last front-matter block has no closing `---`; it runs to the end of the file.")
+register("header-not-mapping", E, "load", "A front-matter block is a list or a scalar, not a mapping of keys to values.")
+register("header-conflict", W, "load", "Two front-matter blocks give the same key different values; the later one wins.")
+register("header-id-changed", I, "load", "The blocks disagree on `canonical_id`; the earlier id is kept as an alias.")
+register("yaml-syntax", E, "load", "A front-matter block is not valid YAML.")
+register("yaml-tab", E, "load", "A tab character is used for indentation, which YAML forbids.")
+register("yaml-duplicate-key", E, "load", "A mapping gives the same key twice; YAML parsers silently keep only one.")
+register("yaml-key-type", E, "load", "A mapping key is a number, date, null, list or mapping instead of text.")
+register("yaml-tag", E, "load", "A YAML tag such as `!!python/object` was used; tags are never constructed.")
+register("yaml-recursive-alias", E, "load", "An alias refers to the node that contains it, which has no finite value.")
+register("yaml-too-large", E, "load", "Aliases expand to too many values (an alias bomb) or nesting is too deep.")
+register("yaml-merge-key", W, "load", "A `<<` merge key was used; it is YAML 1.1 only and other tools may read it differently.")
+
+# --- schema: JSON Schema validation of the merged header ------------------------------
+register("schema-required", E, "schema", "A required field (`term`, `canonical_id`) is missing or empty.")
+register("schema-type", E, "schema", "A field has the wrong type (for example a mapping where a list is expected).")
+register("schema-enum", E, "schema", "A field's value is not one of the allowed values (for example `status`).")
+register("schema-format", E, "schema", "A field's text does not have the expected form (for example a date).")
+register("schema-range", E, "schema", "A number lies outside its allowed range, or a list or text has the wrong length.")
+register("schema-invalid", E, "schema", "A value breaks another rule of the schema.")
+register("schema-unknown-key", W, "schema", "A top-level key the schema does not know; it is kept but may be a typo.")
+register("id-invalid", E, "schema", "An id cannot become a URL and a file name (slash, space, colon, control character...).")
+
+# --- graph: links between terms and modules (compiler.graph) --------------------------
+
+# --- checks: numeric checks of equation hints (compiler.checks) -----------------------
+
+# --- render: the static site (compiler.render) ----------------------------------------
+
+# --- build: configuration, cache, output folder ---------------------------------------
+register("internal-error", E, "build", "The compiler failed on this file; the file was skipped. Please report it.")
+
+
+def codes_markdown() -> str:
+    """The codes table of the docs, generated from the registry."""
+    rows = ["| code | severity | stage | what it finds |", "| --- | --- | --- | --- |"]
+    for code in sorted(CODES.values(), key=lambda c: (c.stage, c.name)):
+        rows.append(f"| `{code.name}` | {code.severity.value} | {code.stage} | {code.doc} |")
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,108 @@
+"""The one diagnostic model every stage returns.
+
+Stages never print, exit or raise for a user's mistake: they return ``Diagnostic``
+records. Codes and their default severities live in :mod:`compiler.codes`; use
+:func:`make` to build a record so that the severity always comes from the registry.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable
+
+
+class Severity(str, enum.Enum):
+    """How bad a finding is. Ordered: error > warning > info."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 2, "warning": 1, "info": 0}[self.value]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A located finding: where, how bad, which rule, what is wrong, how to fix it.
+
+    ``line`` and ``column`` are 1-based; 0 means "the whole file" (no position).
+    ``file`` is the path as the user should see it (relative to the folder they named).
+    """
+
+    file: str
+    line: int
+    column: int
+    severity: Severity
+    code: str
+    message: str
+    term: str | None = None
+    pointer: str | None = None
+    hint: str | None = None
+    end_line: int | None = None
+    end_column: int | None = None
+    source: str | None = None  # the offending source line, for the caret display
+    waived: str | None = None  # reason, when a per-term waiver accepts this finding
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.file, self.line, self.column, self.code, self.message)
+
+    def with_severity(self, severity: Severity) -> "Diagnostic":
+        return replace(self, severity=severity)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+            "term": self.term,
+            "pointer": self.pointer,
+            "hint": self.hint,
+        }
+        if self.waived is not None:
+            out["waived"] = self.waived
+        return out
+
+
+def make(code: str, file: str, line: int = 0, column: int = 0, message: str = "", **extra: Any) -> Diagnostic:
+    """Build a diagnostic whose severity is the registry's default for ``code``."""
+    from .codes import CODES
+
+    severity = extra.pop("severity", None) or CODES[code].severity
+    return Diagnostic(file=file, line=line, column=column, severity=severity, code=code, message=message, **extra)
+
+
+@dataclass(frozen=True)
+class Counts:
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+    waived: int = 0
+
+
+def count(diagnostics: Iterable[Diagnostic]) -> Counts:
+    """Count diagnostics by severity; waived findings count apart, never as errors."""
+    e = w = i = v = 0
+    for d in diagnostics:
+        if d.waived is not None:
+            v += 1
+        elif d.severity is Severity.ERROR:
+            e += 1
+        elif d.severity is Severity.WARNING:
+            w += 1
+        else:
+            i += 1
+    return Counts(e, w, i, v)
+
+
+def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+__all__ = ["Severity", "Diagnostic", "make", "count", "Counts", "sorted_diagnostics", "field"]

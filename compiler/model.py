@@ -1,0 +1,74 @@
+"""Plain data passed between stages: frozen dataclasses, no behaviour, no hidden state.
+
+The pipeline is load -> validate -> link -> check -> render; each stage takes these
+records and returns new ones plus diagnostics (see :mod:`compiler.build`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .diagnostics import Diagnostic
+
+
+@dataclass(frozen=True)
+class Location:
+    """1-based position of a value in a file; end is exclusive, where known."""
+
+    line: int
+    column: int
+    end_line: int | None = None
+    end_column: int | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Term:
+    """One term file, merged from its front-matter blocks.
+
+    ``data`` holds the merged header as plain JSON-like values (str, int, float,
+    bool, None, list, dict). Scalars the schema wants as text keep the author's
+    spelling (``version: 0.10`` stays ``"0.10"``). ``locations`` maps a JSON pointer
+    (``/crosslinks/antonyms/0``) to where that value was written, in the block
+    whose value won the merge.
+    """
+
+    id: str  # canonical_id, or a stand-in derived from the file name when that is missing/invalid
+    file: str  # path relative to the terms folder, POSIX separators
+    path: Path  # absolute path
+    data: Mapping[str, Any]
+    body: str
+    body_line: int  # 1-based line where the Markdown body starts (0 when there is no body)
+    locations: Mapping[str, Location]
+    former_ids: tuple[str, ...] = ()  # ids of earlier blocks that were replaced by a later one
+    has_errors: bool = False  # some error diagnostic belongs to this file
+    header_lines: tuple[int, ...] = ()  # first line of each front-matter block
+
+    @property
+    def label(self) -> str:
+        term = self.data.get("term")
+        return term if isinstance(term, str) and term.strip() else self.id
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        raw = self.data.get("aliases")
+        items = [a for a in raw if isinstance(a, str) and a.strip()] if isinstance(raw, list) else []
+        return tuple(items) + tuple(i for i in self.former_ids if i not in items)
+
+    def location(self, pointer: str) -> Location:
+        """Where the value at ``pointer`` was written; walks up to the nearest known parent."""
+        p = pointer
+        while p:
+            loc = self.locations.get(p)
+            if loc is not None:
+                return loc
+            p = p.rsplit("/", 1)[0]
+        return self.locations.get("", Location(self.header_lines[0] if self.header_lines else 1, 1))
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    terms: tuple[Term, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    files: int  # how many *.md files were found
+    root: Path = field(default_factory=Path)

@@ -1,0 +1,1 @@
+"""The term JSON Schema, shipped inside the package as compiler._schema."""

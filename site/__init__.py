@@ -1,0 +1,1 @@
+"""Site templates and assets, shipped inside the package as compiler._site."""
