@@ -72,3 +72,24 @@ class LoadResult:
     diagnostics: tuple[Diagnostic, ...]
     files: int  # how many *.md files were found
     root: Path = field(default_factory=Path)
+
+
+@dataclass(frozen=True, eq=False)
+class Glossary:
+    """Everything the pipeline knows after load -> validate -> link -> check.
+
+    This is what the renderer and the exporters receive. ``graph`` is a
+    ``networkx.MultiDiGraph`` (see compiler.graph); ``checks`` are
+    ``compiler.checks.CheckResult`` records; ``modules`` are
+    ``compiler.modules.Module`` records. Typed loosely here so that importing the
+    model costs nothing.
+    """
+
+    root: Path  # the terms folder
+    config: Any  # compiler.config.Config
+    terms: tuple[Term, ...]
+    modules: tuple[Any, ...]
+    graph: Any
+    checks: tuple[Any, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    files: int
