@@ -65,10 +65,38 @@ register("schema-unknown-key", W, "schema", "A top-level key the schema does not
 register("id-invalid", E, "schema", "An id cannot become a URL and a file name (slash, space, colon, control character...).")
 
 # --- graph: links between terms and modules (compiler.graph) --------------------------
+register("id-duplicate", E, "graph", "Two term files give the same `canonical_id`; links to it cannot know which one is meant.")
+register("id-module-clash", W, "graph", "A term's id is also a module document's id; links to it reach the term, never the module.")
+register("id-filename", W, "graph", "The `canonical_id` differs from the file name, so the file is hard to find from the id and vice versa.")
+register("alias-collision", W, "graph", "An alias is another term's id or alias, so a link by that name is ambiguous.")
+register("link-dangling", W, "graph", "A link names no term and no module document (with a \"did you mean\" when a close name exists).")
+register("link-loose-match", I, "graph", "A link matched a term or module only when case was ignored (or by a module's file name); write the exact id.")
+register("link-self", W, "graph", "A term links to itself, which says nothing.")
+register("link-one-way", W, "graph", "A symmetric relation (near-synonym, antonym) is declared on one side only.")
+register("link-contradiction", E, "graph", "The same pair is both near-synonym and antonym, broader and narrower, or prerequisite and downstream effect.")
+register("hierarchy-cycle", E, "graph", "Parents/children form a cycle, so no term in it can be the broader one.")
+register("term-orphan", W, "graph", "A term has no link to or from any defined term or module document.")
+register("association-weight", W, "graph", "An association-matrix weight lies outside 0..1 or is not a number.")
+register("modules-not-configured", I, "graph", "Many links look like module ids but no module folder is configured.")
+register("module-duplicate", W, "graph", "Two module documents give the same `id`; the first one (in path order) is used.")
+register("module-unreadable", W, "graph", "A module document's front matter could not be read as a YAML mapping.")
+register("waiver-invalid", W, "graph", "A waiver in a term's front matter names a code that does not exist.")
+register("waiver-unused", I, "graph", "A waiver matches no finding any more; remove it.")
+register("config-syntax", E, "config", "The configuration file is not valid TOML or could not be read.")
+register("config-not-found", E, "config", "The configuration file given with `--config` does not exist.")
+register("config-unknown-key", E, "config", "The configuration has a key the compiler does not know (often a typo).")
+register("config-value", E, "config", "A configuration value has the wrong type or an impossible value.")
+register("config-unknown-code", W, "config", "A rule selector (select / ignore / severity / per-file-ignores) matches no diagnostic code.")
+register("config-path-missing", W, "config", "A folder named in the configuration does not exist.")
 
 # --- checks: numeric checks of equation hints (compiler.checks) -----------------------
 
 # --- render: the static site (compiler.render) ----------------------------------------
+register("slug-collision", W, "render", "Two ids would share a page file name (e.g. `Action` and `ACTION`); one page got a numbered name.")
+register("slug-reserved", I, "render", "An id is a reserved file name (`index`, `CON`, `404`...); its page got a numbered name.")
+register("page-failed", E, "render", "A page could not be rendered; the site was built without it. Please report it.")
+register("output-refused", E, "render", "The output folder is `/`, the home folder, the terms folder, or a non-empty folder not built by compile-glossary.")
+register("output-failed", E, "render", "The site could not be written to the output folder (permissions, disk full); the previous site was kept.")
 
 # --- build: configuration, cache, output folder ---------------------------------------
 register("internal-error", E, "build", "The compiler failed on this file; the file was skipped. Please report it.")

@@ -43,6 +43,7 @@ class Term:
     former_ids: tuple[str, ...] = ()  # ids of earlier blocks that were replaced by a later one
     has_errors: bool = False  # some error diagnostic belongs to this file
     header_lines: tuple[int, ...] = ()  # first line of each front-matter block
+    raw: Mapping[str, str] = field(default_factory=dict)  # pointer -> written text of plain non-text scalars
 
     @property
     def label(self) -> str:

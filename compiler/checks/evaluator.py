@@ -1,0 +1,289 @@
+"""Evaluate an expression tree to a value with a propagated uncertainty.
+
+Values are first-order dual numbers: a central value plus its partial derivatives
+with respect to every independent input (a reference quantity's edition, a written
+number's rounding, a stated ``± u``). From those one gets
+
+* σ, the standard uncertainty: ``sqrt(Σ (∂f/∂x_i · u_i)²)`` over measured inputs, with
+  correlations handled exactly (``a_μ^exp − a_μ^SM`` inside ``Δa_μ`` and in the hint
+  are the same inputs, not independent ones);
+* the rounding half-width: ``Σ |∂f/∂x_i| · h_i`` over written numbers (a claim of
+  ``1.16`` stands for anything in [1.155, 1.165]).
+
+Quantities carry a dimension in natural units (ħ = c = k_B = 1, powers of eV), so
+``105.66 MeV``, ``0.10566 GeV`` and ``m_μ c^2`` compare without a units library.
+Caps (simpleeval-style): exponents, factorials and magnitudes are bounded, and any
+overflow is an :class:`EvalError`, never a hang or a crash.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+from .parser import Bin, Call, Neg, Node, Num, Opaque, PlusMinus, Pow, Sym, Unit
+
+MAX_EXPONENT = 1_000.0
+MAX_MAGNITUDE = 1e300
+MAX_FACTORIAL = 170
+
+# name -> (scale in eV^dim, dim). ħ = c = k_B = 1.
+_HBAR_EV_S = 6.582119569e-16
+_HBARC_EV_M = 1.973269804e-7
+_EV_J = 1.602176634e-19
+_M = 1.0 / _HBARC_EV_M
+_S = 1.0 / _HBAR_EV_S
+UNITS: dict[str, tuple[float, float]] = {
+    "eV": (1.0, 1), "meV": (1e-3, 1), "keV": (1e3, 1), "MeV": (1e6, 1), "GeV": (1e9, 1), "TeV": (1e12, 1),
+    "J": (1.0 / _EV_J, 1), "kg": (299792458.0 ** 2 / _EV_J, 1), "K": (8.617333262e-5, 1),
+    "m": (_M, -1), "fm": (1e-15 * _M, -1), "nm": (1e-9 * _M, -1), "mm": (1e-3 * _M, -1),
+    "cm": (1e-2 * _M, -1), "km": (1e3 * _M, -1), "au": (1.495978707e11 * _M, -1),
+    "pc": (3.0856775814913673e16 * _M, -1), "kpc": (3.0856775814913673e19 * _M, -1),
+    "Mpc": (3.0856775814913673e22 * _M, -1), "ly": (9.4607304725808e15 * _M, -1),
+    "s": (_S, -1), "ms": (1e-3 * _S, -1), "us": (1e-6 * _S, -1), "ns": (1e-9 * _S, -1), "ps": (1e-12 * _S, -1),
+    "Hz": (1.0 / _S, 1), "kHz": (1e3 / _S, 1), "MHz": (1e6 / _S, 1), "GHz": (1e9 / _S, 1),
+    "mol": (1.0, 0), "%": (1e-2, 0), "ppm": (1e-6, 0), "ppb": (1e-9, 0), "": (1.0, 0),
+}
+
+
+class EvalError(Exception):
+    """The tree has a value we refuse to compute (overflow, 0/0, units that do not add)."""
+
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+
+class Unbound(Exception):
+    """The tree names something without data: an unknown symbol or an opaque construct."""
+
+    def __init__(self, names: list[str], opaque: list[str]) -> None:
+        super().__init__(", ".join(names + opaque))
+        self.names = names
+        self.opaque = opaque
+
+
+@dataclass(frozen=True)
+class Input:
+    """One independent input: a standard uncertainty (``sigma``) or a rounding half-width (``res``)."""
+
+    kind: str  # "sigma" or "res"
+    label: str
+
+
+@dataclass
+class Val:
+    v: float
+    grad: dict[int, float] = field(default_factory=dict)
+    dim: float = 0.0
+
+    def scaled(self, k: float) -> "Val":
+        return Val(self.v * k, {i: g * k for i, g in self.grad.items()}, self.dim)
+
+
+def combine(a: Val, b: Val, da: float, db: float, v: float, dim: float) -> Val:
+    grad = {i: g * da for i, g in a.grad.items()}
+    for i, g in b.grad.items():
+        grad[i] = grad.get(i, 0.0) + g * db
+    return Val(v, grad, dim)
+
+
+@dataclass
+class Context:
+    """Inputs of one evaluation; ``resolve`` maps a symbol to a value (reference data)."""
+
+    resolve: Callable[[Sym, "Context"], Val | None]
+    claim_side: bool = False  # written numbers carry their rounding as an input
+    inputs: list[Input] = field(default_factory=list)
+    cache: dict[str, Val] = field(default_factory=dict)
+    used: dict[str, str] = field(default_factory=dict)  # quantity id -> edition used
+    stated: bool = False  # some number on this side states its own uncertainty
+    rounded: frozenset[int] = frozenset()  # id() of the written numbers that carry a rounding
+
+    def new_input(self, kind: str, label: str, coeff: float) -> dict[int, float]:
+        self.inputs.append(Input(kind, label))
+        return {len(self.inputs) - 1: coeff}
+
+    def sigma(self, val: Val) -> float:
+        return math.sqrt(sum(g * g for i, g in val.grad.items() if self.inputs[i].kind == "sigma"))
+
+    def resolution(self, val: Val) -> float:
+        return sum(abs(g) for i, g in val.grad.items() if self.inputs[i].kind == "res")
+
+
+def rounded_numbers(node: Node) -> frozenset[int]:
+    """The written numbers of a claim whose last digit is a rounding.
+
+    Exponents and the 10 of ``× 10^k`` are exact; so are one-digit integers in a
+    compound claim (the 1 and 2 of ``1/(2·137)``). The mantissa of a plain claim
+    (``251`` in ``251 × 10^{-11}``) and every decimal number are roundings.
+    """
+    from .parser import walk
+
+    exact: set[int] = set()
+    for n in walk(node):
+        if isinstance(n, Pow):
+            exact.update(id(m) for m in walk(n.exponent))
+            if isinstance(n.base, Num) and n.base.value == 10:
+                exact.add(id(n.base))
+    nums = [n for n in walk(node) if isinstance(n, Num) and id(n) not in exact]
+    if len(nums) == 1:
+        return frozenset({id(nums[0])})
+    return frozenset(id(n) for n in nums if not (n.is_integer and len(n.text.lstrip("-")) == 1))
+
+
+def unbound(node: Node, ctx: Context) -> Unbound | None:
+    """Names without data and opaque constructs in ``node`` (None when it can be evaluated)."""
+    from .parser import walk
+
+    names: list[str] = []
+    opaque: list[str] = []
+    for n in walk(node):
+        if isinstance(n, Sym) and ctx.resolve(n, ctx) is None:
+            if n.text not in names:
+                names.append(n.text)
+        elif isinstance(n, Opaque) and n.text not in opaque:
+            opaque.append(n.text)
+    return Unbound(names, opaque) if names or opaque else None
+
+
+def evaluate(node: Node, ctx: Context) -> Val:
+    """Evaluate ``node``; raises :class:`Unbound` or :class:`EvalError`."""
+    handler = _DISPATCH[type(node)]
+    out = handler(node, ctx)
+    if not math.isfinite(out.v) or abs(out.v) > MAX_MAGNITUDE:
+        raise EvalError("the value is too large to compute", getattr(node, "pos", 0))
+    return out
+
+
+def _num(n: Num, ctx: Context) -> Val:
+    if n.uncertainty is not None:
+        ctx.stated = True
+        return Val(n.value, ctx.new_input("sigma", n.text, n.uncertainty))
+    if ctx.claim_side and id(n) in ctx.rounded and n.half_unit > 0:
+        return Val(n.value, ctx.new_input("res", n.text, n.half_unit))
+    return Val(n.value)
+
+
+def _sym(n: Sym, ctx: Context) -> Val:
+    val = ctx.resolve(n, ctx)
+    if val is None:
+        raise Unbound([n.text], [])
+    return val
+
+
+def _unit(n: Unit, ctx: Context) -> Val:
+    scale, dim = UNITS[n.name]
+    return Val(scale, {}, dim)
+
+
+def _bin(n: Bin, ctx: Context) -> Val:
+    a, b = evaluate(n.left, ctx), evaluate(n.right, ctx)
+    if n.op in "+-":
+        if abs(a.dim - b.dim) > 1e-9:
+            raise EvalError("cannot add or subtract quantities with different units", n.pos)
+        sign = 1.0 if n.op == "+" else -1.0
+        return combine(a, b, 1.0, sign, a.v + sign * b.v, a.dim)
+    if n.op == "*":
+        return combine(a, b, b.v, a.v, a.v * b.v, a.dim + b.dim)
+    if b.v == 0:
+        raise EvalError("division by zero", n.pos)
+    return combine(a, b, 1.0 / b.v, -a.v / (b.v * b.v), a.v / b.v, a.dim - b.dim)
+
+
+def _neg(n: Neg, ctx: Context) -> Val:
+    return evaluate(n.operand, ctx).scaled(-1.0)
+
+
+def _pow(n: Pow, ctx: Context) -> Val:
+    base = evaluate(n.base, ctx)
+    exp = evaluate(n.exponent, ctx)
+    if exp.dim:
+        raise EvalError("an exponent must be a pure number", n.pos)
+    if abs(exp.v) > MAX_EXPONENT:
+        raise EvalError(f"the exponent {exp.v:g} is beyond the limit of {MAX_EXPONENT:g}", n.pos)
+    if base.dim and exp.grad:
+        raise EvalError("a quantity with units cannot have an uncertain exponent", n.pos)
+    if base.v < 0 and not float(exp.v).is_integer():
+        raise EvalError("a negative number to a fractional power", n.pos)
+    if base.v == 0 and exp.v < 0:
+        raise EvalError("division by zero", n.pos)
+    try:
+        v = math.pow(base.v, exp.v)
+    except (OverflowError, ValueError):
+        raise EvalError("the power is too large to compute", n.pos) from None
+    d_base = exp.v * math.pow(base.v, exp.v - 1) if base.v != 0 else 0.0
+    d_exp = v * math.log(base.v) if base.v > 0 else 0.0
+    return combine(base, exp, d_base, d_exp, v, base.dim * exp.v)
+
+
+def _zeta(s: float) -> float:
+    """Riemann ζ(s) for real s > 1: direct sum plus an Euler–Maclaurin tail."""
+    if s <= 1:
+        raise ValueError("zeta is only evaluated for s > 1")
+    n = 20
+    total = math.fsum(k ** -s for k in range(1, n))
+    return total + n ** (1 - s) / (s - 1) + 0.5 * n ** -s + s * n ** (-s - 1) / 12 - s * (s + 1) * (s + 2) * n ** (-s - 3) / 720
+
+
+def _dzeta(s: float) -> float:
+    h = 1e-6
+    return (_zeta(s + h) - _zeta(s - h)) / (2 * h)
+
+
+def _factorial(x: float) -> float:
+    if x < 0 or not float(x).is_integer() or x > MAX_FACTORIAL:
+        raise ValueError(f"factorial is evaluated for whole numbers 0..{MAX_FACTORIAL}")
+    return float(math.factorial(int(x)))
+
+
+# fn -> (f, f'); arguments must be pure numbers except for sqrt/abs.
+FUNCS: Mapping[str, tuple[Callable[[float], float], Callable[[float], float]]] = {
+    "sqrt": (math.sqrt, lambda x: 0.5 / math.sqrt(x) if x > 0 else 0.0),
+    "abs": (abs, lambda x: 1.0 if x >= 0 else -1.0),
+    "exp": (math.exp, math.exp),
+    "ln": (math.log, lambda x: 1.0 / x), "log": (math.log, lambda x: 1.0 / x),
+    "log10": (math.log10, lambda x: 1.0 / (x * math.log(10))),
+    "log2": (math.log2, lambda x: 1.0 / (x * math.log(2))),
+    "sin": (math.sin, math.cos), "cos": (math.cos, lambda x: -math.sin(x)),
+    "tan": (math.tan, lambda x: 1.0 / math.cos(x) ** 2), "cot": (lambda x: 1.0 / math.tan(x), lambda x: -1.0 / math.sin(x) ** 2),
+    "sinh": (math.sinh, math.cosh), "cosh": (math.cosh, math.sinh), "tanh": (math.tanh, lambda x: 1.0 - math.tanh(x) ** 2),
+    "arcsin": (math.asin, lambda x: 1.0 / math.sqrt(1 - x * x)), "arccos": (math.acos, lambda x: -1.0 / math.sqrt(1 - x * x)),
+    "arctan": (math.atan, lambda x: 1.0 / (1 + x * x)),
+    "zeta": (_zeta, _dzeta), "factorial": (_factorial, lambda x: 0.0),
+}
+
+
+def _call(n: Call, ctx: Context) -> Val:
+    arg = evaluate(n.arg, ctx)
+    if arg.dim and n.fn not in ("sqrt", "abs"):
+        raise EvalError(f"{n.fn} needs a pure number, not a quantity with units", n.pos)
+    f, df = FUNCS[n.fn]
+    try:
+        v, d = f(arg.v), df(arg.v)
+    except (ValueError, OverflowError, ZeroDivisionError) as exc:
+        raise EvalError(f"{n.fn}({arg.v:g}) cannot be computed: {exc}", n.pos) from None
+    dim = arg.dim / 2 if n.fn == "sqrt" else arg.dim if n.fn == "abs" else 0.0
+    return Val(v, {i: g * d for i, g in arg.grad.items()}, dim)
+
+
+def _plusminus(n: PlusMinus, ctx: Context) -> Val:
+    inner = Context(ctx.resolve, False, ctx.inputs, ctx.cache, ctx.used)  # ± replaces rounding
+    value = evaluate(n.value, inner)
+    u = evaluate(n.uncertainty, inner)
+    if abs(u.dim - value.dim) > 1e-9:
+        raise EvalError("the uncertainty after ± has other units than the value", n.pos)
+    ctx.stated = True
+    value.grad.update(ctx.new_input("sigma", "±", abs(u.v)))
+    return value
+
+
+def _opaque(n: Opaque, ctx: Context) -> Val:
+    raise Unbound([], [n.text])
+
+
+_DISPATCH: dict[type, Callable[..., Val]] = {
+    Num: _num, Sym: _sym, Unit: _unit, Bin: _bin, Neg: _neg, Pow: _pow, Call: _call,
+    PlusMinus: _plusminus, Opaque: _opaque,
+}

@@ -1,0 +1,487 @@
+"""Precedence parser for equation hints: tokens in, an expression tree out.
+
+Hand-written in the style of Jinja2's parser: a token stream, one method per
+precedence level, and :meth:`Parser.fail` raising a :class:`ParseError` that carries
+the position in the hint. Nothing is ever evaluated here; the tree is plain frozen
+data for :mod:`.evaluator`. Depth and size are capped so that deep nesting fails fast.
+
+Precedence, loosest first: ``±`` < ``+ -`` < ``* /`` and implicit products <
+unary minus < ``^`` (right-associative) < subscripts, ``!`` < atoms.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+from .tokenizer import (CMD, COMMA, END, LB, LBR, LP, NAME, NUM, OP, OTHER, PIPE, PM, RB, RBR, RP,
+                        Token)
+
+MAX_DEPTH = 60
+MAX_NODES = 2_000
+
+FUNCTIONS = {
+    "sqrt", "exp", "ln", "log", "log10", "log2", "sin", "cos", "tan", "cot", "sinh", "cosh",
+    "tanh", "arcsin", "arccos", "arctan", "abs", "zeta", "ζ",
+}
+# Units recognised after a number (multi-letter only: a lone `m` is a symbol, not metres).
+UNIT_WORDS = {
+    "eV", "meV", "keV", "MeV", "GeV", "TeV", "J", "kg", "fm", "nm", "mm", "cm", "km", "pc", "kpc",
+    "Mpc", "au", "ly", "ms", "ns", "us", "ps", "Hz", "kHz", "MHz", "GHz", "mol", "%", "ppm", "ppb",
+}
+# Words that never name a quantity: they end the math part of a sentence.
+STOPWORDS = {
+    "the", "of", "and", "or", "is", "are", "was", "for", "where", "with", "in", "on", "at", "to",
+    "as", "by", "if", "else", "then", "than", "when", "from", "that", "this", "which", "vs", "via",
+    "not", "near", "be", "we", "it", "its", "an", "maps", "into", "such", "each", "all", "any",
+    "so", "thus", "hence", "ie", "eg", "about", "around", "roughly", "approximately", "here",
+    "there", "gives", "yields", "means", "implies", "so", "but", "while", "because", "since",
+    "under", "over", "between", "within", "below", "above", "using", "given", "has", "have",
+    "can", "may", "must", "should", "will", "would", "our", "their", "his", "her", "these",
+    "those", "one", "two", "three", "times", "plus", "minus", "equals", "about", "like",
+    "only", "also", "both", "either", "must", "note", "see", "holds", "satisfies", "subject",
+}
+DELTA_PREFIXES = {"Δ", "δ", "Delta", "delta"}
+
+
+class ParseError(Exception):
+    """A hint the grammar cannot read; ``position`` indexes the hint text."""
+
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+
+@dataclass(frozen=True)
+class Num:
+    text: str
+    value: float
+    pos: int
+    uncertainty: float | None = None  # stated as 1.23(4)
+    half_unit: float = 0.5  # half a unit of the last written digit
+    is_integer: bool = False
+
+
+@dataclass(frozen=True)
+class Sym:
+    base: str
+    labels: tuple[str, ...]
+    pos: int
+    text: str  # as the author wrote it, for messages
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    pos: int
+
+
+@dataclass(frozen=True)
+class Bin:
+    op: str  # + - * /
+    left: "Node"
+    right: "Node"
+    pos: int
+
+
+@dataclass(frozen=True)
+class Neg:
+    operand: "Node"
+    pos: int
+
+
+@dataclass(frozen=True)
+class Pow:
+    base: "Node"
+    exponent: "Node"
+    pos: int
+
+
+@dataclass(frozen=True)
+class Call:
+    fn: str
+    arg: "Node"
+    pos: int
+
+
+@dataclass(frozen=True)
+class PlusMinus:
+    value: "Node"
+    uncertainty: "Node"
+    pos: int
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """A construct the evaluator cannot compute (∫, ∑, ∇, ⟨⟩ ...): makes a side symbolic."""
+
+    text: str
+    pos: int
+
+
+Node = Union[Num, Sym, Unit, Bin, Neg, Pow, Call, PlusMinus, Opaque]
+
+
+def number(text: str, pos: int) -> Num:
+    """Read ``1.23``, ``1.2e-3``, ``116592071.5(14.5)``; the uncertainty follows CODATA's rule."""
+    u: float | None = None
+    if "(" in text:
+        text, _, rest = text.partition("(")
+        ustr = rest.rstrip(")")
+    else:
+        ustr = ""
+    mantissa, _, exp = text.lower().partition("e")
+    frac = mantissa.split(".", 1)[1] if "." in mantissa else ""
+    scale = 10.0 ** (int(exp) if exp else 0)
+    unit = 10.0 ** (-len(frac)) * scale
+    if ustr:
+        u = float(ustr) * scale if "." in ustr else float(ustr) * unit
+    value = float(text)
+    return Num(text, value, pos, u, 0.5 * unit, "." not in mantissa and not exp)
+
+
+class Parser:
+    """One parser per token slice; ``parse_expression`` is greedy and may stop early."""
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens if tokens and tokens[-1].kind == END else tokens + [Token(END, "", tokens[-1].pos + 1 if tokens else 0)]
+        self.i = 0
+        self.depth = 0
+        self.nodes = 0
+
+    # -- stream helpers ---------------------------------------------------------------
+    @property
+    def cur(self) -> Token:
+        return self.tokens[self.i]
+
+    def peek(self, k: int = 1) -> Token:
+        return self.tokens[min(self.i + k, len(self.tokens) - 1)]
+
+    def advance(self) -> Token:
+        tok = self.tokens[self.i]
+        if tok.kind != END:
+            self.i += 1
+        return tok
+
+    def at(self, kind: str, text: str | None = None) -> bool:
+        return self.cur.kind == kind and (text is None or self.cur.text == text)
+
+    def expect(self, kind: str, what: str) -> Token:
+        if self.cur.kind != kind:
+            self.fail(f"expected {what}", self.cur.pos)
+        return self.advance()
+
+    def fail(self, message: str, position: int) -> None:
+        raise ParseError(message, position)
+
+    def node(self, n: Node) -> Node:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self.fail(f"the expression has more than {MAX_NODES} parts", self.cur.pos)
+        return n
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            self.fail(f"the expression is nested more than {MAX_DEPTH} levels deep", self.cur.pos)
+
+    # -- grammar ----------------------------------------------------------------------
+    def parse_full(self) -> Node:
+        """Parse the whole slice; anything left over is an error."""
+        n = self.parse_expression()
+        if self.cur.kind != END:
+            self.fail(f"unexpected {self.cur.text or self.cur.kind!r}", self.cur.pos)
+        return n
+
+    def parse_expression(self) -> Node:
+        self.enter()
+        left = self.parse_sum()
+        if self.at(PM):
+            pos = self.advance().pos
+            right = self.parse_sum()
+            left = self.node(PlusMinus(left, right, pos))
+        self.depth -= 1
+        return left
+
+    def parse_sum(self) -> Node:
+        left = self.parse_term()
+        while self.at(OP, "+") or self.at(OP, "-"):
+            tok = self.advance()
+            left = self.node(Bin(tok.text, left, self.parse_term(), tok.pos))
+        return left
+
+    def parse_term(self) -> Node:
+        left = self.parse_unary()
+        while True:
+            if self.at(OP, "*") or self.at(OP, "/"):
+                tok = self.advance()
+                left = self.node(Bin(tok.text, left, self.parse_unary(), tok.pos))
+            elif self.implicit_allowed(left):
+                save, nodes, depth = self.i, self.nodes, self.depth
+                try:
+                    right = self.parse_power()
+                except ParseError:
+                    self.i, self.nodes, self.depth = save, nodes, depth
+                    return left
+                left = self.node(Bin("*", left, right, self.tokens[save].pos))
+            else:
+                return left
+
+    def implicit_allowed(self, left: Node) -> bool:
+        """Juxtaposition is a product (``2π``, ``m c^2``) but never across prose words."""
+        tok = self.cur
+        if tok.kind in (NUM,) and not isinstance(left, (Sym, Bin, Pow, Call, Unit)):
+            return False  # "2 3" is not a product
+        if tok.kind == NAME:
+            if tok.text.lower() in STOPWORDS and not tok.upright:
+                return False
+            if tok.space_before and _prose_word(tok) and tok.text not in UNIT_WORDS:
+                return False
+            if tok.space_before and isinstance(left, Sym) and _prose_name(left.base):
+                return False
+            return True
+        if tok.space_before and isinstance(left, Sym) and _prose_name(left.base):
+            return False
+        return tok.kind in (NUM, LP, CMD, OTHER, LBR) or (tok.kind == LB)
+
+    def parse_unary(self) -> Node:
+        if self.at(OP, "-") or self.at(OP, "+"):
+            tok = self.advance()
+            self.enter()
+            operand = self.parse_unary()
+            self.depth -= 1
+            return operand if tok.text == "+" else self.node(Neg(operand, tok.pos))
+        return self.parse_power()
+
+    def parse_power(self) -> Node:
+        base = self.parse_postfix()
+        if self.at(OP, "^"):
+            tok = self.advance()
+            self.enter()
+            exponent = self.parse_exponent()
+            self.depth -= 1
+            return self.node(Pow(base, exponent, tok.pos))
+        return base
+
+    def parse_exponent(self) -> Node:
+        if self.at(LB):
+            return self.parse_group(LB, RB, "'}'")
+        if self.at(OP, "-") or self.at(OP, "+"):
+            tok = self.advance()
+            operand = self.parse_exponent()
+            return operand if tok.text == "+" else self.node(Neg(operand, tok.pos))
+        return self.parse_power()
+
+    def parse_postfix(self) -> Node:
+        n = self.parse_primary()
+        while True:
+            if self.at(OP, "_") and isinstance(n, Sym):
+                self.advance()
+                n = self.with_labels(n, self.script_labels())
+            elif self.at(OP, "^") and isinstance(n, Sym) and self.superscript_is_label():
+                self.advance()
+                n = self.with_labels(n, self.script_labels())
+            elif self.at(OP, "!"):
+                tok = self.advance()
+                n = self.node(Call("factorial", n, tok.pos))
+            elif self.at(OP, "_"):
+                self.fail("a subscript must follow a symbol", self.cur.pos)
+            else:
+                return n
+
+    def with_labels(self, sym: Sym, labels: list[str]) -> Sym:
+        return Sym(sym.base, sym.labels + tuple(labels), sym.pos, sym.text + "_" + ",".join(labels))
+
+    def superscript_is_label(self) -> bool:
+        """``^{\\text{SM}}``, ``^{exp}``, ``^{QED,1}``, ``^{(4)}``, ``^*`` name a variant; ``^2`` is a power."""
+        nxt = self.peek()
+        if nxt.kind == NAME:
+            return nxt.upright or (len(nxt.text) > 1 and nxt.text.isascii() and nxt.text not in FUNCTIONS and nxt.text not in ("pi",))
+        if nxt.kind == OTHER or (nxt.kind == OP and nxt.text == "*"):
+            return True
+        if nxt.kind != LB:
+            return False
+        j, depth, inner = self.i + 2, 1, []
+        while j < len(self.tokens) and depth:
+            t = self.tokens[j]
+            depth += t.kind == LB
+            depth -= t.kind == RB
+            if depth:
+                inner.append(t)
+            j += 1
+        if not inner:
+            return True
+        if any(t.kind == COMMA or t.upright or t.kind == OTHER for t in inner):
+            return True
+        if inner[0].kind == LP and inner[-1].kind == RP:
+            return True  # ^{(4)}: a loop order, not a power
+        if len(inner) == 1 and inner[0].kind == OP and inner[0].text in "*+-":
+            return True
+        return any(t.kind == NAME and len(t.text) > 1 and t.text.isascii() and t.text not in FUNCTIONS for t in inner)
+
+    def script_labels(self) -> list[str]:
+        """The text of a sub/superscript: one token, or a brace group, split at commas."""
+        if self.at(LB):
+            self.advance()
+            parts: list[str] = []
+            cur = ""
+            depth = 1
+            while True:
+                t = self.cur
+                if t.kind == END:
+                    self.fail("expected '}' to close the subscript", t.pos)
+                if t.kind == LB:
+                    depth += 1
+                elif t.kind == RB:
+                    depth -= 1
+                    if depth == 0:
+                        self.advance()
+                        break
+                if t.kind == COMMA and depth == 1:
+                    parts.append(cur)
+                    cur = ""
+                elif t.kind not in (LB, RB):
+                    cur += t.text
+                self.advance()
+            parts.append(cur)
+            return [p for p in parts if p]
+        t = self.cur
+        if t.kind in (NAME, NUM) or (t.kind == OP and t.text == "*") or t.kind == OTHER:
+            self.advance()
+            return [t.text]
+        self.fail("expected a subscript", t.pos)
+        return []
+
+    def parse_primary(self) -> Node:
+        tok = self.cur
+        self.enter()
+        try:
+            handler = _PRIMARY.get(tok.kind)
+            if handler is None:
+                self.fail(f"unexpected {tok.text or 'end of hint'!r}", tok.pos)
+            return handler(self, tok)  # type: ignore[misc]
+        finally:
+            self.depth -= 1
+
+    def p_number(self, tok: Token) -> Node:
+        self.advance()
+        try:
+            return self.node(number(tok.text, tok.pos))
+        except (ValueError, OverflowError):
+            self.fail(f"cannot read the number {tok.text!r}", tok.pos)
+            raise
+
+    def p_name(self, tok: Token) -> Node:
+        self.advance()
+        text = tok.text
+        if text.lower() in STOPWORDS and not tok.upright:
+            self.fail(f"the word {text!r} is prose, not math", tok.pos)
+        if text in UNIT_WORDS:
+            return self.node(Unit(text, tok.pos))
+        if text in FUNCTIONS or (text == "sqrt"):
+            return self.function(text, tok)
+        if text in DELTA_PREFIXES and self.cur.kind == NAME and self.cur.text not in FUNCTIONS:
+            nxt = self.advance()  # Δa_μ names one quantity, not Δ times a
+            prefix = "Δ" if text in ("Δ", "Delta") else "δ"
+            return self.node(Sym(f"{prefix} {nxt.text}", (), tok.pos, tok.text + nxt.text))
+        return self.node(Sym(text, (), tok.pos, text))
+
+    def function(self, name: str, tok: Token) -> Node:
+        power: Node | None = None
+        if self.at(OP, "^"):  # \sin^2 x
+            self.advance()
+            power = self.parse_exponent()
+        if self.at(LP):
+            arg = self.parse_group(LP, RP, "')'")
+        else:
+            arg = self.parse_power()
+        n = self.node(Call("zeta" if name == "ζ" else name, arg, tok.pos))
+        return self.node(Pow(n, power, tok.pos)) if power is not None else n
+
+    def p_command(self, tok: Token) -> Node:
+        self.advance()
+        if tok.text == "frac":
+            num = self.parse_arg()
+            den = self.parse_arg()
+            return self.node(Bin("/", num, den, tok.pos))
+        if tok.text == "sqrt":
+            if self.at(LBR):
+                self.advance()
+                index = self.parse_expression()
+                self.expect(RBR, "']'")
+                arg = self.parse_arg()
+                one = Num("1", 1.0, tok.pos, None, 0.0, True)
+                return self.node(Pow(arg, Bin("/", one, index, tok.pos), tok.pos))
+            return self.node(Call("sqrt", self.parse_arg(), tok.pos))
+        self.fail(f"unknown command {tok.text!r}", tok.pos)
+        raise AssertionError
+
+    def parse_arg(self) -> Node:
+        """A LaTeX argument: a brace group, or a single token (``\\frac12``, ``√2``)."""
+        if self.at(LB):
+            return self.parse_group(LB, RB, "'}'")
+        if self.at(LP):
+            return self.parse_group(LP, RP, "')'")
+        if self.at(NUM) and "." not in self.cur.text and len(self.cur.text) > 1 and self.tokens[self.i - 1].kind == CMD and self.tokens[self.i - 1].text == "frac":
+            tok = self.advance()  # \frac12 means 1/2: split the digits
+            return self.node(number(tok.text[0], tok.pos))
+        return self.parse_postfix()
+
+    def parse_group(self, open_kind: str, close_kind: str, what: str) -> Node:
+        self.advance()
+        inner = self.parse_expression()
+        self.expect(close_kind, what)
+        return inner
+
+    def p_paren(self, tok: Token) -> Node:
+        return self.parse_group(LP, RP, "')'")
+
+    def p_brace(self, tok: Token) -> Node:
+        return self.parse_group(LB, RB, "'}'")
+
+    def p_bracket(self, tok: Token) -> Node:
+        return self.parse_group(LBR, RBR, "']'")
+
+    def p_abs(self, tok: Token) -> Node:
+        self.advance()
+        inner = self.parse_expression()
+        self.expect(PIPE, "'|'")
+        return self.node(Call("abs", inner, tok.pos))
+
+    def p_other(self, tok: Token) -> Node:
+        self.advance()
+        return self.node(Opaque(tok.text, tok.pos))
+
+
+_PRIMARY = {
+    NUM: Parser.p_number, NAME: Parser.p_name, CMD: Parser.p_command, LP: Parser.p_paren,
+    LB: Parser.p_brace, LBR: Parser.p_bracket, PIPE: Parser.p_abs, OTHER: Parser.p_other,
+}
+
+
+def _prose_word(tok: Token) -> bool:
+    return tok.kind == NAME and not tok.upright and _prose_name(tok.text)
+
+
+def _prose_name(text: str) -> bool:
+    """A multi-letter ASCII word that is not a function or a Greek letter's name."""
+    from .tokenizer import GREEK
+
+    return len(text) > 2 and text.isascii() and text.isalpha() and text not in FUNCTIONS and text not in GREEK
+
+
+def parse(tokens: list[Token]) -> Node:
+    """Parse a whole token slice (used for reference formulas and symbol spellings)."""
+    return Parser(tokens).parse_full()
+
+
+def walk(node: Node):
+    """Every node of a tree, parents first."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        for attr in ("left", "right", "operand", "base", "exponent", "arg", "value", "uncertainty"):
+            child = getattr(n, attr, None)
+            if child is not None and not isinstance(child, (str, float, int)):
+                stack.append(child)

@@ -1,0 +1,308 @@
+"""The knowledge graph: terms, module documents and undefined names, joined by typed edges.
+
+Why a typed multigraph and not the untyped links note-taking tools draw: the author's
+links live in YAML and say *how* two ideas relate (broader, prerequisite, antonym...).
+Keeping the relation on every edge lets the integrity checks reason about it (a cycle
+of "broader", a pair that is both synonym and antonym) and lets exports map it to SKOS.
+
+Model (networkx ``MultiDiGraph``, nodes keyed by id, one edge per (source, target, relation)):
+
+- node ``kind`` is ``term`` (a term file), ``module`` (a module document) or ``missing``
+  (named by some link, defined nowhere); attributes ``label``, ``status``, ``file``,
+  ``url`` (None until the site sets it), ``aliases``;
+- an edge runs from the term that declares it to what it names, with ``relation``,
+  ``declared`` / ``inferred``, ``weight`` (association matrix), ``file`` and ``line``
+  of the declaration;
+- inverse relations are one fact: ``A parents [B]`` is edge A→B ``broader``, and its
+  inverse B→A ``narrower`` is added as *inferred* unless B declares ``children [A]``,
+  in which case that edge is the declared one. Citation-like relations (``source``,
+  ``context``, ``claim``, ``mapping``) have no inverse: the in-edges already say
+  "cited by".
+
+Reference resolution: exact id (terms before modules), then exact alias (a term's
+aliases and former ids, a module's file name), then loose (case-insensitive id,
+alias or label, or a module id followed by ``_slug``), which the checks report as info.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
+
+import networkx as nx
+
+from .diagnostics import Diagnostic
+from .model import Term
+from .modules import Module
+
+if TYPE_CHECKING:  # typing only
+    from .config import Config
+
+
+@dataclass(frozen=True)
+class Relation:
+    """One edge type: its inverse, the field it comes from, and how the checks treat it."""
+
+    name: str
+    inverse: str | None  # itself for a symmetric relation; None when no inverse is inferred
+    field: str  # where the author writes it, for messages
+    one_way_check: bool = False  # report when declared on one side only
+    soft: bool = False  # free text that only sometimes names a term: no missing node, no dangling finding
+
+    @property
+    def symmetric(self) -> bool:
+        return self.inverse == self.name
+
+
+RELATIONS: dict[str, Relation] = {r.name: r for r in (
+    Relation("broader", "narrower", "parents"),
+    Relation("narrower", "broader", "children"),
+    Relation("synonym", "synonym", "crosslinks.near_synonyms", one_way_check=True),
+    Relation("antonym", "antonym", "crosslinks.antonyms", one_way_check=True),
+    Relation("prerequisite", "downstream", "crosslinks.prerequisites"),
+    Relation("downstream", "prerequisite", "crosslinks.downstream_effects"),
+    Relation("associated", "associated", "poetic_connections.association_matrix"),
+    Relation("source", None, "provenance"),
+    Relation("context", None, "context_windows[].module"),
+    Relation("claim", None, "constraints_and_falsifiers.claims[].links"),
+    Relation("mapping", None, "formal_mappings.*[].target", soft=True),
+)}
+
+# Where references are written: (path pattern, relation). ``*`` walks a list (a lone
+# string where a list is expected counts as a one-item list).
+REFERENCE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("parents/*", "broader"),
+    ("children/*", "narrower"),
+    ("crosslinks/near_synonyms/*", "synonym"),
+    ("crosslinks/antonyms/*", "antonym"),
+    ("crosslinks/prerequisites/*", "prerequisite"),
+    ("crosslinks/downstream_effects/*", "downstream"),
+    ("poetic_connections/association_matrix/*", "associated"),
+    ("provenance/*", "source"),
+    ("provenance/sources/*/module", "source"),
+    ("context_windows/*/module", "context"),
+    ("constraints_and_falsifiers/claims/*/links/*", "claim"),
+    ("formal_mappings/candidates/*/target", "mapping"),
+    ("formal_mappings/adopted/*/target", "mapping"),
+)
+
+# Pairs of relations that cannot both hold from one node to another.
+CONFLICTS: tuple[tuple[str, str], ...] = (
+    ("synonym", "antonym"),
+    ("broader", "narrower"),
+    ("prerequisite", "downstream"),
+)
+
+_UNSET = object()
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One name written in a term's header, and what it resolved to."""
+
+    source: str  # id of the declaring term
+    file: str
+    relation: str
+    name: str  # as written (stripped)
+    target: str  # node id: a term, a module, or the name itself for a missing node
+    match: str  # exact | alias | loose | prefix | missing
+    pointer: str
+    line: int
+    column: int
+    weight: Any = None  # the raw association weight, when the relation is `associated`
+
+
+@dataclass(frozen=True)
+class GraphResult:
+    graph: nx.MultiDiGraph
+    diagnostics: tuple[Diagnostic, ...] = ()
+    references: tuple[Reference, ...] = ()
+    terms: Mapping[str, Term] = field(default_factory=dict)  # id -> term that owns the node
+    modules: Mapping[str, Module] = field(default_factory=dict)
+
+
+# --- reading references out of a header ------------------------------------------------
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def walk(data: Any, parts: Sequence[str], pointer: str = "") -> Iterator[tuple[str, Any]]:
+    """Values at a ``/``-separated pattern, with their JSON pointers."""
+    if not parts:
+        yield pointer, data
+        return
+    head, rest = parts[0], parts[1:]
+    if head == "*":
+        if isinstance(data, list):
+            for index, item in enumerate(data):
+                yield from walk(item, rest, f"{pointer}/{index}")
+        elif isinstance(data, str) and not rest:
+            yield pointer, data
+    elif isinstance(data, dict) and head in data:
+        yield from walk(data[head], rest, f"{pointer}/{_escape(head)}")
+
+
+def _association(value: Any, pointer: str) -> tuple[Any, str, Any]:
+    """(name, name pointer, weight) of an association-matrix row: ``[NAME, w]`` or ``{term: NAME, weight: w}``."""
+    if isinstance(value, list) and value:
+        return value[0], f"{pointer}/0", value[1] if len(value) > 1 else _UNSET
+    if isinstance(value, dict):
+        for key in ("term", "id", "target", "name"):
+            if key in value:
+                return value[key], f"{pointer}/{key}", value.get("weight", _UNSET)
+    if isinstance(value, str):
+        return value, pointer, _UNSET
+    return None, pointer, _UNSET
+
+
+def raw_references(term: Term) -> Iterator[tuple[str, str, str, Any]]:
+    """(relation, name, pointer, weight) for every reference in the term's header."""
+    for pattern, relation in REFERENCE_FIELDS:
+        for pointer, value in walk(term.data, pattern.split("/")):
+            weight: Any = None
+            if relation == "associated":
+                value, pointer, weight = _association(value, pointer)
+            if isinstance(value, str) and value.strip():
+                yield relation, value.strip(), pointer, weight
+
+
+# --- resolving names ----------------------------------------------------------------------
+
+
+class Resolver:
+    """Maps a written name to a node id: exact id, exact alias, then loose matches."""
+
+    def __init__(self, terms: Mapping[str, Term], modules: Mapping[str, Module]) -> None:
+        self.exact: dict[str, str] = {}
+        self.alias: dict[str, str] = {}
+        self.loose: dict[str, str] = {}
+        self.modules = modules
+        for ident in (*terms, *modules):
+            self.exact.setdefault(ident, ident)
+        for ident, term in terms.items():
+            for alias in term.aliases:
+                self.alias.setdefault(alias.strip(), ident)
+        for ident, module in modules.items():
+            for alias in module.aliases:
+                self.alias.setdefault(alias, ident)
+        # loose tier: ids first, then aliases, then labels, so an id always beats a label
+        for ident in (*terms, *modules):
+            self.loose.setdefault(ident.casefold(), ident)
+        for alias, ident in self.alias.items():
+            self.loose.setdefault(alias.casefold(), ident)
+        for ident, term in terms.items():
+            self.loose.setdefault(term.label.strip().casefold(), ident)
+        for ident, module in modules.items():
+            self.loose.setdefault(module.title.casefold(), ident)
+
+    def resolve(self, name: str) -> tuple[str, str]:
+        """(node id, how) where how is exact | alias | loose | prefix | missing."""
+        hit = self.exact.get(name)
+        if hit is not None:
+            return hit, "exact"
+        hit = self.alias.get(name)
+        if hit is not None:
+            return hit, "alias"
+        hit = self.loose.get(name.casefold())
+        if hit is not None:
+            return hit, "loose"
+        # `DYNA-Γ-001_the_pressurons_identity`: a module id followed by its file-name slug
+        cut = name.rfind("_")
+        while cut > 0:
+            if name[:cut] in self.modules:
+                return name[:cut], "prefix"
+            cut = name.rfind("_", 0, cut)
+        return name, "missing"
+
+
+# --- building the graph -------------------------------------------------------------------
+
+
+def _weight(raw: Any) -> float | None:
+    if isinstance(raw, bool) or raw is _UNSET or raw is None:
+        return None
+    if isinstance(raw, (int, float)):
+        return float(raw)
+    try:
+        return float(str(raw))
+    except ValueError:
+        return None
+
+
+def _node_attrs(kind: str, label: str, status: Any, file: str | None, aliases: Sequence[str]) -> dict[str, Any]:
+    return {"kind": kind, "label": label, "status": status if isinstance(status, str) else None,
+            "file": file, "url": None, "aliases": tuple(aliases)}
+
+
+def collect_references(terms: Sequence[Term], resolver: Resolver) -> list[Reference]:
+    refs: list[Reference] = []
+    for term in terms:
+        for relation, name, pointer, weight in raw_references(term):
+            target, how = resolver.resolve(name)
+            if how == "missing" and RELATIONS[relation].soft:
+                continue
+            loc = term.location(pointer)
+            refs.append(Reference(term.id, term.file, relation, name, target, how, pointer,
+                                  loc.line, loc.column, None if weight is _UNSET else weight))
+    return refs
+
+
+def _add_edge(graph: nx.MultiDiGraph, u: str, v: str, relation: str, declared: bool, ref: Reference) -> None:
+    if graph.has_edge(u, v, relation):
+        return  # the first declaration of a fact wins; an inverse never overrides a declaration
+    graph.add_edge(u, v, key=relation, relation=relation, declared=declared, inferred=not declared,
+                   weight=_weight(ref.weight) if relation == "associated" else None,
+                   file=ref.file, line=ref.line)
+
+
+def build_graph(terms: Mapping[str, Term], modules: Mapping[str, Module],
+                references: Sequence[Reference], title: str = "Glossary") -> nx.MultiDiGraph:
+    """Nodes for every term, module and missing name; declared edges, then inferred inverses."""
+    graph = nx.MultiDiGraph(title=title)
+    for ident, term in terms.items():
+        graph.add_node(ident, **_node_attrs("term", term.label, term.data.get("status"), term.file, term.aliases))
+    for ident, module in modules.items():
+        if ident not in graph:
+            graph.add_node(ident, **_node_attrs("module", module.title, module.status, module.file, module.aliases))
+    for ref in references:
+        if ref.target not in graph:
+            graph.add_node(ref.target, **_node_attrs("missing", ref.target, None, None, ()))
+    live = [r for r in references if r.target != r.source]
+    for ref in live:
+        _add_edge(graph, ref.source, ref.target, ref.relation, True, ref)
+    for ref in live:
+        inverse = RELATIONS[ref.relation].inverse
+        if inverse is not None:
+            _add_edge(graph, ref.target, ref.source, inverse, False, ref)
+    return graph
+
+
+def link(terms: Sequence[Term], modules: Sequence[Module], config: "Config") -> GraphResult:
+    """Build the graph of ``terms`` and ``modules`` and run the integrity checks on it.
+
+    The first term (in file order) with a given id owns the node; later ones are
+    reported as duplicates and their links are not read.
+    """
+    from .integrity import run_checks  # integrity reads this module's types
+
+    ordered = sorted(terms, key=lambda t: t.file)
+    owners: dict[str, Term] = {}
+    for term in ordered:
+        owners.setdefault(term.id, term)
+    module_map: dict[str, Module] = {}
+    for module in modules:
+        module_map.setdefault(module.id, module)
+    resolver = Resolver(owners, {k: m for k, m in module_map.items() if k not in owners})
+    references = collect_references(list(owners.values()), resolver)
+    graph = build_graph(owners, module_map, references, title=config.title)
+    result = GraphResult(graph, (), tuple(references), owners, module_map)
+    diagnostics = run_checks(result, ordered, config)
+    return GraphResult(graph, tuple(diagnostics), tuple(references), owners, module_map)
+
+
+MODULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(?:-[^\W_]+)+(?:_\S*)?$")
+
+__all__ = ["link", "GraphResult", "Reference", "Relation", "RELATIONS", "REFERENCE_FIELDS", "CONFLICTS",
+           "Resolver", "build_graph", "collect_references", "raw_references", "walk", "MODULE_ID"]

@@ -1,0 +1,379 @@
+"""Integrity checks on the knowledge graph, modelled on qSKOS' quality checks.
+
+Each check is a function ``(Context) -> Iterable[Diagnostic]`` listed in ``CHECKS``;
+each finding has a stable code (registered in :mod:`compiler.codes`), a location in
+the term file that causes it, and a hint. The checks read the graph and the resolved
+references; they never change them.
+
+"Did you mean" must stay linear on a 100,000-term glossary, so it does not compare
+every dangling name with every id: names are normalised (case, punctuation) for an
+exact lookup that also covers aliases and labels, then matched through an index of
+one-character deletions (the SymSpell idea) built over the smaller side, which finds
+every candidate within two edits (one on each side) without an all-pairs scan.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
+
+import networkx as nx
+
+from .diagnostics import Diagnostic, make
+from .graph import CONFLICTS, MODULE_ID, RELATIONS, GraphResult, Reference
+from .model import Term
+
+if TYPE_CHECKING:
+    from .config import Config
+
+MAX_SUGGEST_LEN = 64
+
+
+@dataclass(frozen=True)
+class Context:
+    result: GraphResult
+    all_terms: Sequence[Term]  # every loaded term in file order, duplicates included
+    config: "Config"
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        return self.result.graph
+
+
+def _at(term: Term, pointer: str) -> tuple[int, int]:
+    loc = term.location(pointer)
+    return loc.line, loc.column
+
+
+def _ref_diag(code: str, ref: Reference, message: str, hint: str | None = None) -> Diagnostic:
+    return make(code, ref.file, ref.line, ref.column, message, term=ref.source, pointer=ref.pointer, hint=hint)
+
+
+def _field(ref: Reference) -> str:
+    return RELATIONS[ref.relation].field
+
+
+# --- ids and aliases ------------------------------------------------------------------------
+
+
+def check_duplicate_ids(ctx: Context) -> Iterator[Diagnostic]:
+    first: dict[str, Term] = {}
+    for term in ctx.all_terms:
+        owner = first.setdefault(term.id, term)
+        if owner is not term:
+            line, col = _at(term, "/canonical_id")
+            yield make("id-duplicate", term.file, line, col,
+                       f"`{term.id}` is defined in both {owner.file} and {term.file}",
+                       term=term.id, pointer="/canonical_id",
+                       hint=f"rename one of them; links to `{term.id}` reach {owner.file} and this file is not linked")
+    for ident, module in ctx.result.modules.items():
+        term = ctx.result.terms.get(ident)
+        if term is not None:
+            line, col = _at(term, "/canonical_id")
+            yield make("id-module-clash", term.file, line, col,
+                       f"`{ident}` is both this term and the module document {module.file}",
+                       term=ident, pointer="/canonical_id", hint="links to it reach the term; rename one of them")
+
+
+def check_id_filename(ctx: Context) -> Iterator[Diagnostic]:
+    for term in ctx.result.terms.values():
+        stem = PurePosixPath(term.file).stem
+        if stem != term.id:
+            line, col = _at(term, "/canonical_id")
+            yield make("id-filename", term.file, line, col,
+                       f"`canonical_id` is `{term.id}` but the file is named `{PurePosixPath(term.file).name}`",
+                       term=term.id, pointer="/canonical_id",
+                       hint=f"rename the file to `{term.id}{PurePosixPath(term.file).suffix}` or fix the id")
+
+
+def _alias_pointer(term: Term, alias: str) -> str:
+    raw = term.data.get("aliases")
+    if isinstance(raw, list):
+        for index, item in enumerate(raw):
+            if isinstance(item, str) and item.strip() == alias:
+                return f"/aliases/{index}"
+    return "/canonical_id"  # a former id, kept as an alias by the loader
+
+
+def check_alias_collisions(ctx: Context) -> Iterator[Diagnostic]:
+    terms = ctx.result.terms
+    owner: dict[str, str] = {}
+    for ident, term in terms.items():
+        for alias in dict.fromkeys(a.strip() for a in term.aliases):
+            if alias == ident:
+                continue
+            other = None
+            if alias in terms:
+                other = f"the id of {terms[alias].file}"
+            elif alias in owner and owner[alias] != ident:
+                other = f"also an alias of `{owner[alias]}` ({terms[owner[alias]].file})"
+            owner.setdefault(alias, ident)
+            if other is None:
+                continue
+            pointer = _alias_pointer(term, alias)
+            line, col = _at(term, pointer)
+            yield make("alias-collision", term.file, line, col, f"alias `{alias}` is {other}",
+                       term=ident, pointer=pointer,
+                       hint="a link by this name is ambiguous; drop the alias or make it more specific")
+
+
+# --- references ----------------------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\W_]+", "_", text.casefold().replace("'", "").replace("\u2019", "")).strip("_")
+
+
+def _deletes(word: str) -> set[str]:
+    return {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def edit_distance(a: str, b: str, limit: int = 3) -> int:
+    """Optimal-string-alignment distance (adjacent swaps count 1); ``limit + 1`` when larger."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _allowed(query: str) -> int:
+    return 1 if len(query) <= 4 else 2
+
+
+def suggest(queries: Iterable[str], candidates: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
+    """The closest candidate ids for each query: ``{query: (id, ...)}`` (ties kept, at most 3).
+
+    ``candidates`` are (written name, node id) pairs: ids, aliases, labels. Exact matches
+    after normalisation (case, punctuation) come first; then names within two edits,
+    found through a deletion index over whichever side is smaller.
+    """
+    by_norm: dict[str, list[str]] = defaultdict(list)
+    for name, ident in candidates:
+        key = _norm(name)
+        if key and ident not in by_norm[key]:
+            by_norm[key].append(ident)
+    wanted = {q: _norm(q) for q in dict.fromkeys(queries)}
+    found: dict[str, tuple[str, ...]] = {}
+    pending: dict[str, list[str]] = defaultdict(list)  # normalised query -> queries
+    for query, key in wanted.items():
+        if key in by_norm:
+            found[query] = tuple(by_norm[key][:3])
+        elif 0 < len(key) <= MAX_SUGGEST_LEN:
+            pending[key].append(query)
+    if not pending:
+        return found
+    cands = [c for c in by_norm if len(c) <= MAX_SUGGEST_LEN]
+    small, large, query_small = (list(pending), cands, True) if len(pending) <= len(cands) else (cands, list(pending), False)
+    index: dict[str, list[str]] = defaultdict(list)
+    for word in small:
+        for d in _deletes(word):
+            index[d].append(word)
+    best: dict[str, tuple[int, list[str]]] = {}
+    lengths = {len(w) for w in small}
+    for word in large:
+        if not any(abs(len(word) - n) <= 2 for n in lengths):
+            continue
+        for d in _deletes(word):
+            for other in index.get(d, ()):
+                query, cand = (other, word) if query_small else (word, other)
+                dist = edit_distance(query, cand, 2)
+                if dist > _allowed(query):
+                    continue
+                known = best.get(query)
+                if known is None or dist < known[0]:
+                    best[query] = (dist, [cand])
+                elif dist == known[0] and cand not in known[1]:
+                    known[1].append(cand)
+    for key, (_, cands_found) in best.items():
+        ids = tuple(dict.fromkeys(i for c in sorted(cands_found) for i in by_norm[c]))[:3]
+        for query in pending[key]:
+            found[query] = ids
+    return found
+
+
+def _candidates(ctx: Context) -> Iterator[tuple[str, str]]:
+    for ident, term in ctx.result.terms.items():
+        yield ident, ident
+        yield term.label, ident
+        for alias in term.aliases:
+            yield alias, ident
+    for ident, module in ctx.result.modules.items():
+        yield ident, ident
+        for alias in module.aliases:
+            yield alias, ident
+
+
+def check_references(ctx: Context) -> Iterator[Diagnostic]:
+    """Self-links, loose matches and dangling links (with "did you mean")."""
+    refs = ctx.result.references
+    missing = [r for r in refs if r.match == "missing"]
+    hints = suggest((r.name for r in missing), _candidates(ctx)) if missing else {}
+    for ref in refs:
+        if ref.target == ref.source:
+            yield _ref_diag("link-self", ref, f"`{ref.source}` names itself in `{_field(ref)}`",
+                            hint="remove the entry")
+        elif ref.match in ("loose", "prefix"):
+            node = ctx.graph.nodes[ref.target]
+            yield _ref_diag("link-loose-match", ref,
+                            f"`{ref.name}` in `{_field(ref)}` was matched to {node['kind']} `{ref.target}` only loosely",
+                            hint=f"write the exact id `{ref.target}`")
+        elif ref.match == "missing":
+            close = hints.get(ref.name, ())
+            hint = ("did you mean " + " or ".join(f"`{c}`" for c in close) + "?") if close else \
+                "define the term, fix the name, or configure the folder of module documents"
+            yield _ref_diag("link-dangling", ref, f"`{ref.name}` in `{_field(ref)}` is not a defined term or module",
+                            hint=hint)
+
+
+def check_modules_hint(ctx: Context) -> Iterator[Diagnostic]:
+    if ctx.config.module_dirs:
+        return
+    looks = [r for r in ctx.result.references if r.match == "missing" and MODULE_ID.match(r.name)]
+    if len(looks) < 3:
+        return
+    first = min(looks, key=lambda r: (r.file, r.line))
+    examples = ", ".join(f"`{n}`" for n in list(dict.fromkeys(r.name for r in looks))[:3])
+    files = len({r.file for r in looks})
+    yield make("modules-not-configured", first.file, first.line, first.column,
+               f"{len(looks)} links in {files} files look like module ids ({examples}) but no module folder is configured",
+               term=first.source, pointer=first.pointer,
+               hint="set `modules = [\"<folder>\"]` in glossary.toml or pass `--modules DIR`")
+
+
+# --- relations -----------------------------------------------------------------------------
+
+
+def _declared(graph: nx.MultiDiGraph, u: str, v: str, relation: str) -> bool:
+    data = graph.get_edge_data(u, v, relation)
+    return bool(data and data["declared"])
+
+
+def check_one_way(ctx: Context) -> Iterator[Diagnostic]:
+    graph = ctx.graph
+    for ref in ctx.result.references:
+        relation = RELATIONS[ref.relation]
+        if not relation.one_way_check or ref.target == ref.source:
+            continue
+        if graph.nodes[ref.target]["kind"] != "term" or _declared(graph, ref.target, ref.source, relation.name):
+            continue
+        other = ctx.result.terms[ref.target]
+        yield _ref_diag("link-one-way", ref,
+                        f"`{ref.source}` lists `{ref.target}` in `{relation.field}` but {other.file} does not list `{ref.source}`",
+                        hint=f"add `{ref.source}` to `{relation.field}` in {other.file}")
+
+
+def check_contradictions(ctx: Context) -> Iterator[Diagnostic]:
+    graph = ctx.graph
+    seen: set[tuple[frozenset[str], str]] = set()
+    for first, second in CONFLICTS:
+        for u, v, data in graph.edges(keys=False, data=True):
+            if data["relation"] != first or not graph.has_edge(u, v, second):
+                continue
+            pair = (frozenset((u, v)), first)
+            if pair in seen:
+                continue
+            seen.add(pair)
+            other = graph.edges[u, v, second]
+            a, b = sorted((data, other), key=lambda d: (not d["declared"], d["file"], d["line"]))
+            term = ctx.result.terms.get(u if data["declared"] else v)
+            yield make("link-contradiction", a["file"], a["line"], 1,
+                       f"`{u}` and `{v}` are linked as both {first} ({data['file']}:{data['line']}) "
+                       f"and {second} ({other['file']}:{other['line']})",
+                       term=term.id if term else None,
+                       hint="keep the one relation that is meant and remove the other")
+
+
+def check_cycles(ctx: Context) -> Iterator[Diagnostic]:
+    """Cycles of three or more in broader/narrower (two-term cycles are contradictions)."""
+    up = nx.DiGraph()
+    up.add_edges_from((u, v) for u, v, rel in ctx.graph.edges(keys=True) if rel == "broader")
+    for component in nx.strongly_connected_components(up):
+        if len(component) < 3:
+            continue
+        start = min(component)
+        cycle = [u for u, _ in nx.find_cycle(up.subgraph(component), source=start)]
+        if len(cycle) < 3 or len(set(cycle)) < len(cycle):
+            cycle = sorted(component)
+        pivot = cycle.index(min(cycle))
+        cycle = cycle[pivot:] + cycle[:pivot]
+        chain = " → ".join(f"`{m}`" for m in [*cycle, cycle[0]])
+        edge = ctx.graph.edges[cycle[0], cycle[1], "broader"]
+        extra = f" ({len(component)} terms are in the tangle)" if len(component) > len(cycle) else ""
+        yield make("hierarchy-cycle", edge["file"], edge["line"], 1,
+                   f"parents/children form a cycle of {len(cycle)}: {chain}{extra}",
+                   term=cycle[0], hint="each arrow reads \"has parent\"; remove one link to break the cycle")
+
+
+def check_orphans(ctx: Context) -> Iterator[Diagnostic]:
+    graph = ctx.graph
+    for ident, term in ctx.result.terms.items():
+        neighbours = set(graph.successors(ident)) | set(graph.predecessors(ident))
+        neighbours.discard(ident)
+        if any(graph.nodes[n]["kind"] != "missing" for n in neighbours):
+            continue
+        line, col = _at(term, "/canonical_id")
+        detail = f"; its {len(neighbours)} links all name undefined terms" if neighbours else ""
+        yield make("term-orphan", term.file, line, col,
+                   f"`{ident}` has no link to or from any defined term or module{detail}",
+                   term=ident, pointer="/canonical_id",
+                   hint="add `parents` or `crosslinks` naming existing terms, or link to it from one")
+
+
+def check_weights(ctx: Context) -> Iterator[Diagnostic]:
+    for ref in ctx.result.references:
+        if ref.relation != "associated" or ref.weight is None:
+            continue
+        w = ref.weight
+        number = isinstance(w, (int, float)) and not isinstance(w, bool)
+        if number and 0 <= w <= 1:
+            continue
+        pointer = ref.pointer.rsplit("/", 1)[0] + "/1" if ref.pointer.endswith("/0") else ref.pointer
+        term = ctx.result.terms[ref.source]
+        line, col = _at(term, pointer)
+        what = f"{w!r} is outside 0..1" if number else f"{w!r} is not a number"
+        yield make("association-weight", ref.file, line, col,
+                   f"association weight of `{ref.name}`: {what}", term=ref.source, pointer=pointer,
+                   hint="weights are strengths from 0 (unrelated) to 1 (inseparable); use `antonyms` for opposites")
+
+
+Check = Callable[[Context], Iterable[Diagnostic]]
+CHECKS: tuple[tuple[str, Check], ...] = (
+    ("duplicate-ids", check_duplicate_ids),
+    ("id-filename", check_id_filename),
+    ("alias-collisions", check_alias_collisions),
+    ("references", check_references),
+    ("modules-hint", check_modules_hint),
+    ("one-way", check_one_way),
+    ("contradictions", check_contradictions),
+    ("cycles", check_cycles),
+    ("orphans", check_orphans),
+    ("weights", check_weights),
+)
+
+
+def run_checks(result: GraphResult, all_terms: Sequence[Term], config: "Config") -> list[Diagnostic]:
+    ctx = Context(result, all_terms, config)
+    out: list[Diagnostic] = []
+    for _, check in CHECKS:
+        out.extend(check(ctx))
+    return out
+
+
+def findings_by_code(diagnostics: Iterable[Diagnostic]) -> Mapping[str, int]:
+    return dict(sorted(Counter(d.code for d in diagnostics).items()))
+
+
+__all__ = ["run_checks", "CHECKS", "Context", "suggest", "edit_distance", "findings_by_code"]

@@ -1,0 +1,148 @@
+"""Module documents: the long texts that terms name in `parents`, `provenance`, `context_windows`.
+
+A module document is a Markdown file whose front matter has an ``id`` (and usually a
+``title``). Terms point at them far more often than at each other, so without module
+nodes most of a real glossary's links would look broken. Module folders come from the
+configuration; a module folder may contain the terms folder (the usual layout is
+``modules/`` with the terms in ``modules/dictionary/``), whose files are then skipped.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import yaml
+
+from .diagnostics import Diagnostic, make
+
+try:  # libyaml is much faster; both loaders are safe (no object construction)
+    _SafeLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _SafeLoader = yaml.SafeLoader
+
+_FENCE = re.compile(r"^---[ \t]*$")
+_ID_LINE = re.compile(r"^id\s*:", re.MULTILINE)
+MAX_MODULE_BYTES = 4_000_000
+
+
+@dataclass(frozen=True)
+class Module:
+    """One module document: its id, title, where it lives, and its front matter."""
+
+    id: str
+    title: str
+    file: str  # display path: relative to the module folder's parent, POSIX separators
+    path: Path
+    line: int = 1  # line of the `id:` key
+    status: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        """The file name without extension, when it differs from the id (`CORE-001_the_seed`)."""
+        stem = self.path.stem
+        return (stem,) if stem != self.id else ()
+
+
+def front_matter(text: str) -> tuple[str, int] | None:
+    """The first ``---`` block of ``text`` and the line its content starts on, or None."""
+    lines = text.lstrip("\ufeff").splitlines()
+    if not lines or not _FENCE.match(lines[0]):
+        return None
+    for end in range(1, len(lines)):
+        if _FENCE.match(lines[end]):
+            return "\n".join(lines[1:end]), 2
+    return None
+
+
+def read_module(path: Path, display: str) -> tuple[Module | None, list[Diagnostic]]:
+    """A module from one file; None (without diagnostics) for a file that is not a module."""
+    try:
+        if path.stat().st_size > MAX_MODULE_BYTES:
+            return None, []
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None, []
+    block = front_matter(text)
+    if block is None:
+        return None, []
+    body, first_line = block
+    try:
+        data = yaml.load(body, Loader=_SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first_line + mark.line if mark is not None else first_line
+        if not _ID_LINE.search(body):
+            return None, []  # not a module document, no need to complain about its YAML
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return None, [make("module-unreadable", display, line, 1, f"module front matter is not valid YAML: {problem}",
+                           hint="terms that name this module will show it as undefined")]
+    if not isinstance(data, dict) or "id" not in data:
+        return None, []
+    raw_id = data.get("id")
+    if not isinstance(raw_id, (str, int)) or not str(raw_id).strip():
+        return None, [make("module-unreadable", display, first_line, 1, "module `id` is empty or not text")]
+    module_id = str(raw_id).strip()
+    title = data.get("title")
+    id_line = next((first_line + i for i, line in enumerate(body.splitlines()) if _ID_LINE.match(line)), first_line)
+    status = data.get("status")
+    return Module(
+        id=module_id,
+        title=str(title).strip() if isinstance(title, (str, int, float)) and str(title).strip() else module_id,
+        file=display,
+        path=path,
+        line=id_line,
+        status=str(status) if isinstance(status, (str, int, float)) else None,
+        data=data,
+    ), []
+
+
+def _walk(folder: Path, exclude: Path | None) -> list[Path]:
+    """Markdown files under ``folder`` in path order, skipping hidden folders and ``exclude``."""
+    found: list[Path] = []
+    for current, dirs, files in os.walk(folder):
+        here = Path(current)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                         and (exclude is None or (here / d).resolve() != exclude))
+        found.extend(here / f for f in sorted(files) if f.endswith(".md"))
+    return found
+
+
+def load_modules(dirs: Sequence[Path], *, exclude: Path | None = None) -> tuple[list[Module], list[Diagnostic]]:
+    """Every module document in ``dirs``; the first of two with the same id wins.
+
+    ``exclude`` is the terms folder: when a module folder contains it, its term files
+    are not read as modules (nor read twice).
+    """
+    exclude = Path(exclude).resolve() if exclude is not None else None
+    modules: dict[str, Module] = {}
+    diagnostics: list[Diagnostic] = []
+    seen: set[Path] = set()
+    for folder in dirs:
+        folder = Path(folder).resolve()
+        if not folder.is_dir() or folder == exclude:
+            continue
+        for path in _walk(folder, exclude):
+            real = path.resolve()
+            if real in seen:
+                continue
+            seen.add(real)
+            display = Path(os.path.relpath(path, folder.parent)).as_posix()
+            module, found = read_module(path, display)
+            diagnostics.extend(found)
+            if module is None:
+                continue
+            first = modules.get(module.id)
+            if first is not None:
+                diagnostics.append(make("module-duplicate", display, module.line, 1,
+                                        f"module id `{module.id}` is also defined in {first.file}",
+                                        hint=f"links to `{module.id}` go to {first.file}"))
+                continue
+            modules[module.id] = module
+    return list(modules.values()), diagnostics
+
+
+__all__ = ["Module", "load_modules", "read_module", "front_matter"]

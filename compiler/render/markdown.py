@@ -1,0 +1,114 @@
+"""Markdown to safe HTML, with LaTeX math turned into MathML at build time.
+
+One ``MarkdownIt`` instance is built per renderer (``make_markdown``) and reused
+for every page. Raw HTML is off (it shows as text), links are checked by
+``safe_link`` (``javascript:``, ``vbscript:``, ``file:`` and every ``data:`` URL are
+dropped, leaving the link text), headings are shifted one level down so that the
+page keeps a single ``<h1>``, and ``$...$``, ``\\(...\\)``, ``$$...$$``, ``\\[...\\]``
+become MathML (or code when the formula does not convert).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markupsafe import Markup
+
+from .mathml import math_html
+
+_BAD_SCHEME = re.compile(r"^(javascript|vbscript|file|data):", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def safe_link(url: str) -> bool:
+    """False for any URL whose scheme could run code or embed content.
+
+    Browsers ignore control characters and white space inside a scheme
+    (``java\\tscript:``), so they are stripped before the check.
+    """
+    cleaned = _CONTROL.sub("", url)
+    return not _BAD_SCHEME.match(cleaned)
+
+
+_DELIMS = (("$$", "$$", True), ("\\[", "\\]", True), ("\\(", "\\)", False), ("$", "$", False))
+
+
+def _math_rule(state: StateInline, silent: bool) -> bool:
+    """Inline rule for the four math delimiters; runs before the escape rule."""
+    src, pos = state.src, state.pos
+    for opener, closer, display in _DELIMS:
+        if not src.startswith(opener, pos):
+            continue
+        start = pos + len(opener)
+        if opener == "$":
+            # Pandoc's rule: "$5 and $6" is not math.
+            if start >= len(src) or src[start].isspace():
+                return False
+            end = start
+            while True:
+                end = src.find("$", end)
+                if end < 0:
+                    return False
+                if src[end - 1] != "\\":
+                    break
+                end += 1
+            if src[end - 1].isspace() or src[end + 1 : end + 2].isdigit() or src[end + 1 : end + 2] == "$":
+                return False
+        else:
+            end = src.find(closer, start)
+            if end < 0 or end == start:
+                return False
+        if not silent:
+            token = state.push("math_block_inline" if display else "math_inline", "math", 0)
+            token.content = src[start:end]
+            token.markup = opener
+        state.pos = end + len(closer)
+        return True
+    return False
+
+
+def _render_math(self: Any, tokens: list, idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    return str(math_html(token.content, display=token.type == "math_block_inline"))
+
+
+def _shift_heading(self: Any, tokens: list, idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    level = min(int(token.tag[1]) + 1, 6)
+    token.tag = f"h{level}"
+    return self.renderToken(tokens, idx, options, env)
+
+
+def make_markdown() -> MarkdownIt:
+    """The one configured parser: CommonMark + tables + strikethrough, no raw HTML."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.validateLink = safe_link
+    md.inline.ruler.before("escape", "math", _math_rule)
+    md.add_render_rule("math_inline", _render_math)
+    md.add_render_rule("math_block_inline", _render_math)
+    md.add_render_rule("heading_open", _shift_heading)
+    md.add_render_rule("heading_close", _shift_heading)
+    return md
+
+
+@lru_cache(maxsize=1)
+def _shared() -> MarkdownIt:
+    return make_markdown()
+
+
+def render_block(text: str, md: MarkdownIt | None = None) -> Markup:
+    """Block Markdown (paragraphs, lists, tables) to safe HTML."""
+    if not isinstance(text, str) or not text.strip():
+        return Markup("")
+    return Markup((md or _shared()).render(text))
+
+
+def render_inline(text: str, md: MarkdownIt | None = None) -> Markup:
+    """One line of Markdown (emphasis, code, links, math) without a ``<p>`` around it."""
+    if not isinstance(text, str) or not text:
+        return Markup("")
+    return Markup((md or _shared()).renderInline(text))

@@ -1,0 +1,199 @@
+"""What each page shows: plain dictionaries handed to the templates.
+
+Why in Python and not in the templates: grouping links by relation, matching
+checks to the candidate they test, picking the "recently updated" terms and the
+A–Z letters are decisions worth testing; the templates only lay them out.
+Everything from a term file stays a plain value here; escaping is the template
+engine's job (autoescape is on), and Markdown/MathML come back as ``Markup``
+only from ``markdown.py`` / ``mathml.py``.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any, Iterable, Mapping
+
+from ..diagnostics import Diagnostic
+from ..model import Term
+from .plan import Page, SitePlan
+
+RELATIONS = [
+    ("broader", "Broader (parents)"), ("narrower", "Narrower (children)"),
+    ("near_synonym", "Near synonyms"), ("antonym", "Antonyms"), ("prerequisite", "Prerequisites"),
+    ("downstream_effect", "Downstream effects"), ("claim_link", "Claim links"), ("provenance", "Provenance"),
+    ("context", "Context windows"), ("association", "Associations"), ("formal_target", "Formal targets"),
+    ("similar", "Similar"),
+]
+RELATION_LABELS = dict(RELATIONS)
+RELATION_ORDER = [r for r, _ in RELATIONS]
+STATUSES = ["pass", "fail", "stale", "unchecked", "error"]
+
+# Fields the term page lays out itself; any other top-level key goes to "Other fields".
+KNOWN_FIELDS = frozenset(
+    "term canonical_id symbol aliases status version last_updated provenance parents children triad "
+    "pirouette_definition operational_definition context_windows poetic_connections formal_mappings "
+    "constraints_and_falsifiers naming_notes crosslinks license".split()
+)
+_CANDIDATE = re.compile(r"^/formal_mappings/candidates/(\d+)(?:/|$)")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def relation_label(rel: str) -> str:
+    return RELATION_LABELS.get(rel, rel.replace("_", " ").capitalize() if rel else "Linked")
+
+
+def _groups(pairs: Iterable[tuple[str, str, bool]]) -> list[dict[str, Any]]:
+    """[(relation, other, declared)] grouped by relation in the fixed order; one entry per other id."""
+    groups: dict[str, dict[str, bool]] = {}
+    for rel, other, declared in pairs:
+        slot = groups.setdefault(rel, {})
+        slot[other] = slot.get(other, False) or bool(declared)
+    rank = {r: i for i, r in enumerate(RELATION_ORDER)}
+    return [
+        {"relation": rel, "label": relation_label(rel),
+         "items": [{"id": o, "declared": d} for o, d in sorted(groups[rel].items())]}
+        for rel in sorted(groups, key=lambda r: (rank.get(r, len(rank)), r))
+    ]
+
+
+def edges_of(graph: Any, ident: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(links out, backlinks in), each grouped by relation."""
+    if graph is None or ident not in graph:
+        return [], []
+    out = [(d.get("relation", ""), v, d.get("declared", True)) for _, v, d in graph.out_edges(ident, data=True) if v != ident]
+    inn = [(d.get("relation", ""), u, d.get("declared", True)) for u, _, d in graph.in_edges(ident, data=True) if u != ident]
+    return _groups(out), _groups(inn)
+
+
+def check_json(check: Any) -> dict[str, Any]:
+    """A check result as a dict; a malformed one becomes an 'error' entry rather than a crash."""
+    try:
+        data = check.to_json() if hasattr(check, "to_json") else dict(check)
+    except Exception as exc:  # noqa: BLE001 - one bad record must not stop the site
+        return {"status": "error", "message": f"check result unreadable: {exc}"}
+    return dict(data) if isinstance(data, Mapping) else {"status": "error", "message": "check result unreadable"}
+
+
+def term_checks(term: Term, checks: list[dict[str, Any]]) -> tuple[dict[int, list[dict[str, Any]]], list[dict[str, Any]]]:
+    """Checks of this term: by the candidate index they test, and the rest."""
+    by_candidate: dict[int, list[dict[str, Any]]] = {}
+    rest: list[dict[str, Any]] = []
+    for c in checks:
+        if c.get("term") != term.id or (c.get("file") not in (None, term.file)):
+            continue
+        m = _CANDIDATE.match(str(c.get("pointer") or ""))
+        if m:
+            by_candidate.setdefault(int(m.group(1)), []).append(c)
+        else:
+            rest.append(c)
+    return by_candidate, rest
+
+
+def status_of(data: Mapping[str, Any]) -> str:
+    s = data.get("status")
+    return s if isinstance(s, str) else ""
+
+
+def sort_key(label: str) -> tuple[str, str]:
+    base = unicodedata.normalize("NFKD", label)
+    base = "".join(c for c in base if not unicodedata.combining(c))
+    return (base.casefold().lstrip("\"'(`*_ "), label)
+
+
+def letter_of(label: str) -> str:
+    key = sort_key(label)[0]
+    first = key[:1].upper()
+    return first if "A" <= first <= "Z" else "#"
+
+
+def index_context(plan: SitePlan, checks: list[dict[str, Any]], diagnostics: list[Diagnostic],
+                  recent: int = 12) -> dict[str, Any]:
+    """A–Z entries, letter jumps, counts, status filter values, recently updated terms."""
+    terms = [p for p in plan.pages if p.kind == "term"]
+    entries = []
+    for p in sorted(terms, key=lambda p: (sort_key(p.label), p.key)):
+        data = p.term.data if p.term else {}
+        entries.append({"page": p, "letter": letter_of(p.label), "status": status_of(data),
+                        "symbol": data.get("symbol") if isinstance(data.get("symbol"), str) else "",
+                        "errors": bool(p.term and p.term.has_errors)})
+    letters: dict[str, list[dict[str, Any]]] = {}
+    for e in entries:
+        letters.setdefault(e["letter"], []).append(e)
+    order = sorted(letters, key=lambda l: (l == "#", l))
+    statuses: dict[str, int] = {}
+    for e in entries:
+        statuses[e["status"] or "none"] = statuses.get(e["status"] or "none", 0) + 1
+    dated = [(str(p.term.data.get("last_updated")), p) for p in terms
+             if p.term and _DATE.match(str(p.term.data.get("last_updated") or ""))]
+    dated.sort(key=lambda x: (x[0], sort_key(x[1].label)), reverse=True)
+    check_counts = {s: 0 for s in STATUSES}
+    for c in checks:
+        s = str(c.get("status"))
+        check_counts[s] = check_counts.get(s, 0) + 1
+    counts = {
+        "terms": len(terms),
+        "modules": sum(1 for p in plan.pages if p.kind == "module"),
+        "missing": sum(1 for p in plan.pages if p.kind == "missing"),
+        "checks": len(checks),
+        "errors": sum(1 for d in diagnostics if d.severity.value == "error" and d.waived is None),
+        "warnings": sum(1 for d in diagnostics if d.severity.value == "warning" and d.waived is None),
+    }
+    return {
+        "letters": [(l, letters[l]) for l in order],
+        "all_letters": [chr(c) for c in range(ord("A"), ord("Z") + 1)] + ["#"],
+        "statuses": sorted(statuses.items()),
+        "recent": [{"date": d, "page": p} for d, p in dated[:recent]],
+        "counts": counts,
+        "check_counts": check_counts,
+    }
+
+
+def wanted_context(plan: SitePlan, graph: Any) -> list[dict[str, Any]]:
+    """Missing terms, most wanted first, with who links to them."""
+    rows = []
+    for p in plan.pages:
+        if p.kind != "missing":
+            continue
+        _, backlinks = edges_of(graph, p.ident)
+        referrers = sorted({i["id"] for g in backlinks for i in g["items"]})
+        rows.append({"page": p, "referrers": referrers})
+    rows.sort(key=lambda r: (-len(r["referrers"]), sort_key(r["page"].label)))
+    return rows
+
+
+def problems_context(diagnostics: Iterable[Diagnostic], file_pages: Mapping[str, Page]) -> list[dict[str, Any]]:
+    """Every diagnostic, grouped by file, sorted by line."""
+    by_file: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        by_file.setdefault(d.file or "(no file)", []).append(d)
+    return [
+        {"file": f, "page": file_pages.get(f), "items": sorted(by_file[f], key=Diagnostic.sort_key),
+         "errors": sum(1 for d in by_file[f] if d.severity.value == "error")}
+        for f in sorted(by_file)
+    ]
+
+
+def extra_fields(data: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    return sorted((k, v) for k, v in data.items() if k not in KNOWN_FIELDS)
+
+
+def show(value: Any) -> str:
+    """A scalar as its author wrote it (YAML spellings for true/false/null)."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return str(value)
+
+
+def as_list(value: Any) -> list[Any]:
+    """A field that should be a list, tolerating a lone scalar or nothing."""
+    if value is None or value == "":
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def as_map(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}

@@ -1,0 +1,134 @@
+"""Where every page goes: one URL per node (term, module, missing) and per alias.
+
+Why a plan before any page is written: every page links to many others, so all
+URLs must be known first, and the slug rules (``slugs.py``) must see every id of
+a folder at once to resolve collisions deterministically. Term pages and alias
+redirects share ``terms/``; modules live in ``modules/``, missing terms in
+``missing/``. A file whose id repeats another file's id still gets its own page.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from ..diagnostics import Diagnostic, make
+from ..model import Term
+from .slugs import assign_slugs, href
+
+FOLDERS = {"term": "terms", "module": "modules", "missing": "missing"}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One node page: its id, kind, label, path relative to OUT, and the term when it has one."""
+
+    key: str  # unique key: the id, or "id (file)" for a repeated id
+    ident: str
+    kind: str
+    label: str
+    path: str  # e.g. "terms/DYNA-Γ-001.html" (not percent-encoded: a file name)
+    url: str  # the same, percent-encoded for href
+    term: Term | None = None
+    module: Any = None
+
+
+@dataclass(frozen=True)
+class Redirect:
+    alias: str
+    path: str
+    target: Page
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    pages: tuple[Page, ...]
+    by_id: Mapping[str, Page]  # the page an id links to (first file wins for a repeated id)
+    redirects: tuple[Redirect, ...]
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+
+    def url(self, ident: str) -> str | None:
+        page = self.by_id.get(ident)
+        return page.url if page else None
+
+
+def _node_kind(graph: Any, ident: str) -> str | None:
+    if graph is None or ident not in graph:
+        return None
+    return graph.nodes[ident].get("kind")
+
+
+def plan_site(terms: Iterable[Term], modules: Iterable[Any], graph: Any) -> SitePlan:
+    """Assign every page its path; collisions and reserved names become diagnostics."""
+    diags: list[Diagnostic] = []
+    ordered = sorted(terms, key=lambda t: (t.id, t.file))
+    term_keys: dict[str, Term] = {}
+    for t in ordered:
+        key = t.id if t.id not in term_keys else f"{t.id} ({t.file})"
+        term_keys[key] = t
+    module_keys: dict[str, Any] = {}
+    for m in sorted(modules, key=lambda m: (str(getattr(m, "id", "")), str(getattr(m, "file", "")))):
+        mid = str(getattr(m, "id", ""))
+        if mid in term_keys or mid in module_keys:
+            continue
+        module_keys[mid] = m
+    missing: set[str] = set()
+    if graph is not None:
+        for node, attrs in graph.nodes(data=True):
+            kind = attrs.get("kind")
+            if node in term_keys or node in module_keys:
+                continue
+            if kind == "module":
+                module_keys[node] = None
+            elif kind != "term":
+                missing.add(node)
+    pages: list[Page] = []
+    by_id: dict[str, Page] = {}
+
+    def add(kind: str, keys: Mapping[str, Any], label_of: Any) -> dict[str, str]:
+        slugs, clashes = assign_slugs(keys)
+        for clash in clashes:
+            obj = keys.get(clash.ident)
+            file = getattr(obj, "file", "") if obj is not None else ""
+            code = "slug-reserved" if clash.reason == "reserved" else "slug-collision"
+            why = (f"'{clash.natural}' is a reserved name" if clash.reason == "reserved"
+                   else f"it would share the page '{clash.natural}' with '{clash.other or clash.natural}'")
+            diags.append(make(code, str(file), 0, 0, f"the page of '{clash.ident}' is '{clash.slug}.html': {why}",
+                              term=clash.ident))
+        for key in sorted(keys):
+            obj = keys[key]
+            ident = obj.id if isinstance(obj, Term) else key
+            path = f"{FOLDERS[kind]}/{slugs[key]}.html"
+            page = Page(key, ident, kind, label_of(key, obj), path, f"{FOLDERS[kind]}/{href(slugs[key])}.html",
+                        term=obj if isinstance(obj, Term) else None, module=obj if kind == "module" else None)
+            pages.append(page)
+            by_id.setdefault(ident, page)
+        return slugs
+
+    term_slugs = add("term", term_keys, lambda k, t: t.label)
+    add("module", module_keys, lambda k, m: str(getattr(m, "title", "") or k) if m is not None else
+        str((graph.nodes[k].get("label") if graph is not None and k in graph else None) or k))
+    add("missing", {k: None for k in missing}, lambda k, _: k)
+
+    redirects = _plan_redirects(term_keys, term_slugs, by_id)
+    return SitePlan(tuple(pages), by_id, tuple(redirects), tuple(diags))
+
+
+def _plan_redirects(term_keys: Mapping[str, Term], term_slugs: Mapping[str, str],
+                    by_id: Mapping[str, Page]) -> list[Redirect]:
+    """Alias pages in ``terms/``; an alias never takes the slug of a term or another alias."""
+    wanted: dict[str, Page] = {}
+    for key in sorted(term_keys):
+        page = by_id.get(term_keys[key].id)
+        if page is None or page.key != key:
+            continue
+        for alias in term_keys[key].aliases:
+            if alias not in by_id and alias not in wanted:
+                wanted[alias] = page
+    alias_slugs, clashes = assign_slugs(wanted, taken=term_slugs.values())
+    shadowed = {c.ident for c in clashes}
+    out = []
+    for alias in sorted(wanted):
+        if alias in shadowed:
+            continue  # its natural slug is a term's page or another alias': no redirect
+        out.append(Redirect(alias, f"terms/{alias_slugs[alias]}.html", wanted[alias]))
+    return out

@@ -1,0 +1,324 @@
+"""``render_site``: the whole static site, written through ``compiler.output``.
+
+Why one Jinja2 environment and one Markdown parser per build: they are costly to
+build and hold no per-page state. Templates come from the package resource
+``compiler._site`` (the repository's ``site/`` folder), autoescape on, undefined
+names are errors (a template bug must fail the tests, not print nothing).
+Pages are written in sorted order with no timestamps, so identical input gives
+byte-identical output. A page that fails becomes a ``page-failed`` diagnostic; the
+rest of the site is still written.
+"""
+from __future__ import annotations
+
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import jinja2
+from markupsafe import Markup, escape
+
+from ..diagnostics import Diagnostic, make
+from ..model import Glossary
+from ..output import OutputError, atomic_output
+from . import graphview, pages as P
+from .markdown import make_markdown, render_block, render_inline, safe_link
+from .mathml import formula_html
+from .plan import Page, SitePlan, plan_site
+from .search import build_index, index_json
+
+SITE_PAGES = ("index.html", "graph.html", "checks.html", "problems.html", "wanted.html")
+
+
+@dataclass(frozen=True)
+class RenderStats:
+    """What was written: page counts by kind, files and bytes."""
+
+    pages: int
+    terms: int
+    modules: int
+    missing: int
+    redirects: int
+    checks: int
+    files: int
+    bytes: int
+
+    def to_json(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def _config_get(config: Any, dotted: str, default: Any = None) -> Any:
+    """Read ``a.b`` from an object or a mapping, tolerating either at each level."""
+    cur = config
+    for part in dotted.split("."):
+        if cur is None:
+            return default
+        cur = cur.get(part) if isinstance(cur, Mapping) else getattr(cur, part, None)
+    return default if cur is None else cur
+
+
+def _template_source(name: str) -> tuple[str, str, Callable[[], bool]]:
+    resource = files("compiler._site").joinpath("templates").joinpath(name)
+    try:
+        text = resource.read_text(encoding="utf-8")
+    except (FileNotFoundError, IsADirectoryError) as exc:
+        raise jinja2.TemplateNotFound(name) from exc
+    return text, name, lambda: True
+
+
+def make_environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(_template_source),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(show=P.show, as_list=P.as_list, as_map=P.as_map, formula=formula_html,
+                       relation_label=P.relation_label)
+    env.globals.update(relations=P.RELATIONS, check_statuses=P.STATUSES)
+    return env
+
+
+class Linker:
+    """Links from one page: relative to that page's folder, with labels and kinds from the plan."""
+
+    def __init__(self, plan: SitePlan, graph: Any, root: str):
+        self.plan, self.graph, self.root = plan, graph, root
+
+    def url(self, ident: Any) -> str | None:
+        page = self.plan.by_id.get(ident) if isinstance(ident, str) else None
+        return self.root + page.url if page else None
+
+    def page_url(self, page: Page) -> str:
+        return self.root + page.url
+
+    def label(self, ident: str) -> str:
+        page = self.plan.by_id.get(ident)
+        return page.label if page else ident
+
+    def kind(self, ident: str) -> str:
+        page = self.plan.by_id.get(ident)
+        return page.kind if page else "missing"
+
+    def a(self, ident: Any, text: Any = None) -> Markup:
+        """An ``<a>`` to the page of ``ident`` or plain escaped text when it has none."""
+        shown = P.show(ident if text is None else text)
+        url = self.url(ident)
+        if url is None:
+            return Markup(f'<span class="nolink">{escape(shown)}</span>')
+        kind = self.kind(ident)
+        extra = ' title="not in the glossary yet"' if kind == "missing" else ""
+        return Markup(f'<a class="kind-{kind}" href="{escape(url)}"{extra}>{escape(shown)}</a>')
+
+
+class SiteWriter:
+    """Writes files under the temporary site folder; refuses any path that would leave it."""
+
+    def __init__(self, base: Path):
+        self.base = base.resolve()
+        self.count = 0
+        self.bytes = 0
+
+    def write(self, rel: str, text: str) -> None:
+        target = (self.base / rel).resolve()
+        if self.base not in target.parents:
+            raise OutputError(f"page path {rel!r} leaves the output folder")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = text.encode("utf-8")
+        target.write_bytes(data)
+        self.count += 1
+        self.bytes += len(data)
+
+    def copy_assets(self) -> None:
+        assets = files("compiler._site").joinpath("assets")
+        for item in sorted(assets.iterdir(), key=lambda t: t.name):
+            if item.is_file() and not item.name.startswith("."):
+                self.write(f"assets/{item.name}", item.read_text(encoding="utf-8"))
+
+
+class SiteRenderer:
+    """Holds the per-build state (environment, plan, checks) and renders each page kind."""
+
+    def __init__(self, glossary: Glossary, plan: SitePlan):
+        self.g = glossary
+        self.plan = plan
+        self.graph = glossary.graph
+        self.env = make_environment()
+        self.md = make_markdown()
+        self.env.filters.update(md=lambda t: render_block(t, self.md) if isinstance(t, str) else Markup(""),
+                                mdi=lambda t: render_inline(t, self.md) if isinstance(t, str) else P.show(t))
+        self.checks = sorted((P.check_json(c) for c in glossary.checks),
+                             key=lambda c: (str(c.get("term")), str(c.get("pointer")), str(c.get("file"))))
+        self.title = str(_config_get(glossary.config, "title", "Glossary") or "Glossary")
+        self.edit_url = _config_get(glossary.config, "site.edit_url", "")
+        self.diagnostics = sorted(glossary.diagnostics, key=Diagnostic.sort_key)
+        self.file_pages = {p.term.file: p for p in plan.pages if p.term is not None and p.key == p.ident}
+        for p in plan.pages:
+            if p.term is not None:
+                self.file_pages.setdefault(p.term.file, p)
+        self.diags_by_file: dict[str, list[Diagnostic]] = {}
+        for d in self.diagnostics:
+            self.diags_by_file.setdefault(d.file, []).append(d)
+
+    def _edit_link(self, file: str) -> str | None:
+        base = self.edit_url
+        if not isinstance(base, str) or not base or not safe_link(base):
+            return None
+        return base.replace("{file}", file) if "{file}" in base else base.rstrip("/") + "/" + file
+
+    def render(self, template: str, rel: str, **ctx: Any) -> str:
+        depth = rel.count("/")
+        root = "../" * depth
+        link = Linker(self.plan, self.graph, root)
+        return self.env.get_template(template).render(
+            root=root, link=link, site_title=self.title, page_path=rel, **ctx)
+
+    # -- node pages ----------------------------------------------------------------
+    def node_page(self, page: Page) -> str:
+        links_out, backlinks = P.edges_of(self.graph, page.ident)
+        link = Linker(self.plan, self.graph, "../")
+        svg = graphview.local_svg(self.graph, page.ident, link.label, link.url, link.kind)
+        common = dict(page=page, links_out=links_out, backlinks=backlinks, local_graph=svg)
+        if page.kind == "term":
+            term = page.term
+            by_candidate, other_checks = P.term_checks(term, self.checks)
+            return self.render("term.html", page.path, term=term, data=term.data,
+                               extra=P.extra_fields(term.data), candidate_checks=by_candidate,
+                               other_checks=other_checks, edit_url=self._edit_link(term.file),
+                               file_diagnostics=self.diags_by_file.get(term.file, []), **common)
+        if page.kind == "module":
+            m = page.module
+            data = getattr(m, "data", None) or {}
+            return self.render("module.html", page.path, module=m, data=data if isinstance(data, Mapping) else {},
+                               body=getattr(m, "body", "") or "", file=getattr(m, "file", "") or "", **common)
+        return self.render("missing.html", page.path, **common)
+
+    def site_pages(self) -> dict[str, str]:
+        idx = P.index_context(self.plan, self.checks, self.diagnostics)
+        problems = P.problems_context(self.diagnostics, self.file_pages)
+        out = {
+            "index.html": self.render("index.html", "index.html", idx=idx),
+            "checks.html": self.render("checks.html", "checks.html", checks=self.checks,
+                                       counts=idx["check_counts"]),
+            "problems.html": self.render("problems.html", "problems.html", groups=problems,
+                                         counts=idx["counts"]),
+            "wanted.html": self.render("wanted.html", "wanted.html", rows=P.wanted_context(self.plan, self.graph)),
+            "graph.html": self.render("graph.html", "graph.html", counts=idx["counts"]),
+            "404.html": self.render("404.html", "404.html"),
+        }
+        for r in self.plan.redirects:
+            out[r.path] = self.render("redirect.html", r.path, redirect=r)
+        return out
+
+    def data_files(self) -> dict[str, str]:
+        link = Linker(self.plan, self.graph, "")
+        entries = build_index(self.plan.pages)
+        gdata = graphview.graph_data(self.graph, link.url, link.label, link.kind)
+        base = _config_get(self.g.config, "site.base_url", "") or ""
+        base = base if isinstance(base, str) and safe_link(base) else ""
+        urls = [*SITE_PAGES, *(p.url for p in self.plan.pages)]
+        sitemap = self.env.get_template("sitemap.xml").render(base=base.rstrip("/") + "/" if base else "", urls=urls)
+        return {
+            "search-index.json": index_json(entries),
+            "search-index.js": graphview.as_script("GLOSSARY_SEARCH", entries),
+            "graph-data.js": graphview.as_script("GLOSSARY_GRAPH", gdata),
+            "graph.json": _graph_json(self.graph, {p.ident: p.path for p in self.plan.pages}),
+            "sitemap.xml": sitemap,
+        }
+
+
+def _graph_json(graph: Any, urls: Mapping[str, str]) -> str:
+    """The node-link export of the graph issue, each node's url relative to OUT."""
+    try:
+        from ..exports import node_link_data  # type: ignore[attr-defined]
+
+        data = node_link_data(graph, urls)
+    except ImportError:
+        import networkx as nx
+
+        g = graph.copy() if graph is not None else nx.MultiDiGraph()
+        for node in g.nodes:
+            g.nodes[node]["url"] = urls.get(node)
+        data = nx.node_link_data(g, edges="links")
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, default=str) + "\n"
+
+
+def _ensure_graph(glossary: Glossary) -> Any:
+    import networkx as nx
+
+    graph = glossary.graph
+    if graph is None:
+        graph = nx.MultiDiGraph()
+    for t in glossary.terms:
+        if t.id not in graph:
+            graph.add_node(t.id, kind="term", label=t.label)
+    return graph
+
+
+def render_site(glossary: Glossary, out: Path, *, jobs: int = 1) -> tuple[RenderStats, list[Diagnostic]]:
+    """Write the whole site for ``glossary`` into ``out``, atomically.
+
+    Returns the counts and the render diagnostics (slug clashes, failed pages,
+    a refused or unwritable output folder). The previous site stays in place
+    unless the new one was written completely.
+    """
+    graph = _ensure_graph(glossary)
+    if graph is not glossary.graph:
+        glossary = Glossary(glossary.root, glossary.config, glossary.terms, glossary.modules, graph,
+                            glossary.checks, glossary.diagnostics, glossary.files)
+    plan = plan_site(glossary.terms, glossary.modules, graph)
+    diags: list[Diagnostic] = list(plan.diagnostics)
+    # Render diagnostics appear on the problems page too.
+    glossary = Glossary(glossary.root, glossary.config, glossary.terms, glossary.modules, graph,
+                        glossary.checks, tuple(glossary.diagnostics) + tuple(diags), glossary.files)
+    renderer = SiteRenderer(glossary, plan)
+
+    def one(page: Page) -> tuple[Page, str | None, Diagnostic | None]:
+        try:
+            return page, renderer.node_page(page), None
+        except Exception as exc:  # noqa: BLE001 - one page must not stop the site
+            file = page.term.file if page.term else str(getattr(page.module, "file", "") or "")
+            return page, None, make("page-failed", file, 0, 0, f"page of '{page.ident}' failed: "
+                                    f"{type(exc).__name__}: {exc}", term=page.ident)
+
+    written = 0
+    stats_files = stats_bytes = 0
+    try:
+        with atomic_output(out, forbidden=[glossary.root]) as tmp:
+            writer = SiteWriter(tmp)
+            writer.copy_assets()
+            if jobs > 1:
+                with ThreadPoolExecutor(max_workers=jobs) as pool:
+                    results = list(pool.map(one, plan.pages))
+            else:
+                results = [one(p) for p in plan.pages]
+            for page, html, diag in results:
+                if diag is not None:
+                    diags.append(diag)
+                    continue
+                writer.write(page.path, html)
+                written += 1
+            for rel, text in sorted(renderer.site_pages().items()):
+                writer.write(rel, text)
+            for rel, text in sorted(renderer.data_files().items()):
+                writer.write(rel, text)
+            stats_files, stats_bytes = writer.count, writer.bytes
+    except OutputError as exc:
+        diags.append(make("output-refused", str(out), 0, 0, str(exc)))
+    except OSError as exc:
+        diags.append(make("output-failed", str(out), 0, 0, f"{type(exc).__name__}: {exc}"))
+    kinds = [p.kind for p in plan.pages]
+    stats = RenderStats(
+        pages=written + len(SITE_PAGES) + 1 + len(plan.redirects) if stats_files else 0,
+        terms=kinds.count("term"), modules=kinds.count("module"), missing=kinds.count("missing"),
+        redirects=len(plan.redirects), checks=len(renderer.checks), files=stats_files, bytes=stats_bytes,
+    )
+    return stats, diags
+
+
+__all__ = ["render_site", "RenderStats", "make_environment"]

@@ -1,0 +1,167 @@
+"""Rule levels and waivers: which findings are reported, how loudly, and which are accepted.
+
+Modelled on ruff: ``select`` / ``ignore`` / per-code ``severity`` / ``per-file-ignores``
+from the configuration. A *selector* is a code (``link-dangling``), a stage name
+(``graph``), a dash prefix (``link`` selects ``link-*``), a glob (``link-*``) or ``ALL``.
+
+A *waiver* is different from an ignore: it lives in the term's own front matter, names
+one finding (code, optionally a JSON pointer) and a reason, and the report still lists
+the finding as waived. That keeps an accepted exception visible and reviewable instead
+of silently switched off for the whole glossary::
+
+    waivers:
+      - code: check-stale
+        pointer: /formal_mappings/candidates/0/equation_hint
+        reason: "Kept as a historical claim."
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING, Collection, Iterable, Sequence
+
+from .codes import CODES
+from .diagnostics import Diagnostic, Severity, make
+from .model import Term
+
+if TYPE_CHECKING:  # config imports this module; only the type is needed here
+    from .config import Config
+
+UNIGNORABLE = frozenset({"internal-error"})
+
+
+def selector_specificity(selector: str, code: str) -> int:
+    """How precisely ``selector`` names ``code``: 0 = not at all, 4 = exactly.
+
+    The most specific selector wins when several set a severity for one code.
+    """
+    if selector == code:
+        return 4
+    if any(ch in selector for ch in "*?["):
+        return 3 if fnmatchcase(code, selector) else 0
+    if code.startswith(selector + "-"):
+        return 2
+    entry = CODES.get(code)
+    if entry is not None and entry.stage == selector:
+        return 2
+    if selector.upper() == "ALL":
+        return 1
+    return 0
+
+
+def selector_matches(selector: str, code: str) -> bool:
+    return selector_specificity(selector, code) > 0
+
+
+def selector_known(selector: str) -> bool:
+    """Whether ``selector`` matches at least one registered code (for config typos)."""
+    return any(selector_matches(selector, code) for code in CODES)
+
+
+@dataclass(frozen=True)
+class Waiver:
+    code: str
+    pointer: str | None
+    reason: str
+    index: int  # position in the term's `waivers` list, to locate it
+
+    def covers(self, diagnostic: Diagnostic) -> bool:
+        if diagnostic.code != self.code:
+            return False
+        if self.pointer is None:
+            return True
+        pointer = diagnostic.pointer or ""
+        return pointer == self.pointer or pointer.startswith(self.pointer.rstrip("/") + "/")
+
+
+def term_waivers(term: Term) -> list[Waiver]:
+    """The well-formed waivers of a term; entries without code or reason are left to the schema."""
+    raw = term.data.get("waivers")
+    out: list[Waiver] = []
+    if not isinstance(raw, list):
+        return out
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict):
+            continue
+        code, reason, pointer = item.get("code"), item.get("reason"), item.get("pointer")
+        if isinstance(code, str) and isinstance(reason, str) and reason.strip():
+            out.append(Waiver(code.strip(), pointer if isinstance(pointer, str) and pointer else None,
+                              reason.strip(), index))
+    return out
+
+
+def _selected(code: str, file: str, config: "Config") -> bool:
+    if code in UNIGNORABLE:
+        return True
+    rules = config.rules
+    if not any(selector_matches(s, code) for s in rules.select):
+        return False
+    if any(selector_matches(s, code) for s in rules.ignore):
+        return False
+    for glob, selectors in rules.per_file_ignores:
+        if fnmatchcase(file, glob) and any(selector_matches(s, code) for s in selectors):
+            return False
+    return True
+
+
+def _severity(diagnostic: Diagnostic, config: "Config") -> Diagnostic:
+    best, level = 0, None
+    for selector, severity in config.rules.severity:
+        score = selector_specificity(selector, diagnostic.code)
+        if score > best:
+            best, level = score, severity
+    return diagnostic if level is None or level is diagnostic.severity else diagnostic.with_severity(level)
+
+
+def _waiver_findings(terms: Sequence[Term], waivers: dict[str, list[Waiver]], used: set[tuple[str, int]],
+                     stages: Collection[str] | None) -> list[Diagnostic]:
+    """waiver-invalid for unknown codes; waiver-unused for waivers of stages that ran and matched nothing."""
+    out: list[Diagnostic] = []
+    for term in terms:
+        for waiver in waivers.get(term.file, ()):
+            pointer = f"/waivers/{waiver.index}"
+            loc = term.location(pointer + "/code")
+            entry = CODES.get(waiver.code)
+            if entry is None:
+                out.append(make("waiver-invalid", term.file, loc.line, loc.column,
+                                f"waiver names `{waiver.code}`, which is not a diagnostic code",
+                                term=term.id, pointer=pointer + "/code",
+                                hint="run `compile-glossary codes` for the list of codes"))
+            elif stages is not None and entry.stage in stages and (term.file, waiver.index) not in used:
+                out.append(make("waiver-unused", term.file, loc.line, loc.column,
+                                f"waiver for `{waiver.code}`" + (f" at {waiver.pointer}" if waiver.pointer else "")
+                                + " matches no finding", term=term.id, pointer=pointer,
+                                hint="the finding is gone; remove the waiver"))
+    return out
+
+
+def apply_rules(diagnostics: Iterable[Diagnostic], config: "Config", terms: Sequence[Term] = (),
+                *, stages: Collection[str] | None = None) -> list[Diagnostic]:
+    """Apply select / ignore / per-file ignores / severity, then the terms' waivers.
+
+    Returns a new list; dropped findings are gone, waived ones keep ``waived=reason``.
+    ``stages`` names the stages whose diagnostics are all in ``diagnostics``: only
+    waivers for codes of those stages can be reported as unused (a ``graph`` run
+    without the numeric checks must not call a ``check-*`` waiver stale).
+    """
+    waivers = {term.file: term_waivers(term) for term in terms}
+    file_of = {term.id: term.file for term in terms}
+    used: set[tuple[str, int]] = set()
+    out: list[Diagnostic] = []
+    for diagnostic in diagnostics:
+        file = diagnostic.file if diagnostic.file in waivers else file_of.get(diagnostic.term or "", diagnostic.file)
+        for waiver in waivers.get(file, ()):
+            if waiver.covers(diagnostic):
+                used.add((file, waiver.index))
+                if diagnostic.waived is None and diagnostic.code not in UNIGNORABLE:
+                    diagnostic = replace(diagnostic, waived=waiver.reason)
+                break
+        if _selected(diagnostic.code, diagnostic.file, config):
+            out.append(_severity(diagnostic, config))
+    for extra in _waiver_findings(terms, waivers, used, stages):
+        if _selected(extra.code, extra.file, config):
+            out.append(_severity(extra, config))
+    return out
+
+
+__all__ = ["apply_rules", "selector_matches", "selector_known", "selector_specificity", "term_waivers", "Waiver"]
