@@ -58,6 +58,7 @@ class _Sources:
         return lines[number - 1].rstrip("\r") if number <= len(lines) else None
 
 
+_NO_SOURCE = {"file-encoding", "file-binary", "file-too-large", "file-read"}  # no readable line to show
 _COLORS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m", Severity.INFO: "\033[1;36m"}
 
 
@@ -84,7 +85,7 @@ def text_report(report: Report, *, color: bool = False, show_info: bool = True) 
         label = paint(f"{d.severity.value}[{d.code}]", d.severity)
         waived = f" (waived: {d.waived})" if d.waived is not None else ""
         out.append(f"{where}: {label} {d.message}{waived}")
-        src = d.source if d.source is not None else sources.line(path, d.line)
+        src = d.source if d.source is not None or d.code in _NO_SOURCE else sources.line(path, d.line)
         if src is not None and d.line:
             gutter = str(d.line)
             shown = src.replace("\t", " ")

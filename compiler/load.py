@@ -144,9 +144,8 @@ def parse_block(block: Block, display: str) -> tuple[ParsedBlock, list[Diagnosti
         return ParsedBlock(block, None, {}, {}), [_yaml_error(exc, block, lines, first, display)]
     except yaml.YAMLError as exc:  # a reader error without a mark
         return ParsedBlock(block, None, {}, {}), [make("yaml-syntax", display, first, 1, str(exc).split("\n")[0])]
-    except RecursionError:
-        return ParsedBlock(block, None, {}, {}), [make("yaml-too-large", display, first, 1,
-                                                      "the header nests too deeply to parse")]
+    except RecursionError:  # the pure parser on very deep nesting
+        return ParsedBlock(block, None, {}, {}), [_too_deep(block, lines, first, display, 200)]
     if node is None:
         return ParsedBlock(block, {}, {"": Location(block.fence_line, 1)}, {}), []
     built = construct(node)
@@ -168,9 +167,35 @@ def _line(lines: Sequence[str], index: int) -> str | None:
     return lines[index] if 0 <= index < len(lines) else None
 
 
+def _nesting_position(text: str, limit: int) -> tuple[int, int]:
+    """Where flow brackets first nest deeper than ``limit`` (libyaml's own mark is the document start)."""
+    depth = line = col = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            if depth > limit:
+                return line, col
+        elif ch in "]}":
+            depth -= 1
+        if ch == "\n":
+            line, col = line + 1, 0
+        else:
+            col += 1
+    return 0, 0
+
+
+def _too_deep(block: Block, lines: list[str], first: int, display: str, limit: int) -> Diagnostic:
+    line_index, column = _nesting_position(block.text, limit)
+    return make("yaml-too-large", display, first + line_index, column + 1,
+                f"the header nests lists or mappings more than {limit:,} levels deep",
+                hint="Flatten the structure; term headers need only a few levels.", source=_line(lines, line_index))
+
+
 def _yaml_error(exc: yaml.MarkedYAMLError, block: Block, lines: list[str], first: int, display: str) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     line_index, column = (mark.line, mark.column) if mark else (0, 0)
+    if "maximum nesting depth" in (exc.problem or "") + (exc.context or ""):
+        return _too_deep(block, lines, first, display, 1000)
     source = _line(lines, line_index)
     code, message, hint = yaml_error_hint(exc, source, column, closed=block.closed)
     return make(code, display, first + line_index, column + 1, message, hint=hint, source=source)

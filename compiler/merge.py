@@ -10,6 +10,7 @@ reachable as an alias (``former_ids``).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
@@ -69,8 +70,8 @@ def extends(earlier: Any, later: Any) -> bool:
         return all(any(extends(e, item) for item in later) for e in earlier)
     if isinstance(earlier, dict) and isinstance(later, dict):
         return all(k in later and extends(v, later[k]) for k, v in earlier.items() if not is_empty(v))
-    if isinstance(earlier, str) and isinstance(later, str):
-        return earlier in later
+    if isinstance(earlier, str) and isinstance(later, str):  # a longer text holding the earlier one as whole words
+        return re.search(r"(?<![\w.])" + re.escape(earlier) + r"(?![\w.])", later) is not None
     return False
 
 

@@ -38,7 +38,8 @@ STR, MERGE = _TAG + "str", _TAG + "merge"
 _AGREED = ("mapping values are not allowed", "did not find expected ',' or", "cannot start any token",
            "did not find expected key", "did not find expected comment or line break",
            "did not find expected alphabetic or numeric", "indentation indicator equal to 0",
-           "found undefined alias", "unexpected end of stream", "found duplicate anchor")
+           "found undefined alias", "unexpected end of stream", "found duplicate anchor",
+           "maximum nesting depth")
 
 
 def _compose_with(loader_class: type, text: str) -> yaml.Node | None:
