@@ -100,6 +100,34 @@ def _shared() -> MarkdownIt:
     return make_markdown()
 
 
+# Code spans and math keep their underscores.
+_CODE_SPAN = re.compile(r"(`+).*?\1|\$\$.*?\$\$|\$[^$\n]+\$|\\\(.*?\\\)|\\\[.*?\\\]", re.S)
+
+
+def escape_underscores(text: str) -> str:
+    """``_`` outside code spans and math made literal: header values write ``m_\\ell``, not emphasis."""
+    out, pos = [], 0
+    for m in _CODE_SPAN.finditer(text):
+        out.append(text[pos:m.start()].replace("_", "\\_"))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(text[pos:].replace("_", "\\_"))
+    return "".join(out)
+
+
+def render_field(text: str, md: MarkdownIt | None = None) -> Markup:
+    """A header value: Markdown (``*`` emphasis, code, links, math) but ``_`` stays an underscore.
+
+    One line renders inline; several lines render as blocks.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return Markup("")
+    escaped = escape_underscores(text)
+    if "\n" in text.strip():
+        return render_block(escaped, md)
+    return render_inline(escaped.strip(), md)
+
+
 def render_block(text: str, md: MarkdownIt | None = None) -> Markup:
     """Block Markdown (paragraphs, lists, tables) to safe HTML."""
     if not isinstance(text, str) or not text.strip():

@@ -19,10 +19,12 @@ from .plan import Page, SitePlan
 
 RELATIONS = [
     ("broader", "Broader (parents)"), ("narrower", "Narrower (children)"),
-    ("near_synonym", "Near synonyms"), ("antonym", "Antonyms"), ("prerequisite", "Prerequisites"),
-    ("downstream_effect", "Downstream effects"), ("claim_link", "Claim links"), ("provenance", "Provenance"),
-    ("context", "Context windows"), ("association", "Associations"), ("formal_target", "Formal targets"),
-    ("similar", "Similar"),
+    ("synonym", "Near synonyms"), ("near_synonym", "Near synonyms"), ("antonym", "Antonyms"),
+    ("prerequisite", "Prerequisites"), ("downstream", "Downstream effects"),
+    ("downstream_effect", "Downstream effects"), ("claim", "Claim links"), ("claim_link", "Claim links"),
+    ("source", "Provenance"), ("provenance", "Provenance"), ("context", "Context windows"),
+    ("associated", "Associations"), ("association", "Associations"), ("mapping", "Formal targets"),
+    ("formal_target", "Formal targets"), ("similar", "Similar"),
 ]
 RELATION_LABELS = dict(RELATIONS)
 RELATION_ORDER = [r for r, _ in RELATIONS]

@@ -25,7 +25,7 @@ from ..diagnostics import Diagnostic, make
 from ..model import Glossary
 from ..output import OutputError, atomic_output
 from . import graphview, pages as P
-from .markdown import make_markdown, render_block, render_inline, safe_link
+from .markdown import make_markdown, render_block, render_field, safe_link
 from .mathml import formula_html
 from .plan import Page, SitePlan, plan_site
 from .search import build_index, index_json
@@ -150,8 +150,9 @@ class SiteRenderer:
         self.graph = glossary.graph
         self.env = make_environment()
         self.md = make_markdown()
+        # md: the Markdown body; field: a header value (``_`` literal, inline when one line).
         self.env.filters.update(md=lambda t: render_block(t, self.md) if isinstance(t, str) else Markup(""),
-                                mdi=lambda t: render_inline(t, self.md) if isinstance(t, str) else P.show(t))
+                                field=lambda t: render_field(t, self.md) if isinstance(t, str) else P.show(t))
         self.checks = sorted((P.check_json(c) for c in glossary.checks),
                              key=lambda c: (str(c.get("term")), str(c.get("pointer")), str(c.get("file"))))
         self.title = str(_config_get(glossary.config, "title", "Glossary") or "Glossary")
@@ -233,30 +234,34 @@ class SiteRenderer:
 
 
 def _graph_json(graph: Any, urls: Mapping[str, str]) -> str:
-    """The node-link export of the graph issue, each node's url relative to OUT."""
+    """The node-link export of the graph (compiler.exports), each node's url relative to OUT.
+
+    The urls are set on a copy: the glossary's graph is not changed by rendering.
+    """
+    import networkx as nx
+
+    g = graph.copy() if graph is not None else nx.MultiDiGraph()
+    for node in g.nodes:
+        g.nodes[node]["url"] = urls.get(node)
     try:
-        from ..exports import node_link_data  # type: ignore[attr-defined]
+        from ..exports import node_link_data
 
-        data = node_link_data(graph, urls)
+        data = node_link_data(g)
     except ImportError:
-        import networkx as nx
-
-        g = graph.copy() if graph is not None else nx.MultiDiGraph()
-        for node in g.nodes:
-            g.nodes[node]["url"] = urls.get(node)
-        data = nx.node_link_data(g, edges="links")
+        data = nx.node_link_data(g, edges="edges")
     return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, default=str) + "\n"
 
 
 def _ensure_graph(glossary: Glossary) -> Any:
+    """The glossary's graph, or a copy with a node for every term when some are absent."""
     import networkx as nx
 
-    graph = glossary.graph
-    if graph is None:
-        graph = nx.MultiDiGraph()
-    for t in glossary.terms:
-        if t.id not in graph:
-            graph.add_node(t.id, kind="term", label=t.label)
+    graph = glossary.graph if glossary.graph is not None else nx.MultiDiGraph()
+    absent = [t for t in glossary.terms if t.id not in graph]
+    if absent:
+        graph = graph.copy()
+        for t in absent:
+            graph.add_node(t.id, kind="term", label=t.label, status=t.data.get("status"), file=t.file)
     return graph
 
 

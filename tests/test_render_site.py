@@ -1,0 +1,257 @@
+"""The built site, read as files: every field shown, links whole, nothing unsafe, stable bytes."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from compiler.diagnostics import make
+from compiler.render import render_site
+from tests.render_support import (FakeCheck, FakeModule, broken_links, make_glossary, parse_html, seed_glossary, term,
+                            tree_bytes, xss_term)
+
+CSP = "default-src 'none'; script-src 'self'"
+
+
+@pytest.fixture(scope="module")
+def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("seed") / "site"
+    stats, diags = render_site(seed_glossary(), out)
+    assert diags == []
+    assert stats.terms == 2 and stats.modules == 2 and stats.missing > 0
+    return out
+
+
+def read(site: Path, rel: str) -> str:
+    return (site / rel).read_text(encoding="utf-8")
+
+
+SECTIONS = ["triad", "definition", "operational", "context", "poetic", "formal", "claims", "naming",
+            "provenance", "links", "body"]
+
+
+def test_seed_page_shows_every_section(seed_site: Path) -> None:
+    html = read(seed_site, "terms/LEPTONIC_ANOMALY.html")
+    ids = parse_html(seed_site / "terms/LEPTONIC_ANOMALY.html").ids
+    assert set(SECTIONS) <= ids
+    for text in ["Leptonic Anomaly", "(g-2) anomaly", "anomalous magnetic moment deviation", "Dimensionless",
+                 "Lepton g-2 Precision Measurement", "Systematic errors in magnetic field calibration",
+                 "We sought a particle and found a pulse of time.", "Phys. Rev. Lett. 126, 141801",
+                 "FASER 2", "Chiral anomaly", "llm-autocompiler", "lines 10-13", "EFT-First Summary",
+                 "CC-BY-SA-4.0", "2025-10-18", "Place in the hierarchy", "Backlinks"]:
+        assert text in html, text
+
+
+def test_seed_page_renders_symbol_and_hint_as_mathml(seed_site: Path) -> None:
+    html = read(seed_site, "terms/LEPTONIC_ANOMALY.html")
+    h1 = html[html.index("<h1"):html.index("</h1>")]
+    assert "<math" in h1 and "<mi>ℓ</mi>" in h1
+    eq = html[html.index('class="equation"'):]
+    assert eq.index("<math") < eq.index("</div>")
+    assert "<mn>251</mn>" in eq
+
+
+def test_seed_page_shows_the_check_with_its_evidence(seed_site: Path) -> None:
+    html = read(seed_site, "terms/LEPTONIC_ANOMALY.html")
+    card = html[html.index('<div class="check status-pass">'):]
+    card = card[:card.index("</div>")]
+    for text in ['badge status-pass">pass<', "Claimed", "2.51e-09", "Computed", "± 5.9e-10", "Deviation",
+                 "CODATA 2022", "a_mu_exp"]:
+        assert text in card, text
+    checks = read(seed_site, "checks.html")
+    assert 'data-status="pass"' in checks and "Leptonic Anomaly" in checks
+
+
+def test_links_out_and_backlinks_are_grouped_by_relation(seed_site: Path) -> None:
+    html = read(seed_site, "terms/LEPTONIC_ANOMALY.html")
+    links = html[html.index('id="h-out"'):html.index('id="h-in"')]
+    back = html[html.index('id="h-in"'):html.index("</section>\n</div>", html.index('id="h-in"'))]
+    assert "Broader (parents)" in links and "Antonyms" in links and "Prerequisites" in links
+    assert "../missing/LEPTON.html" in links and "../modules/DYNA-%CE%93-001.html" in links
+    assert "Near synonyms" in back and "../terms/PRESSURON.html" in back
+    assert '<svg class="local-graph"' in html
+
+
+def test_alias_pages_redirect_without_script(seed_site: Path) -> None:
+    html = read(seed_site, "terms/g-2-anomaly.html")
+    assert 'http-equiv="refresh" content="0; url=../terms/LEPTONIC_ANOMALY.html"' in html
+    assert '<a href="../terms/LEPTONIC_ANOMALY.html">' in html and "<script" not in html
+
+
+def test_module_missing_and_wanted_pages(seed_site: Path) -> None:
+    module = read(seed_site, "modules/DYNA-Γ-001.html")
+    assert "The Pressuron&#39;s Identity" in module and "../terms/LEPTONIC_ANOMALY.html" in module
+    missing = read(seed_site, "missing/LEPTON.html")
+    assert "No term file defines" in missing and "../terms/LEPTONIC_ANOMALY.html" in missing
+    wanted = read(seed_site, "wanted.html")
+    assert "missing/LEPTON.html" in wanted and "missing/TEMPORAL_PRESSURE.html" in wanted
+
+
+def test_index_has_letters_counts_filters_and_recent(seed_site: Path) -> None:
+    html = read(seed_site, "index.html")
+    assert 'href="#letter-L"' in html and 'href="#letter-P"' in html and 'id="letter-L"' in html
+    assert "2 terms" in html and "2 modules" in html
+    assert 'data-filter-target="term-list"' in html and 'value="candidate"' in html
+    recent = html[html.index('id="h-recent"'):]
+    assert recent.index("Pressuron") < recent.index("Leptonic Anomaly")  # 2025-10-19 before 2025-10-18
+
+
+def test_graph_json_carries_urls_relative_to_out(seed_site: Path) -> None:
+    data = json.loads(read(seed_site, "graph.json"))
+    urls = {n["id"]: n["url"] for n in data["nodes"]}
+    assert urls["LEPTONIC_ANOMALY"] == "terms/LEPTONIC_ANOMALY.html"
+    assert urls["DYNA-Γ-001"] == "modules/DYNA-Γ-001.html"
+    assert all((seed_site / u).is_file() for u in urls.values())
+    script = read(seed_site, "graph-data.js")
+    assert script.startswith("window.GLOSSARY_GRAPH = {")
+
+
+def test_search_index_as_json_and_as_script(seed_site: Path) -> None:
+    entries = json.loads(read(seed_site, "search-index.json"))
+    script = read(seed_site, "search-index.js")
+    prefix = "window.GLOSSARY_SEARCH = "
+    assert script.startswith(prefix)
+    assert json.loads(script[len(prefix):].rstrip().rstrip(";")) == entries
+    seed = next(e for e in entries if e["id"] == "LEPTONIC_ANOMALY")
+    assert "(g-2) anomaly" in seed["aliases"] and seed["url"] == "terms/LEPTONIC_ANOMALY.html"
+
+
+def test_sitemap_and_404(seed_site: Path) -> None:
+    sitemap = read(seed_site, "sitemap.xml")
+    assert "<loc>terms/LEPTONIC_ANOMALY.html</loc>" in sitemap and "<loc>index.html</loc>" in sitemap
+    assert "Page not found" in read(seed_site, "404.html")
+
+
+def test_no_broken_internal_link(seed_site: Path) -> None:
+    assert broken_links(seed_site) == []
+
+
+def _unsafe_markup(site: Path) -> list[str]:
+    bad = []
+    for page in sorted(site.rglob("*.html")):
+        c = parse_html(page)
+        text = page.read_text(encoding="utf-8")
+        if CSP not in text:
+            bad.append(f"{page}: no CSP")
+        for tag, attrs in c.tags:
+            if tag == "script" and not (attrs.get("src") or "").split("?")[0].endswith(".js"):
+                bad.append(f"{page}: inline script")
+            for name, value in attrs.items():
+                if name.startswith("on") or name == "style" or name == "srcdoc":
+                    bad.append(f"{page}: {tag} {name}")
+                if name in ("href", "src", "action", "formaction") and re.match(r"\s*(javascript|data|vbscript):", value or "", re.I):
+                    bad.append(f"{page}: {tag} {name}={value}")
+            if tag in ("iframe", "object", "embed", "img", "form", "base"):
+                bad.append(f"{page}: {tag}")
+    return bad
+
+
+def test_every_page_has_the_csp_and_no_inline_script(seed_site: Path) -> None:
+    redirects = {p for p in seed_site.rglob("*.html") if 'http-equiv="refresh"' in p.read_text(encoding="utf-8")}
+    assert redirects
+    problems = [b for b in _unsafe_markup(seed_site) if not (b.endswith("no CSP") and Path(b.split(":")[0]) in redirects)]
+    assert problems == []
+    for page in redirects:
+        assert "default-src 'none'" in page.read_text(encoding="utf-8")
+
+
+def test_hostile_term_is_escaped_everywhere(tmp_path: Path) -> None:
+    evil = xss_term()
+    payload = "<script>document"
+    check = FakeCheck({"term": "EVIL", "pointer": "/formal_mappings/candidates/0/equation_hint", "status": payload,
+                       "message": payload, "claimed": payload, "computed": payload, "evidence": {payload: payload},
+                       "deviation": {"sigma": payload, "relative": payload}, "edition": payload})
+    diag = make("schema-type", "EVIL.md", 3, 1, payload + " message", hint=payload)
+    out = tmp_path / "site"
+    stats, diags = render_site(make_glossary([evil, seed_glossary().terms[0]], checks=[check], diagnostics=[diag]), out)
+    assert not [d for d in diags if d.code == "page-failed"]
+    assert _unsafe_markup(out) == [] or all("no CSP" in b for b in _unsafe_markup(out))
+    for page in sorted(out.rglob("*")):
+        if page.is_file() and page.suffix in (".html", ".js", ".xml"):  # .json is data, never parsed as HTML
+            text = page.read_text(encoding="utf-8")
+            assert "<script>document" not in text, page
+            assert "<img src=x" not in text, page
+    assert "&lt;script&gt;document" in read(out, "terms/EVIL.html")
+    assert "&lt;script&gt;document" in read(out, "problems.html")
+    assert broken_links(out) == []
+
+
+def test_values_are_shown_as_written(tmp_path: Path) -> None:
+    t = term("VER", "Versioned", version="0.10", status="draft", last_updated="2025-01-02",
+             formal_mappings={"candidates": [{"target": "T", "confidence": 1e-05, "equation_hint": "x₀ ∝ √t"}]},
+             extra_field={"nested": [True, None, 3]})
+    render_site(make_glossary([t]), tmp_path / "s")
+    html = read(tmp_path / "s", "terms/VER.html")
+    assert '<dd class="version">0.10</dd>' in html
+    assert "x₀ ∝ √t" in html and "1e-05" in html
+    assert "Other fields" in html and "extra_field" in html and "true" in html and "null" in html
+
+
+def test_identical_input_gives_identical_bytes(tmp_path: Path) -> None:
+    render_site(seed_glossary(), tmp_path / "a")
+    render_site(seed_glossary(), tmp_path / "b", jobs=4)
+    assert tree_bytes(tmp_path / "a") == tree_bytes(tmp_path / "b")
+
+
+def test_hostile_ids_get_pages_inside_out(tmp_path: Path) -> None:
+    ids = ["../../escape", "CON", "index", "a\\b", "C:x", "．．", "Action", "ACTION"]
+    terms = [term(i, f"Label {n}", file=f"f{n}.md") for n, i in enumerate(ids)]
+    out = tmp_path / "site"
+    stats, diags = render_site(make_glossary(terms), out)
+    assert stats.terms == len(ids)
+    pages = sorted(p.relative_to(out).as_posix() for p in (out / "terms").glob("*.html"))
+    assert len(pages) == len(ids)
+    assert all(p.startswith("terms/") and ".." not in p for p in pages)
+    assert not (tmp_path / "escape.html").exists()
+    codes = sorted(d.code for d in diags)
+    assert "slug-reserved" in codes and "slug-collision" in codes
+    assert broken_links(out) == []
+
+
+def test_repeated_id_gets_two_pages(tmp_path: Path) -> None:
+    a = term("DUP", "First", file="a.md")
+    b = term("DUP", "Second", file="b.md")
+    stats, _ = render_site(make_glossary([a, b]), tmp_path / "s")
+    assert stats.terms == 2
+    texts = [p.read_text(encoding="utf-8") for p in (tmp_path / "s" / "terms").glob("*.html")]
+    assert any("First" in t for t in texts) and any("Second" in t for t in texts)
+
+
+def test_problems_page_groups_by_file_with_lines(tmp_path: Path) -> None:
+    diags = [make("yaml-syntax", "b.md", 7, 3, "bad colon", hint="quote it"),
+             make("schema-type", "a.md", 2, 1, "wrong type"), make("yaml-tab", "b.md", 2, 1, "tab")]
+    render_site(make_glossary([term("A", file="a.md")], diagnostics=diags), tmp_path / "s")
+    html = read(tmp_path / "s", "problems.html")
+    assert html.index("<code>a.md</code>") < html.index("<code>b.md</code>")
+    b = html[html.index("<code>b.md</code>"):]
+    assert b.index("line 2") < b.index("line 7, column 3") and "Hint: quote it" in b
+    assert '../' not in html.split("<main")[1].split("</main>")[0]  # top-level page: links from the root
+
+
+def test_no_graph_and_no_config_still_builds(tmp_path: Path) -> None:
+    g = make_glossary([term("A", body="Hello $x$")])
+    g = type(g)(g.root, None, g.terms, (), None, (), (), 1)
+    stats, diags = render_site(g, tmp_path / "s")
+    assert diags == [] and (tmp_path / "s" / "terms" / "A.html").is_file()
+
+
+def test_config_title_and_edit_link(tmp_path: Path) -> None:
+    config = {"title": "Physics <Glossary>", "site": {"edit_url": "https://example.org/edit/main/terms/{file}"}}
+    render_site(make_glossary([term("A")], config=config), tmp_path / "s")
+    html = read(tmp_path / "s", "terms/A.html")
+    assert "Physics &lt;Glossary&gt;" in html
+    assert 'href="https://example.org/edit/main/terms/A.md"' in html
+    bad = {"title": "T", "site": {"edit_url": "javascript:alert(1)//"}}
+    render_site(make_glossary([term("A")], config=bad), tmp_path / "t")
+    assert "javascript:" not in read(tmp_path / "t", "terms/A.html")
+
+
+def test_refused_output_is_a_diagnostic(tmp_path: Path) -> None:
+    terms_dir = tmp_path / "terms"
+    terms_dir.mkdir()
+    stats, diags = render_site(make_glossary([term("A")], root=terms_dir), terms_dir)
+    assert [d.code for d in diags] == ["output-refused"] and stats.files == 0
+    stats, diags = render_site(make_glossary([term("A")], root=terms_dir), tmp_path)
+    assert [d.code for d in diags] == ["output-refused"]
