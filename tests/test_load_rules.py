@@ -114,3 +114,22 @@ def test_invalid_id_files_the_term_under_the_file_name():
     term, diags = _load("---\nterm: T\ncanonical_id: ../../etc/passwd\n---\n")
     assert term.id == "T"  # the file stem, never the path-like id
     assert [d.code for d in diags] == ["id-invalid"]
+
+
+def test_fast_validator_agrees_with_jsonschema_on_every_fixture_and_corpus_file():
+    """fastjsonschema decides valid/invalid on the hot path; it must agree with jsonschema."""
+    from compiler.load import load_terms
+    from compiler.schema import _validator, coerce, is_valid, term_schema
+
+    from .conftest import CORPUS, FIXTURES
+
+    folders = [FIXTURES / "load" / "bad", FIXTURES / "golden" / "terms", CORPUS / "dictionary"]
+    checked = 0
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for term in load_terms(folder).terms:
+            data = coerce(dict(term.data), term_schema(), "", term.raw)
+            assert is_valid(data) == _validator().is_valid(data), term.file
+            checked += 1
+    assert checked > 20
