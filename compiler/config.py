@@ -36,6 +36,7 @@ Layout (every key optional; `_` and `-` are interchangeable in key names)::
 """
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import sys
@@ -154,10 +155,15 @@ class _Reader:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def line_of(self, key: str) -> int:
-        pattern = re.compile(r'^\s*(\[+\s*)?(?:[\w.-]+\.)?"?' + re.escape(key) + r'"?\s*(=|\]|\.)')
-        for number, line in enumerate(self.text.splitlines(), 1):
-            if pattern.search(line):
-                return number
+        """Best-effort line of ``key`` (tomllib keeps no positions): a key line, then an inline key."""
+        quoted = r'"?' + re.escape(key) + r'"?'
+        patterns = (re.compile(r"^\s*(\[+\s*)?(?:[\w.-]+\.)?" + quoted + r"\s*(=|\]|\.)"),
+                    re.compile(r"(^|[\s{,])" + quoted + r"\s*="))
+        lines = self.text.splitlines()
+        for pattern in patterns:
+            for number, line in enumerate(lines, 1):
+                if pattern.search(line):
+                    return number
         return 0
 
     def report(self, code: str, key: str, message: str, hint: str | None = None) -> None:
@@ -236,11 +242,10 @@ SECTION_KEYS: dict[str, dict[str, Validator]] = {
 def _checked(reader: _Reader, table: Mapping[str, Any], known: Mapping[str, Validator], where: str) -> dict[str, Any]:
     """Keep the known keys whose values have the right type; report the rest."""
     table = _norm_keys(reader, table, where)
-    unknown = sorted(k for k in table if k not in known)
-    if unknown:
-        names = ", ".join(f"`{where}{k}`" for k in unknown)
-        reader.report("config-unknown-key", f"{where}{unknown[0]}", f"unknown configuration key(s): {names}",
-                      hint="known keys here: " + ", ".join(sorted(known)))
+    for key in (k for k in table if k not in known):
+        close = difflib.get_close_matches(key, list(known), n=1)
+        hint = f"did you mean `{where}{close[0]}`?" if close else "known keys here: " + ", ".join(sorted(known))
+        reader.report("config-unknown-key", f"{where}{key}", f"unknown configuration key `{where}{key}`", hint=hint)
     good: dict[str, Any] = {}
     for key, value in table.items():
         if key not in known:

@@ -90,7 +90,6 @@ REFERENCE_FIELDS: tuple[tuple[str, str], ...] = (
 CONFLICTS: tuple[tuple[str, str], ...] = (
     ("synonym", "antonym"),
     ("broader", "narrower"),
-    ("prerequisite", "downstream"),
 )
 
 _UNSET = object()
@@ -241,8 +240,8 @@ def collect_references(terms: Sequence[Term], resolver: Resolver) -> list[Refere
     for term in terms:
         for relation, name, pointer, weight in raw_references(term):
             target, how = resolver.resolve(name)
-            if how == "missing" and RELATIONS[relation].soft:
-                continue
+            if RELATIONS[relation].soft and (how == "missing" or target == term.id):
+                continue  # free text naming nothing, or the term's own name: not a link
             loc = term.location(pointer)
             refs.append(Reference(term.id, term.file, relation, name, target, how, pointer,
                                   loc.line, loc.column, None if weight is _UNSET else weight))

@@ -153,20 +153,28 @@ def _allowed(query: str) -> int:
     return 1 if len(query) <= 4 else 2
 
 
-def suggest(queries: Iterable[str], candidates: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
-    """The closest candidate ids for each query: ``{query: (id, ...)}`` (ties kept, at most 3).
+def _digits_only(a: str, b: str) -> bool:
+    """`DOMA-075` vs `DOMA-025`: numbered ids one digit apart are different things, not typos."""
+    return a != b and re.sub(r"\d", "#", a) == re.sub(r"\d", "#", b)
+
+
+Suggestion = tuple[str, str]  # (node id, the name that matched: id, alias or label)
+
+
+def suggest(queries: Iterable[str], candidates: Iterable[tuple[str, str]]) -> dict[str, tuple[Suggestion, ...]]:
+    """The closest candidates for each query: ``{query: ((id, matched name), ...)}``, ties kept, at most 3.
 
     ``candidates`` are (written name, node id) pairs: ids, aliases, labels. Exact matches
     after normalisation (case, punctuation) come first; then names within two edits,
     found through a deletion index over whichever side is smaller.
     """
-    by_norm: dict[str, list[str]] = defaultdict(list)
+    by_norm: dict[str, list[Suggestion]] = defaultdict(list)
     for name, ident in candidates:
         key = _norm(name)
-        if key and ident not in by_norm[key]:
-            by_norm[key].append(ident)
+        if key and all(ident != known for known, _ in by_norm[key]):
+            by_norm[key].append((ident, name))
     wanted = {q: _norm(q) for q in dict.fromkeys(queries)}
-    found: dict[str, tuple[str, ...]] = {}
+    found: dict[str, tuple[Suggestion, ...]] = {}
     pending: dict[str, list[str]] = defaultdict(list)  # normalised query -> queries
     for query, key in wanted.items():
         if key in by_norm:
@@ -176,7 +184,8 @@ def suggest(queries: Iterable[str], candidates: Iterable[tuple[str, str]]) -> di
     if not pending:
         return found
     cands = [c for c in by_norm if len(c) <= MAX_SUGGEST_LEN]
-    small, large, query_small = (list(pending), cands, True) if len(pending) <= len(cands) else (cands, list(pending), False)
+    query_small = len(pending) <= len(cands)
+    small, large = (list(pending), cands) if query_small else (cands, list(pending))
     index: dict[str, list[str]] = defaultdict(list)
     for word in small:
         for d in _deletes(word):
@@ -190,18 +199,23 @@ def suggest(queries: Iterable[str], candidates: Iterable[tuple[str, str]]) -> di
             for other in index.get(d, ()):
                 query, cand = (other, word) if query_small else (word, other)
                 dist = edit_distance(query, cand, 2)
-                if dist > _allowed(query):
+                if dist > _allowed(query) or _digits_only(query, cand):
                     continue
                 known = best.get(query)
                 if known is None or dist < known[0]:
                     best[query] = (dist, [cand])
                 elif dist == known[0] and cand not in known[1]:
                     known[1].append(cand)
-    for key, (_, cands_found) in best.items():
-        ids = tuple(dict.fromkeys(i for c in sorted(cands_found) for i in by_norm[c]))[:3]
+    for key, (_, close) in best.items():
+        hits = tuple(dict.fromkeys(s for c in sorted(close) for s in by_norm[c]))[:3]
         for query in pending[key]:
-            found[query] = ids
+            found[query] = hits
     return found
+
+
+def _did_you_mean(close: Sequence[Suggestion]) -> str:
+    parts = [f"`{ident}`" + ("" if name == ident else f" ({name!r})") for ident, name in close]
+    return "did you mean " + " or ".join(parts) + "?"
 
 
 def _candidates(ctx: Context) -> Iterator[tuple[str, str]]:
@@ -223,23 +237,24 @@ def check_references(ctx: Context) -> Iterator[Diagnostic]:
     hints = suggest((r.name for r in missing), _candidates(ctx)) if missing else {}
     for ref in refs:
         if ref.target == ref.source:
-            yield _ref_diag("link-self", ref, f"`{ref.source}` names itself in `{_field(ref)}`",
-                            hint="remove the entry")
-        elif ref.match in ("loose", "prefix"):
+            how = "" if ref.match == "exact" else f" (`{ref.name}` matches its own alias or label)"
+            yield _ref_diag("link-self", ref, f"`{ref.source}` names itself in `{_field(ref)}`{how}",
+                            hint="remove the entry" + ("" if ref.match == "exact" else ", or the alias"))
+        elif ref.match in ("loose", "prefix") and not RELATIONS[ref.relation].soft:
             node = ctx.graph.nodes[ref.target]
             yield _ref_diag("link-loose-match", ref,
                             f"`{ref.name}` in `{_field(ref)}` was matched to {node['kind']} `{ref.target}` only loosely",
                             hint=f"write the exact id `{ref.target}`")
         elif ref.match == "missing":
             close = hints.get(ref.name, ())
-            hint = ("did you mean " + " or ".join(f"`{c}`" for c in close) + "?") if close else \
+            hint = _did_you_mean(close) if close else \
                 "define the term, fix the name, or configure the folder of module documents"
             yield _ref_diag("link-dangling", ref, f"`{ref.name}` in `{_field(ref)}` is not a defined term or module",
                             hint=hint)
 
 
 def check_modules_hint(ctx: Context) -> Iterator[Diagnostic]:
-    if ctx.config.module_dirs:
+    if ctx.config.module_dirs or ctx.result.modules:
         return
     looks = [r for r in ctx.result.references if r.match == "missing" and MODULE_ID.match(r.name)]
     if len(looks) < 3:
@@ -248,7 +263,7 @@ def check_modules_hint(ctx: Context) -> Iterator[Diagnostic]:
     examples = ", ".join(f"`{n}`" for n in list(dict.fromkeys(r.name for r in looks))[:3])
     files = len({r.file for r in looks})
     yield make("modules-not-configured", first.file, first.line, first.column,
-               f"{len(looks)} links in {files} files look like module ids ({examples}) but no module folder is configured",
+               f"{len(looks)} links in {files} file{'s' if files > 1 else ''} look like module ids ({examples}) but no module folder is configured",
                term=first.source, pointer=first.pointer,
                hint="set `modules = [\"<folder>\"]` in glossary.toml or pass `--modules DIR`")
 
@@ -275,6 +290,24 @@ def check_one_way(ctx: Context) -> Iterator[Diagnostic]:
                         hint=f"add `{ref.source}` to `{relation.field}` in {other.file}")
 
 
+CONFLICT_MESSAGES: Mapping[tuple[str, str], str] = {
+    ("synonym", "antonym"): "`{u}` and `{v}` are both near-synonyms ({a}) and antonyms ({b})",
+    ("broader", "narrower"): "`{u}` has `{v}` both as a parent ({a}) and as a child ({b})",
+}
+
+
+def _orientation(graph: nx.MultiDiGraph, u: str, v: str, first: str, second: str) -> tuple[str, str, dict, dict]:
+    """The reading of a conflicting pair that its declarations support best (declared edges first)."""
+    options = []
+    for x, y in ((u, v), (v, u)):
+        a, b = graph.get_edge_data(x, y, first), graph.get_edge_data(x, y, second)
+        if a and b:
+            declared = -(a["declared"] + b["declared"])
+            options.append(((declared, a["file"], a["line"], x), x, y, a, b))
+    _, x, y, a, b = min(options, key=lambda o: o[0])
+    return x, y, a, b
+
+
 def check_contradictions(ctx: Context) -> Iterator[Diagnostic]:
     graph = ctx.graph
     seen: set[tuple[frozenset[str], str]] = set()
@@ -286,13 +319,14 @@ def check_contradictions(ctx: Context) -> Iterator[Diagnostic]:
             if pair in seen:
                 continue
             seen.add(pair)
-            other = graph.edges[u, v, second]
-            a, b = sorted((data, other), key=lambda d: (not d["declared"], d["file"], d["line"]))
-            term = ctx.result.terms.get(u if data["declared"] else v)
-            yield make("link-contradiction", a["file"], a["line"], 1,
-                       f"`{u}` and `{v}` are linked as both {first} ({data['file']}:{data['line']}) "
-                       f"and {second} ({other['file']}:{other['line']})",
-                       term=term.id if term else None,
+            x, y, a, b = _orientation(graph, u, v, first, second)
+            where = a if a["declared"] or not b["declared"] else b
+            owner = ctx.result.terms.get(x)
+            message = CONFLICT_MESSAGES.get((first, second), "`{u}` and `{v}` are both " + first + " ({a}) and "
+                                            + second + " ({b})")
+            yield make("link-contradiction", where["file"], where["line"], 1,
+                       message.format(u=x, v=y, a=f"{a['file']}:{a['line']}", b=f"{b['file']}:{b['line']}"),
+                       term=owner.id if owner else None,
                        hint="keep the one relation that is meant and remove the other")
 
 
@@ -325,7 +359,8 @@ def check_orphans(ctx: Context) -> Iterator[Diagnostic]:
         if any(graph.nodes[n]["kind"] != "missing" for n in neighbours):
             continue
         line, col = _at(term, "/canonical_id")
-        detail = f"; its {len(neighbours)} links all name undefined terms" if neighbours else ""
+        detail = ("; its only link names something undefined" if len(neighbours) == 1 else
+                  f"; its {len(neighbours)} links all name undefined terms" if neighbours else "")
         yield make("term-orphan", term.file, line, col,
                    f"`{ident}` has no link to or from any defined term or module{detail}",
                    term=ident, pointer="/canonical_id",

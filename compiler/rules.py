@@ -21,7 +21,7 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Collection, Iterable, Sequence
 
 from .codes import CODES
-from .diagnostics import Diagnostic, Severity, make
+from .diagnostics import Diagnostic, make
 from .model import Term
 
 if TYPE_CHECKING:  # config imports this module; only the type is needed here

@@ -1,0 +1,130 @@
+"""Exports: node-link JSON and GraphML load back in networkx; SKOS JSON-LD parses in rdflib."""
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import networkx as nx
+import pytest
+import rdflib
+from rdflib.namespace import RDF, SKOS
+
+from compiler.config import default_config
+from compiler.diagnostics import make
+from compiler.exports import iri, node_link_data, skos_json, summary_text, write_graphml
+from compiler.graph import link
+from compiler.load import load_terms
+from compiler.modules import load_modules
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # rdflib's own JSON-LD parser
+
+TERMS = {
+    "WAVE.md": "term: Wave\ncanonical_id: WAVE\naliases: [Ripple]\ndefinition: A travelling disturbance.\n"
+               "parents: [PHENOMENON, M-1]\nchildren: [STANDING_WAVE]\n"
+               "crosslinks:\n  near_synonyms: [OSCILLATION]\n  antonyms: [STILLNESS]\n"
+               "poetic_connections:\n  association_matrix:\n    - [OSCILLATION, 0.8]",
+    "OSCILLATION.md": "term: Oscillation\ncanonical_id: OSCILLATION\ncrosslinks:\n  near_synonyms: [WAVE]",
+    "STANDING_WAVE.md": "term: Standing wave\ncanonical_id: STANDING_WAVE\nparents: [WAVE]\nstatus: draft",
+}
+
+
+@pytest.fixture
+def small(tmp_path: Path):
+    terms = tmp_path / "terms"
+    terms.mkdir()
+    for name, header in TERMS.items():
+        (terms / name).write_text(f"---\n{header}\n---\nBody.\n", encoding="utf-8")
+    (tmp_path / "mods").mkdir()
+    (tmp_path / "mods" / "m1.md").write_text("---\nid: M-1\ntitle: Module one\n---\n", encoding="utf-8")
+    modules, _ = load_modules([tmp_path / "mods"])
+    loaded = load_terms(terms)
+    return loaded.terms, link(loaded.terms, modules, replace(default_config(terms), title="Waves"))
+
+
+def counts(graph: nx.MultiDiGraph, relation: str) -> int:
+    return sum(1 for *_, k in graph.edges(keys=True) if k == relation)
+
+
+def test_node_link_json_round_trips(small) -> None:
+    _, result = small
+    data = json.loads(json.dumps(node_link_data(result.graph)))
+    assert set(data) == {"directed", "multigraph", "graph", "nodes", "edges"} and data["graph"]["title"] == "Waves"
+    wave = next(n for n in data["nodes"] if n["id"] == "WAVE")
+    assert {"id", "kind", "label", "url", "status", "file"} <= set(wave) and wave["aliases"] == ["Ripple"]
+    edge = next(e for e in data["edges"] if (e["source"], e["target"], e["relation"]) == ("WAVE", "OSCILLATION", "associated"))
+    assert (edge["declared"], edge["inferred"], edge["weight"], edge["file"]) == (True, False, 0.8, "WAVE.md")
+    back = nx.node_link_graph(data, edges="edges")
+    assert isinstance(back, nx.MultiDiGraph)
+    assert sorted(back.nodes(data="kind")) == sorted(result.graph.nodes(data="kind"))
+    assert sorted(back.edges(keys=True)) == sorted(result.graph.edges(keys=True))
+
+
+def test_graphml_loads_back(small, tmp_path: Path) -> None:
+    _, result = small
+    target = tmp_path / "g.graphml"
+    write_graphml(result.graph, target)
+    back = nx.read_graphml(target, force_multigraph=True)
+    assert set(back.nodes) == set(result.graph.nodes)
+    assert back.number_of_edges() == result.graph.number_of_edges()
+    assert back.nodes["WAVE"]["kind"] == "term" and back.nodes["WAVE"]["aliases"] == "Ripple"
+    assert back.nodes["M-1"]["label"] == "Module one" and "status" not in back.nodes["PHENOMENON"]
+    relations = sorted(d["relation"] for *_, d in back.edges(data=True))
+    assert relations == sorted(d["relation"] for *_, d in result.graph.edges(data=True))
+    assert {d["declared"] for *_, d in back.edges(data=True)} == {True, False}
+
+
+def parse_skos(graph: nx.MultiDiGraph, terms) -> rdflib.Graph:
+    return rdflib.Graph().parse(data=skos_json(graph, terms), format="json-ld")
+
+
+def test_skos_parses_and_round_trips_broader_and_narrower(small) -> None:
+    terms, result = small
+    rdf = parse_skos(result.graph, terms)
+    assert len(list(rdf.triples((None, SKOS.broader, None)))) == counts(result.graph, "broader") == 3
+    assert len(list(rdf.triples((None, SKOS.narrower, None)))) == counts(result.graph, "narrower") == 3
+    wave = rdflib.URIRef(iri("urn:glossary:", "WAVE"))
+    assert (wave, RDF.type, SKOS.Concept) in rdf
+    assert str(rdf.value(wave, SKOS.prefLabel)) == "Wave"
+    assert str(rdf.value(wave, SKOS.altLabel)) == "Ripple"
+    assert str(rdf.value(wave, SKOS.definition)) == "A travelling disturbance."
+    related = {str(o) for o in rdf.objects(wave, SKOS.related)}
+    assert related == {iri("urn:glossary:", "OSCILLATION"), iri("urn:glossary:", "STILLNESS")}
+    schemes = list(rdf.subjects(RDF.type, SKOS.ConceptScheme))
+    assert len(schemes) == 1 and str(rdf.value(schemes[0], SKOS.prefLabel)) == "Waves"
+
+
+def test_skos_on_the_corpus_round_trips(tmp_path: Path) -> None:
+    if not (CORPUS / "dictionary").is_dir():
+        pytest.skip("the shared corpus is not available")
+    loaded = load_terms(CORPUS / "dictionary")
+    modules, _ = load_modules([CORPUS / "modules"])
+    result = link(loaded.terms, modules, default_config(CORPUS / "dictionary"))
+    rdf = parse_skos(result.graph, loaded.terms)
+    for relation, prop in (("broader", SKOS.broader), ("narrower", SKOS.narrower)):
+        assert len(list(rdf.triples((None, prop, None)))) == counts(result.graph, relation) > 100
+    assert len(set(rdf.subjects(RDF.type, SKOS.Concept))) == result.graph.number_of_nodes()
+    buffer = io.BytesIO()
+    write_graphml(result.graph, buffer)
+    buffer.seek(0)
+    back = nx.read_graphml(buffer, force_multigraph=True)
+    assert (back.number_of_nodes(), back.number_of_edges()) == (result.graph.number_of_nodes(),
+                                                                 result.graph.number_of_edges())
+
+
+def test_summary_lists_kinds_relations_components_and_findings(small) -> None:
+    _, result = small
+    extra = make("term-orphan", "X.md", 1, 1, "m")
+    text = summary_text(result.graph, [*result.diagnostics, extra, replace(extra, waived="ok")])
+    assert "nodes: 6 (2 missing, 1 module, 3 term)" in text
+    lines = text.splitlines()
+    broader = next(line for line in lines if line.strip().startswith("broader"))
+    # WAVE→PHENOMENON, WAVE→M-1, STANDING_WAVE→WAVE: all declared (WAVE's `children` is the same fact)
+    assert broader.split() == ["broader", "3", "0"]
+    narrower = next(line for line in lines if line.strip().startswith("narrower"))
+    assert narrower.split() == ["narrower", "1", "2"]
+    assert "components (terms and modules): 1, largest 4 nodes" in text
+    assert any(line.split()[:3] == ["term-orphan", "warning", "1"] for line in lines)
+    assert any(line.split() == ["term-orphan", "waived", "1"] for line in lines)

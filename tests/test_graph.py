@@ -1,0 +1,202 @@
+"""The graph model: nodes, typed edges, inverse merging, resolution order, did-you-mean."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from compiler.config import default_config
+from compiler.diagnostics import Severity
+from compiler.exports import node_link_data
+from compiler.graph import RELATIONS, link
+from compiler.integrity import edit_distance, suggest
+from compiler.load import load_terms
+from compiler.modules import load_modules
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "002_bb7a689cd30fbec5.txt"
+
+
+def build(tmp_path: Path, files: dict[str, str], modules: dict[str, str] | None = None):
+    terms_dir = tmp_path / "terms"
+    for name, header in files.items():
+        path = terms_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"---\n{header.strip()}\n---\nBody.\n", encoding="utf-8")
+    mods = []
+    if modules:
+        mod_dir = tmp_path / "modules"
+        mod_dir.mkdir()
+        for name, header in modules.items():
+            (mod_dir / name).write_text(f"---\n{header.strip()}\n---\n# text\n", encoding="utf-8")
+        mods, _ = load_modules([mod_dir])
+    loaded = load_terms(terms_dir)
+    return link(loaded.terms, mods, default_config(terms_dir))
+
+
+def edges(result, relation=None):
+    return {(u, v, k): d for u, v, k, d in result.graph.edges(keys=True, data=True) if relation in (None, k)}
+
+
+@pytest.fixture
+def seed_result(tmp_path: Path):
+    if not SEED.is_file():
+        pytest.skip("seed file not available")
+    terms = tmp_path / "terms"
+    terms.mkdir()
+    shutil.copy(SEED, terms / "LEPTONIC_ANOMALY.md")
+    loaded = load_terms(terms)
+    return link(loaded.terms, [], default_config(terms))
+
+
+# (relation, target, weight) the seed declares; every target is undefined when the seed is alone
+SEED_EDGES = [
+    ("broader", "DYNA-Γ-001", None), ("broader", "MATH-013", None),
+    ("narrower", "DYNA-Γ-002", None), ("narrower", "COSMO-Γ-001", None),
+    ("synonym", "MUON_G_MINUS_2", None), ("antonym", "STANDARD_MODEL_CONCORDANCE", None),
+    ("prerequisite", "LEPTON", None), ("prerequisite", "MAGNETIC_MOMENT", None),
+    ("downstream", "PRESSURON", None), ("downstream", "TEMPORAL_PRESSURE_FIELD", None),
+    ("associated", "PRESSURON", 0.9), ("associated", "TEMPORAL_PRESSURE", 0.8),
+    ("associated", "COHERENCE_STRESS", 0.6),
+    ("source", "DYNA-Γ-001", None), ("context", "DYNA-Γ-001", None), ("claim", "DYNA-Γ-001", None),
+]
+
+
+@pytest.mark.parametrize("relation,target,weight", SEED_EDGES)
+def test_seed_alone_has_an_edge_for_every_reference(seed_result, relation, target, weight) -> None:
+    data = seed_result.graph.get_edge_data("LEPTONIC_ANOMALY", target, relation)
+    assert data is not None and data["declared"] and data["file"] == "LEPTONIC_ANOMALY.md" and data["line"] > 0
+    assert data["weight"] == weight
+    assert seed_result.graph.nodes[target]["kind"] == "missing"
+    inverse = RELATIONS[relation].inverse
+    if inverse is not None:
+        back = seed_result.graph.get_edge_data(target, "LEPTONIC_ANOMALY", inverse)
+        assert back is not None and back["inferred"] and not back["declared"]
+
+
+def test_seed_alone_has_no_error_and_says_how_to_set_modules(seed_result) -> None:
+    graph = seed_result.graph
+    assert graph.nodes["LEPTONIC_ANOMALY"]["kind"] == "term"
+    assert graph.nodes["LEPTONIC_ANOMALY"]["label"] == "Leptonic Anomaly"
+    assert sum(1 for _, k in graph.nodes(data="kind") if k == "term") == 1
+    assert not [d for d in seed_result.diagnostics if d.severity is Severity.ERROR]
+    codes = {d.code for d in seed_result.diagnostics}
+    assert "modules-not-configured" in codes and "link-dangling" in codes
+    # the formal-mapping target is free text naming no term: no edge, no finding
+    assert not [r for r in seed_result.references if r.relation == "mapping"]
+
+
+def test_inverse_declared_on_both_sides_is_one_fact(tmp_path: Path) -> None:
+    result = build(tmp_path, {
+        "A.md": "term: A\ncanonical_id: A\nchildren: [B]",
+        "B.md": "term: B\ncanonical_id: B\nparents: [A]",
+    })
+    got = {(u, v, k): d["declared"] for (u, v, k), d in edges(result).items()}
+    assert got == {("A", "B", "narrower"): True, ("B", "A", "broader"): True}
+
+
+def test_one_sided_declaration_gets_an_inferred_inverse(tmp_path: Path) -> None:
+    result = build(tmp_path, {
+        "A.md": "term: A\ncanonical_id: A\nchildren: [B, B]\ncrosslinks:\n  prerequisites: [B]",
+        "B.md": "term: B\ncanonical_id: B",
+    })
+    got = {(u, v, k): (d["declared"], d["file"], d["line"]) for (u, v, k), d in edges(result).items()}
+    assert got == {
+        ("A", "B", "narrower"): (True, "A.md", 4), ("B", "A", "broader"): (False, "A.md", 4),
+        ("A", "B", "prerequisite"): (True, "A.md", 6), ("B", "A", "downstream"): (False, "A.md", 6),
+    }
+
+
+def test_citations_have_no_inverse_and_modules_are_nodes(tmp_path: Path) -> None:
+    result = build(tmp_path, {"A.md": "term: A\ncanonical_id: A\nprovenance: [M-1]\ncontext_windows:\n  - module: M-1"},
+                   modules={"M-1_long_name.md": "id: M-1\ntitle: Module one\nstatus: draft"})
+    assert set(edges(result)) == {("A", "M-1", "source"), ("A", "M-1", "context")}
+    node = result.graph.nodes["M-1"]
+    assert (node["kind"], node["label"], node["status"], node["aliases"]) == ("module", "Module one", "draft",
+                                                                              ("M-1_long_name",))
+
+
+def test_association_weights_travel_with_both_directions(tmp_path: Path) -> None:
+    result = build(tmp_path, {
+        "A.md": "term: A\ncanonical_id: A\npoetic_connections:\n  association_matrix:\n    - [B, 0.7]",
+        "B.md": "term: B\ncanonical_id: B\npoetic_connections:\n  association_matrix:\n    - [A, 0.2]",
+    })
+    assoc = edges(result, "associated")
+    assert assoc[("A", "B", "associated")]["weight"] == 0.7
+    assert assoc[("B", "A", "associated")]["weight"] == 0.2
+    assert all(d["declared"] for d in assoc.values())
+
+
+RESOLUTION = [
+    # (name written, expected node, expected match)
+    ("ALPHA", "ALPHA", "exact"),
+    ("Former", "ALPHA", "alias"),
+    ("alpha", "ALPHA", "loose"),
+    ("the first letter", "ALPHA", "loose"),  # label, any case
+    ("BETA", "BETA", "exact"),  # an id beats another term's alias
+    ("M-2", "M-2", "exact"),
+    ("M-2_slug", "M-2", "prefix"),
+    ("NOPE", "NOPE", "missing"),
+]
+
+
+@pytest.mark.parametrize("name,node,how", RESOLUTION)
+def test_resolution_order(tmp_path: Path, name: str, node: str, how: str) -> None:
+    result = build(tmp_path, {
+        "ALPHA.md": "term: The first letter\ncanonical_id: ALPHA\naliases: [Former, BETA]",
+        "BETA.md": "term: Beta\ncanonical_id: BETA",
+        "USER.md": f"term: User\ncanonical_id: USER\ncrosslinks:\n  prerequisites: ['{name}']",
+    }, modules={"m2.md": "id: M-2\ntitle: Two"})
+    ref = next(r for r in result.references if r.source == "USER")
+    assert (ref.target, ref.match) == (node, how)
+    loose = [d for d in result.diagnostics if d.code == "link-loose-match"]
+    assert bool(loose) == (how in ("loose", "prefix"))
+
+
+def test_term_wins_over_module_with_the_same_id(tmp_path: Path) -> None:
+    result = build(tmp_path, {"X-1.md": "term: X\ncanonical_id: X-1\nparents: [X-1]"},
+                   modules={"x.md": "id: X-1\ntitle: Module X"})
+    assert result.graph.nodes["X-1"]["kind"] == "term"
+    assert {d.code for d in result.diagnostics} >= {"id-module-clash", "link-self"}
+
+
+def test_link_is_deterministic(tmp_path: Path) -> None:
+    files = {f"T{i}.md": f"term: T{i}\ncanonical_id: T{i}\nparents: [T{(i + 1) % 5}, GONE{i % 2}]" for i in range(5)}
+    first = json.dumps(node_link_data(build(tmp_path / "a", files).graph))
+    second = json.dumps(node_link_data(build(tmp_path / "b", files).graph))
+    assert first == second
+
+
+SUGGEST = [
+    # (query, candidates, expected ids)
+    ("COHERENSE", ["COHERENCE", "COHERENCE_FIELD"], ("COHERENCE",)),
+    ("COHERENCE_FEILD", ["COHERENCE", "COHERENCE_FIELD"], ("COHERENCE_FIELD",)),  # swapped letters
+    ("coherence field", ["COHERENCE_FIELD"], ("COHERENCE_FIELD",)),  # case and punctuation only
+    ("OBSERVERS_SHADOW", ["OBSERVER_SHADOW"], ("OBSERVER_SHADOW",)),
+    ("DOMA-075", ["DOMA-005", "DOMA-025"], ()),  # numbered ids a digit apart are not typos
+    ("ZEBRA", ["COHERENCE"], ()),
+    ("AB", ["XY"], ()),
+]
+
+
+@pytest.mark.parametrize("query,candidates,expected", SUGGEST)
+def test_suggest(query: str, candidates: list[str], expected: tuple[str, ...]) -> None:
+    got = suggest([query], [(c, c) for c in candidates])
+    assert tuple(i for i, _ in got.get(query, ())) == expected
+
+
+def test_suggest_indexes_whichever_side_is_smaller() -> None:
+    candidates = [(f"TERM_{i:05d}_NAME", f"TERM_{i:05d}_NAME") for i in range(2000)]
+    few = suggest(["TERM_00042_NAMW"], candidates)
+    many = suggest([f"TERM_{i:05d}_NAMW" for i in range(2000)], candidates[:1])
+    assert [i for i, _ in few["TERM_00042_NAMW"]] == ["TERM_00042_NAME"]
+    assert [i for i, _ in many["TERM_00000_NAMW"]] == ["TERM_00000_NAME"]
+    assert "TERM_00001_NAMW" not in many
+
+
+@pytest.mark.parametrize("a,b,distance", [
+    ("kitten", "sitting", 3), ("abc", "abc", 0), ("abc", "acb", 1), ("", "ab", 2), ("abcdef", "a", 4),
+])
+def test_edit_distance(a: str, b: str, distance: int) -> None:
+    assert edit_distance(a, b, limit=3) == min(distance, 4)
