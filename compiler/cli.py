@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 import traceback
 from pathlib import Path
 from typing import Callable, Sequence
@@ -55,14 +56,138 @@ def _report(glossary, base: str, extra: dict | None = None):
                   checks=checks, extra=extra or {})
 
 
+class _Progress:
+    """A one-line status on a terminal's stderr; silent in CI logs and pipes."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.start = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        if self.enabled:
+            sys.stderr.write(f"\r\033[K{stage}... ({time.perf_counter() - self.start:.1f}s)")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def _options(args: argparse.Namespace, **extra):
+    from .build import Options
+
+    config = getattr(args, "config", None)
+    if config is not None and not Path(config).is_file():
+        raise UsageError(f"the configuration file {config!r} does not exist")
+    modules = tuple(Path(m) for m in getattr(args, "modules", None) or ())
+    for m in modules:
+        if not m.is_dir():
+            raise UsageError(f"the module folder {str(m)!r} does not exist")
+    return Options(config_file=Path(config) if config else None, module_dirs=modules,
+                   edition=getattr(args, "edition", None), **extra)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from .build import analyze
     from .formats import exit_code
 
     root = _terms_dir(args.terms_dir)
-    glossary = analyze(root)
+    progress = _Progress(sys.stderr.isatty())
+    glossary = analyze(root, _options(args, progress=progress))
+    progress.done()
     _emit_report(_report(glossary, args.terms_dir), args.format)
     return exit_code(glossary.diagnostics, strict=args.strict)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .build import analyze
+    from .formats import exit_code
+
+    root = _terms_dir(args.terms_dir)
+    glossary = analyze(root, _options(args))
+    checks = [c.to_json() for c in glossary.checks]
+    by_status: dict[str, int] = {}
+    for c in checks:
+        by_status[c["status"]] = by_status.get(c["status"], 0) + 1
+    check_diags = tuple(d for d in glossary.diagnostics if d.code.startswith("check-"))
+    report = _report(glossary, args.terms_dir, {"checks": by_status})
+    from dataclasses import replace as _replace
+
+    _emit_report(_replace(report, diagnostics=check_diags), args.format)
+    if args.format == "text":
+        print(", ".join(f"{n} {s}" for s, n in sorted(by_status.items())) or "no equation hints")
+    return exit_code(check_diags, strict=args.strict)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+    from .formats import exit_code
+    from .output import OutputError
+
+    root = _terms_dir(args.terms_dir)
+    out = Path(args.output)
+    progress = _Progress(sys.stderr.isatty())
+    started = time.perf_counter()
+    try:
+        glossary, stats = build(root, out, _options(args, jobs=args.jobs or os.cpu_count() or 1, progress=progress))
+    except OutputError as exc:
+        progress.done()
+        raise UsageError(str(exc)) from None
+    progress.done()
+    report = _report(glossary, args.terms_dir, {"pages": stats.pages, "seconds": round(time.perf_counter() - started, 3)})
+    _emit_report(report, args.format)
+    if args.format == "text":
+        print(f"wrote {stats.pages} pages to {out}/ in {time.perf_counter() - started:.2f}s")
+    else:
+        print(f"wrote {stats.pages} pages to {out}/", file=sys.stderr)
+    return exit_code(glossary.diagnostics, strict=args.strict)
+
+
+def _export_bytes(fmt: str, graph, terms) -> bytes:
+    import io
+
+    from . import exports
+
+    if fmt == "json":
+        return exports.node_link_json(graph).encode("utf-8")
+    if fmt == "skos":
+        return exports.skos_json(graph, terms).encode("utf-8")
+    buffer = io.BytesIO()
+    if fmt == "graphml":
+        exports.write_graphml(graph, buffer)
+    else:
+        from .analytics import write_gexf
+
+        write_gexf(graph, buffer)
+    return buffer.getvalue()
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    from .build import analyze
+    from .exports import summary_text
+
+    root = _terms_dir(args.terms_dir)
+    glossary = analyze(root, _options(args, checks=False))
+    graph = glossary.graph
+    if args.analyze or args.export == "gexf":
+        from .analytics import analysis_text, analyze_graph, annotate
+
+        analysis = analyze_graph(graph, glossary.terms, glossary.config)
+        graph = annotate(graph, analysis)
+        if args.analyze and not args.export:
+            print(analysis_text(analysis))
+            return EXIT_OK
+    if args.export:
+        data = _export_bytes(args.export, graph, glossary.terms)
+        if args.output:
+            Path(args.output).write_bytes(data)
+            print(f"wrote {args.output}", file=sys.stderr)
+        else:
+            sys.stdout.buffer.write(data)
+        return EXIT_OK
+    sys.stdout.write(summary_text(graph, glossary.diagnostics))
+    return EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -88,6 +213,16 @@ def _add_format(p: argparse.ArgumentParser, choices: Sequence[str] = ("text", "j
                    help="output format (json: one document on stdout; github: Actions annotations; sarif: code scanning)")
 
 
+def _add_common(p: argparse.ArgumentParser, *, fmt: bool = True) -> None:
+    p.add_argument("terms_dir", nargs="?", default="terms", metavar="TERMS_DIR", help="folder of term files (default: terms)")
+    p.add_argument("--config", metavar="FILE", help="glossary.toml or pyproject.toml (default: looked up from TERMS_DIR upward)")
+    p.add_argument("--modules", action="append", metavar="DIR", help="folder of module documents (repeatable)")
+    p.add_argument("--edition", metavar="YEAR", help="reference data edition for the numeric checks (default: latest)")
+    if fmt:
+        p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+        _add_format(p)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="compile-glossary",
@@ -99,10 +234,28 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check term files against the schema and the graph rules",
                        description="Load every *.md under TERMS_DIR, validate it, and report located diagnostics.")
-    p.add_argument("terms_dir", nargs="?", default="terms", metavar="TERMS_DIR", help="folder of term files (default: terms)")
-    p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
-    _add_format(p)
+    _add_common(p)
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("build", help="load, check and render the static site",
+                       description="Run load -> validate -> link -> check -> render and write the site atomically.")
+    _add_common(p)
+    p.add_argument("-o", "--output", default="_site", metavar="OUT", help="output folder (default: _site)")
+    p.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: number of cores)")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("check", help="run the numeric checks of every equation hint",
+                       description="Parse each formal_mappings equation_hint and check it against reference data.")
+    _add_common(p)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("graph", help="summarize, analyze or export the knowledge graph")
+    _add_common(p, fmt=False)
+    p.add_argument("--export", choices=("json", "graphml", "skos", "gexf"), help="write the graph in this format")
+    p.add_argument("-o", "--output", metavar="FILE", help="file for --export (default: stdout)")
+    p.add_argument("--analyze", action="store_true",
+                   help="communities, key terms, bridges, wanted terms and suggested links")
+    p.set_defaults(func=cmd_graph)
 
     p = sub.add_parser("schema", help="print the term JSON Schema (for editors)")
     p.set_defaults(func=cmd_schema)
