@@ -45,7 +45,7 @@ def local_svg(graph: Any, ident: str, label_of: Callable[[str], str], url_of: Ca
     r = SIZE / 2 - 48
     parts = [
         f'<svg class="local-graph" viewBox="0 0 {SIZE} {SIZE}" width="{SIZE}" height="{SIZE}" '
-        f'role="img" aria-labelledby="lg-title"><title id="lg-title">{escape(label_of(ident))} and '
+        f'role="group" aria-labelledby="lg-title"><title id="lg-title">{escape(label_of(ident))} and '
         f'{len(near)} linked node{"s" if len(near) != 1 else ""}</title>'
     ]
     points = []
