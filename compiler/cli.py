@@ -56,6 +56,9 @@ def _report(glossary, base: str, extra: dict | None = None):
                   checks=checks, extra=extra or {})
 
 
+_CURRENT = {"stage": "start"}  # the stage running now, named in an internal-error message
+
+
 class _Progress:
     """A one-line status on a terminal's stderr; silent in CI logs and pipes."""
 
@@ -64,6 +67,7 @@ class _Progress:
         self.start = time.perf_counter()
 
     def __call__(self, stage: str) -> None:
+        _CURRENT["stage"] = stage
         if self.enabled:
             sys.stderr.write(f"\r\033[K{stage}... ({time.perf_counter() - self.start:.1f}s)")
             sys.stderr.flush()
@@ -285,7 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except Exception as exc:  # an internal error: short message, where to report it, exit 2
         where = traceback.extract_tb(exc.__traceback__)[-1]
-        print(f"compile-glossary: internal error: {type(exc).__name__}: {exc}\n"
+        print(f"compile-glossary: internal error during {_CURRENT['stage']}: {type(exc).__name__}: {exc}\n"
               f"  at {Path(where.filename).name}:{where.lineno}. This is a bug in compile-glossary, not in your files;"
               f" please report it at {ISSUES_URL} (set COMPILE_GLOSSARY_DEBUG=1 for the traceback).", file=sys.stderr)
         if os.environ.get("COMPILE_GLOSSARY_DEBUG"):

@@ -142,7 +142,15 @@ def parse_block(block: Block, display: str) -> tuple[ParsedBlock, list[Diagnosti
         node = compose(block.text)
     except yaml.MarkedYAMLError as exc:
         return ParsedBlock(block, None, {}, {}), [_yaml_error(exc, block, lines, first, display)]
-    except yaml.YAMLError as exc:  # a reader error without a mark
+    except yaml.reader.ReaderError as exc:  # a control character: located by its position
+        line_index = block.text.count("\n", 0, exc.position)
+        column = exc.position - (block.text.rfind("\n", 0, exc.position) + 1)
+        return ParsedBlock(block, None, {}, {}), [make(
+            "yaml-syntax", display, first + line_index, column + 1,
+            f"invalid YAML: the control character U+{exc.character:04X} is not allowed in YAML text",
+            hint="Delete the character; if it is meant, write it as an escape inside double quotes (\\u0007).",
+            source=_line(lines, line_index))]
+    except yaml.YAMLError as exc:  # any other error without a mark
         return ParsedBlock(block, None, {}, {}), [make("yaml-syntax", display, first, 1, str(exc).split("\n")[0])]
     except RecursionError:  # the pure parser on very deep nesting
         return ParsedBlock(block, None, {}, {}), [_too_deep(block, lines, first, display, 200)]
@@ -324,9 +332,19 @@ def _display(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+def load_file_guarded(path: Path, display: str) -> tuple[Term | None, list[Diagnostic]]:
+    """``load_file``, but a bug of ours on one file becomes that file's diagnostic, not a crash."""
+    try:
+        return load_file(path, display)
+    except Exception as exc:  # noqa: BLE001 - the build must go on with the other files
+        return None, [make("internal-error", display, 0, 0,
+                           f"compile-glossary failed on this file ({type(exc).__name__}: {exc}); it was skipped",
+                           hint="This is a bug in compile-glossary; please report it with the file attached.")]
+
+
 def iter_load(paths: Sequence[Path], root: Path) -> Iterator[tuple[Term | None, list[Diagnostic]]]:
     for path in paths:
-        yield load_file(path, _display(path, root))
+        yield load_file_guarded(path, _display(path, root))
 
 
 def load_terms(root: Path, *, exclude: Sequence[Path] = ()) -> LoadResult:

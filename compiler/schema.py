@@ -185,8 +185,13 @@ def _specific(errors: Iterable[Any]) -> Iterable[Any]:
 
 def _check_id(term: Term, data: Mapping[str, Any]) -> list[Diagnostic]:
     value = data.get("canonical_id")
-    if value is None or value == "":
-        return []
+    if value is None:
+        return []  # reported as missing by the schema
+    if value == "":
+        loc = term.location("/canonical_id")
+        return [make("schema-required", term.file, loc.line, loc.column, "the required field `canonical_id` is empty",
+                     term=term.id, pointer="/canonical_id",
+                     hint=f"Give the term an id, e.g. {term.id!r}; ids are used in links and URLs.")]
     problem = id_problem(value)
     if problem is None:
         return []

@@ -1,0 +1,104 @@
+"""The hostile-input corpus: every file gives its located diagnostics, nothing crashes,
+and the healthy files beside the hostile ones still build into pages.
+
+Files and expectations: tests/fixtures/hostile/make_hostile.py. Time and memory bounds
+are measured in bench/, not asserted here.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from compiler.build import Options, analyze, build
+
+from .conftest import FIXTURES
+
+HOSTILE = FIXTURES / "hostile" / "files"
+EXPECTED = json.loads((FIXTURES / "hostile" / "expected.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def glossary():
+    return analyze(HOSTILE, Options(checks=False))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_hostile_file_gives_its_diagnostics(glossary, name):
+    got = {(d.code, d.line) for d in glossary.diagnostics if d.file == name}
+    for code, line in EXPECTED[name]:
+        assert (code, line) in got, (name, sorted(got))
+    for d in glossary.diagnostics:
+        if d.file == name and d.code != "term-orphan":
+            assert d.message
+
+
+def test_corpus_is_large_enough():
+    bad = json.loads((FIXTURES / "load" / "expected.json").read_text())
+    assert len(EXPECTED) + len(bad) >= 60
+
+
+def test_nothing_from_a_tag_is_constructed(glossary):
+    assert not Path("/tmp/pwned").exists()
+    term = next(t for t in glossary.terms if t.id == "PY_NAME")
+    assert term.data.get("symbol") is None
+
+
+def test_yaml_traps_keep_text(glossary):
+    term = next(t for t in glossary.terms if t.file == "bool_like_values.md")
+    assert term.id == "NO" and term.data["term"] == "yes" and term.data["symbol"] == "off"
+    assert term.data["version"] == "1e3"
+    number = next(t for t in glossary.terms if t.file == "id_number.md")
+    assert number.id == "12345"
+
+
+def test_fifty_megabyte_file_is_refused_quickly(tmp_path):
+    folder = tmp_path / "big"
+    folder.mkdir()
+    with open(folder / "big.md", "wb") as fh:
+        fh.write(b"---\nterm: Big\ncanonical_id: BIG\n---\n")
+        fh.write(b"x" * (50 * 1024 * 1024))
+    g = analyze(folder, Options(checks=False))
+    assert [(d.code, d.line) for d in g.diagnostics if d.severity.value == "error"] == [("file-too-large", 1)]
+
+
+def test_healthy_neighbours_build(tmp_path):
+    out = tmp_path / "site"
+    glossary, stats = build(HOSTILE, out, Options(checks=False))
+    pages = {p.name for p in (out / "terms").glob("*.html")}
+    assert "HEALTHY_A.html" in pages and "HEALTHY_B.html" in pages
+    assert stats.pages > len(EXPECTED)
+    for page in out.rglob("*"):
+        assert out.resolve() in page.resolve().parents or page.resolve() == out.resolve()
+
+
+def test_internal_error_is_short_and_exits_2(tmp_path):
+    code = ("import compiler.schema as s\n"
+            "def boom(terms): raise RuntimeError('simulated bug')\n"
+            "s.validate_terms = boom\n"
+            "from compiler.cli import main\n"
+            f"raise SystemExit(main(['validate', {str(HOSTILE)!r}]))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "internal error" in proc.stderr and "report" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_crash_on_one_file_skips_that_file_only(tmp_path, monkeypatch):
+    import compiler.load as load
+
+    real = load.load_file
+
+    def flaky(path, display, **kw):
+        if path.name == "healthy_a.md":
+            raise RuntimeError("simulated bug")
+        return real(path, display, **kw)
+
+    monkeypatch.setattr(load, "load_file", flaky)
+    result = load.load_terms(HOSTILE)
+    (d,) = [d for d in result.diagnostics if d.code == "internal-error"]
+    assert d.file == "healthy_a.md" and "simulated bug" in d.message
+    assert any(t.id == "HEALTHY_B" for t in result.terms)
