@@ -156,12 +156,10 @@ def parse_block(block: Block, display: str) -> tuple[ParsedBlock, list[Diagnosti
         return ParsedBlock(block, None, {}, {}), [_too_deep(block, lines, first, display, 200)]
     if node is None:
         return ParsedBlock(block, {}, {"": Location(block.fence_line, 1)}, {}), []
-    built = construct(node)
+    built = construct(node, first)
     diags = [_node_problem(p, lines, first, display) for p in built.problems]
     if isinstance(built.value, dict):
-        locations = {p: Location(l.line + first, l.column + 1, (l.end_line or 0) + first, (l.end_column or 0) + 1)
-                     for p, l in built.locations.items()}
-        return ParsedBlock(block, built.value, locations, built.raw), diags
+        return ParsedBlock(block, built.value, built.locations, built.raw), diags
     if built.value is not None or not any(d.severity is Severity.ERROR for d in diags):
         kind = "a list" if isinstance(built.value, list) else "a single value"
         diags.append(make("header-not-mapping", display, first + node.start_mark.line, node.start_mark.column + 1,

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from .diagnostics import Diagnostic
 
 
-@dataclass(frozen=True)
-class Location:
-    """1-based position of a value in a file; end is exclusive, where known."""
+class Location(NamedTuple):
+    """1-based position of a value in a file; end is exclusive, where known.
+
+    A NamedTuple rather than a dataclass: the loader makes one per YAML node, and
+    tuples are several times cheaper to create and to pickle into the cache."""
 
     line: int
     column: int

@@ -82,7 +82,7 @@ class NodeProblem:
 @dataclass
 class Constructed:
     value: Any
-    locations: dict[str, Location] = field(default_factory=dict)  # pointer -> 0-based (line, col) in block
+    locations: dict[str, Location] = field(default_factory=dict)  # pointer -> absolute 1-based position
     raw: dict[str, str] = field(default_factory=dict)  # pointer -> written text of non-text plain scalars
     problems: list[NodeProblem] = field(default_factory=list)
 
@@ -91,17 +91,12 @@ class _Abort(Exception):
     """Construction cannot go on (alias bomb, too deep); the problem is already recorded."""
 
 
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
-
-
 def pointer_join(base: str, key: str | int) -> str:
-    return f"{base}/{_escape(str(key))}"
-
-
-def _loc(node: yaml.Node) -> Location:
-    s, e = node.start_mark, node.end_mark
-    return Location(s.line, s.column, e.line, e.column)
+    """JSON pointer of ``key`` under ``base`` (RFC 6901 escapes for ``~`` and ``/``)."""
+    key = str(key)
+    if "~" in key or "/" in key:
+        key = key.replace("~", "~0").replace("/", "~1")
+    return f"{base}/{key}"
 
 
 def _bool(text: str) -> bool:
@@ -166,7 +161,8 @@ _COLLECTIONS = {_TAG + "seq", _TAG + "map", _TAG + "omap", _TAG + "pairs", _TAG 
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, line_offset: int) -> None:
+        self.line_offset = line_offset  # makes positions absolute and 1-based as they are recorded
         self.out = Constructed(None)
         self.budget = MAX_VALUES
         self.active: set[int] = set()
@@ -187,7 +183,9 @@ class _Builder:
             self.problem("yaml-too-large", node, f"the header nests deeper than {MAX_DEPTH} levels",
                          "Flatten the structure; term headers need only a few levels.")
             raise _Abort
-        self.out.locations.setdefault(pointer, _loc(node))
+        if pointer not in self.out.locations:
+            s, e, off = node.start_mark, node.end_mark, self.line_offset
+            self.out.locations[pointer] = Location(s.line + off, s.column + 1, e.line + off, e.column + 1)
         tag = node.tag
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, pointer)
@@ -279,9 +277,12 @@ class _Builder:
                 merged.setdefault(key, value)
 
 
-def construct(node: yaml.Node) -> Constructed:
-    """Build values from ``node``; problems are recorded, never raised."""
-    builder = _Builder()
+def construct(node: yaml.Node, line_offset: int = 1) -> Constructed:
+    """Build values from ``node``; problems are recorded, never raised.
+
+    Locations come out absolute and 1-based: ``line_offset`` is the file line of the
+    block's first line. Problems keep PyYAML's 0-based, block-relative marks."""
+    builder = _Builder(line_offset)
     try:
         builder.out.value = builder.build(node, "", 0)
     except _Abort:
