@@ -255,3 +255,20 @@ def test_refused_output_is_a_diagnostic(tmp_path: Path) -> None:
     assert [d.code for d in diags] == ["output-refused"] and stats.files == 0
     stats, diags = render_site(make_glossary([term("A")], root=terms_dir), tmp_path)
     assert [d.code for d in diags] == ["output-refused"]
+
+
+def test_body_links_point_at_pages_or_become_text(tmp_path: Path) -> None:
+    body = ("[a](./sub/../B.md) [b](term:B) [c](B) [d](#B) [e](link) [f](<#>) [g](./nowhere.md) "
+            "[[Term B]] [[Nobody]] ![pic](pic.png) [x](https://example.org/) [t](temporal%20b)\n")
+    a = term("A", "Term A", body=body)
+    b = term("B", "Term B", file="B.md", aliases=["temporal b"])
+    render_site(make_glossary([a, b]), tmp_path / "s")
+    html = read(tmp_path / "s", "terms/A.html")
+    body_html = html[html.index('id="body"'):]
+    assert body_html.count('href="../terms/B.html"') == 6  # a b c d [[Term B]] t
+    assert '<a href="https://example.org/">x</a>' in body_html
+    for text in ("e", "f", "g", "Nobody"):
+        assert f'title="link target not in the glossary">{text}</span>' in body_html or \
+            f'title="no page for this name">{text}</span>' in body_html, text
+    assert "<img" not in body_html and "[pic]" in body_html
+    assert broken_links(tmp_path / "s") == []

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_inline import StateInline
 from markupsafe import Markup
 
@@ -82,6 +83,73 @@ def _shift_heading(self: Any, tokens: list, idx: int, options: Any, env: Any) ->
     return self.renderToken(tokens, idx, options, env)
 
 
+def _wikilink_rule(state: StateInline, silent: bool) -> bool:
+    """``[[Name]]`` (or ``[[Name|text]]``): a link to the term named Name."""
+    src, pos = state.src, state.pos
+    if not src.startswith("[[", pos):
+        return False
+    end = src.find("]]", pos + 2)
+    inner = src[pos + 2:end] if end > 0 else ""
+    if not inner.strip() or "\n" in inner or "[" in inner:
+        return False
+    if not silent:
+        target, _, text = inner.partition("|")
+        token = state.push("wikilink", "a", 0)
+        token.content = (text or target).strip()
+        token.meta = {"target": target.strip()}
+    state.pos = end + 2
+    return True
+
+
+def _resolver(env: Any) -> Any:
+    return env.get("resolve") if isinstance(env, dict) else None
+
+
+def _render_wikilink(self: Any, tokens: list, idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    resolve = _resolver(env)
+    href = resolve(token.meta["target"], wiki=True) if resolve else None
+    text = escapeHtml(token.content)
+    if href is None:
+        return f'<span class="unresolved" title="no page for this name">{text}</span>'
+    return f'<a href="{escapeHtml(href)}">{text}</a>'
+
+
+def _render_link_open(self: Any, tokens: list, idx: int, options: Any, env: Any) -> str:
+    """Relative links are resolved to pages by ``env["resolve"]``; unresolved ones become text."""
+    token = tokens[idx]
+    resolve = _resolver(env)
+    stack = env.setdefault("_links", []) if isinstance(env, dict) else []
+    href = token.attrGet("href") or ""
+    if resolve is not None:
+        new = resolve(href)
+        if new is None:
+            stack.append(False)
+            return '<span class="unresolved" title="link target not in the glossary">'
+        token.attrSet("href", new)
+    stack.append(True)
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _render_link_close(self: Any, tokens: list, idx: int, options: Any, env: Any) -> str:
+    stack = env.get("_links", []) if isinstance(env, dict) else []
+    if stack and not stack.pop():
+        return "</span>"
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _render_image(self: Any, tokens: list, idx: int, options: Any, env: Any) -> str:
+    """No ``<img>``: a page must make no network request, so an image becomes a link to it."""
+    token = tokens[idx]
+    alt = escapeHtml(self.renderInlineAsText(token.children or [], options, env) or "image")
+    src = token.attrGet("src") or ""
+    resolve = _resolver(env)
+    href = resolve(src) if resolve is not None else src
+    if not href:
+        return f'<span class="unresolved">[{alt}]</span>'
+    return f'<a class="image-link" href="{escapeHtml(href)}">[{alt}]</a>'
+
+
 def make_markdown() -> MarkdownIt:
     """The one configured parser: CommonMark + tables + strikethrough, no raw HTML."""
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -92,6 +160,11 @@ def make_markdown() -> MarkdownIt:
     md.add_render_rule("math_block_inline", _render_math)
     md.add_render_rule("heading_open", _shift_heading)
     md.add_render_rule("heading_close", _shift_heading)
+    md.inline.ruler.before("link", "wikilink", _wikilink_rule)
+    md.add_render_rule("wikilink", _render_wikilink)
+    md.add_render_rule("link_open", _render_link_open)
+    md.add_render_rule("link_close", _render_link_close)
+    md.add_render_rule("image", _render_image)
     return md
 
 
@@ -115,7 +188,7 @@ def escape_underscores(text: str) -> str:
     return "".join(out)
 
 
-def render_field(text: str, md: MarkdownIt | None = None) -> Markup:
+def render_field(text: str, md: MarkdownIt | None = None, env: dict | None = None) -> Markup:
     """A header value: Markdown (``*`` emphasis, code, links, math) but ``_`` stays an underscore.
 
     One line renders inline; several lines render as blocks.
@@ -124,19 +197,23 @@ def render_field(text: str, md: MarkdownIt | None = None) -> Markup:
         return Markup("")
     escaped = escape_underscores(text)
     if "\n" in text.strip():
-        return render_block(escaped, md)
-    return render_inline(escaped.strip(), md)
+        return render_block(escaped, md, env)
+    return render_inline(escaped.strip(), md, env)
 
 
-def render_block(text: str, md: MarkdownIt | None = None) -> Markup:
-    """Block Markdown (paragraphs, lists, tables) to safe HTML."""
+def render_block(text: str, md: MarkdownIt | None = None, env: dict | None = None) -> Markup:
+    """Block Markdown (paragraphs, lists, tables) to safe HTML.
+
+    ``env["resolve"]``, when given, maps a link target to a page URL (or None: the
+    link is shown as text); see ``site.Linker.resolve``.
+    """
     if not isinstance(text, str) or not text.strip():
         return Markup("")
-    return Markup((md or _shared()).render(text))
+    return Markup((md or _shared()).render(text, dict(env or {})))
 
 
-def render_inline(text: str, md: MarkdownIt | None = None) -> Markup:
+def render_inline(text: str, md: MarkdownIt | None = None, env: dict | None = None) -> Markup:
     """One line of Markdown (emphasis, code, links, math) without a ``<p>`` around it."""
     if not isinstance(text, str) or not text:
         return Markup("")
-    return Markup((md or _shared()).renderInline(text))
+    return Markup((md or _shared()).renderInline(text, dict(env or {})))

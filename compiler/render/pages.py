@@ -190,6 +190,13 @@ def show(value: Any) -> str:
     return str(value)
 
 
+def num(value: Any) -> str:
+    """A computed number, to 6 significant digits (claims keep their spelling elsewhere)."""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return show(value)
+
+
 def as_list(value: Any) -> list[Any]:
     """A field that should be a list, tolerating a lone scalar or nothing."""
     if value is None or value == "":

@@ -8,6 +8,7 @@ redirects share ``terms/``; modules live in ``modules/``, missing terms in
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -45,10 +46,35 @@ class SitePlan:
     by_id: Mapping[str, Page]  # the page an id links to (first file wins for a repeated id)
     redirects: tuple[Redirect, ...]
     diagnostics: tuple[Diagnostic, ...] = field(default=())
+    names: Mapping[str, Page] = field(default_factory=dict)  # loose name -> page, see ``find``
+    files: Mapping[str, Page] = field(default_factory=dict)  # term file (relative, POSIX) -> page
 
     def url(self, ident: str) -> str | None:
         page = self.by_id.get(ident)
         return page.url if page else None
+
+    def find(self, name: str) -> Page | None:
+        """The page a written name means: exact id, else the loose key of an id, alias or label."""
+        return self.by_id.get(name) or self.names.get(loose_key(name))
+
+
+def loose_key(name: str) -> str:
+    """Case, spaces, ``-`` and ``_`` do not matter: ``temporal pressure`` finds ``TEMPORAL_PRESSURE``."""
+    return re.sub(r"[\s_\-]+", "_", name.strip()).casefold()
+
+
+def _names(pages: Iterable[Page]) -> dict[str, Page]:
+    """Loose keys of ids first, then aliases, then labels: an id always beats a label."""
+    out: dict[str, Page] = {}
+    pages = [p for p in pages if p.key == p.ident]
+    for p in pages:
+        out.setdefault(loose_key(p.ident), p)
+    for p in pages:
+        for alias in p.term.aliases if p.term is not None else ():
+            out.setdefault(loose_key(alias), p)
+    for p in pages:
+        out.setdefault(loose_key(p.label), p)
+    return out
 
 
 def _node_kind(graph: Any, ident: str) -> str | None:
@@ -110,7 +136,8 @@ def plan_site(terms: Iterable[Term], modules: Iterable[Any], graph: Any) -> Site
     add("missing", {k: None for k in missing}, lambda k, _: k)
 
     redirects = _plan_redirects(term_keys, term_slugs, by_id)
-    return SitePlan(tuple(pages), by_id, tuple(redirects), tuple(diags))
+    files = {p.term.file: p for p in pages if p.term is not None}
+    return SitePlan(tuple(pages), by_id, tuple(redirects), tuple(diags), _names(pages), files)
 
 
 def _plan_redirects(term_keys: Mapping[str, Term], term_slugs: Mapping[str, str],

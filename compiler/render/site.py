@@ -11,12 +11,13 @@ rest of the site is still written.
 from __future__ import annotations
 
 import json
-import os
+import posixpath
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Callable, Mapping
+from urllib.parse import unquote, urlsplit
 
 import jinja2
 from markupsafe import Markup, escape
@@ -78,7 +79,7 @@ def make_environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(show=P.show, as_list=P.as_list, as_map=P.as_map, formula=formula_html,
+    env.filters.update(show=P.show, num=P.num, as_list=P.as_list, as_map=P.as_map, formula=formula_html,
                        relation_label=P.relation_label)
     env.globals.update(relations=P.RELATIONS, check_statuses=P.STATUSES)
     return env
@@ -96,6 +97,39 @@ class Linker:
 
     def page_url(self, page: Page) -> str:
         return self.root + page.url
+
+    def resolve(self, href: str, base_file: str = "", wiki: bool = False) -> str | None:
+        """Where a link written in a term file should point on the site, or None (shown as text).
+
+        External http(s)/mailto links stay; ``term:ID``, ``ID``, ``./other.md`` (a file
+        of the terms folder, or a name), ``#ID`` and ``[[Name]]`` become the page of that
+        term; placeholders (``#``, ``link``, ``...``) and unknown targets become text.
+        """
+        href = href.strip()
+        if wiki:
+            page = self.plan.find(href)
+            return self.page_url(page) if page else None
+        parts = urlsplit(href)
+        if parts.scheme in ("http", "https", "mailto"):
+            return href
+        if parts.scheme == "term":
+            page = self.plan.find(unquote(parts.path))
+            return self.page_url(page) if page else None
+        if parts.scheme or parts.netloc:
+            return None
+        path = unquote(parts.path)
+        if not path:
+            page = self.plan.by_id.get(unquote(parts.fragment))
+            return self.page_url(page) if page else None
+        if path.endswith(".md"):
+            joined = posixpath.normpath(posixpath.join(posixpath.dirname(base_file), path))
+            page = self.plan.files.get(joined)
+            if page:
+                return self.page_url(page)
+        stem = posixpath.basename(path.rstrip("/"))
+        stem = stem[:-3] if stem.endswith(".md") else stem[:-5] if stem.endswith(".html") else stem
+        page = self.plan.find(stem) if stem else None
+        return self.page_url(page) if page else None
 
     def label(self, ident: str) -> str:
         page = self.plan.by_id.get(ident)
@@ -151,8 +185,7 @@ class SiteRenderer:
         self.env = make_environment()
         self.md = make_markdown()
         # md: the Markdown body; field: a header value (``_`` literal, inline when one line).
-        self.env.filters.update(md=lambda t: render_block(t, self.md) if isinstance(t, str) else Markup(""),
-                                field=lambda t: render_field(t, self.md) if isinstance(t, str) else P.show(t))
+        self.env.filters.update(md=self._md_filter, field=self._field_filter)
         self.checks = sorted((P.check_json(c) for c in glossary.checks),
                              key=lambda c: (str(c.get("term")), str(c.get("pointer")), str(c.get("file"))))
         self.title = str(_config_get(glossary.config, "title", "Glossary") or "Glossary")
@@ -165,6 +198,20 @@ class SiteRenderer:
         self.diags_by_file: dict[str, list[Diagnostic]] = {}
         for d in self.diagnostics:
             self.diags_by_file.setdefault(d.file, []).append(d)
+
+    @staticmethod
+    def _link_env(ctx: Any) -> dict[str, Any]:
+        link, term = ctx.get("link"), ctx.get("term")
+        base = term.file if term is not None and hasattr(term, "file") else ""
+        return {"resolve": (lambda href, wiki=False: link.resolve(href, base, wiki))} if link else {}
+
+    @jinja2.pass_context
+    def _md_filter(self, ctx: Any, text: Any) -> Markup:
+        return render_block(text, self.md, self._link_env(ctx)) if isinstance(text, str) else Markup("")
+
+    @jinja2.pass_context
+    def _field_filter(self, ctx: Any, text: Any) -> Any:
+        return render_field(text, self.md, self._link_env(ctx)) if isinstance(text, str) else P.show(text)
 
     def _edit_link(self, file: str) -> str | None:
         base = self.edit_url
