@@ -27,27 +27,28 @@ class Options:
     checks: bool = True  # run the numeric checks (graph-only commands skip them)
     exclude: tuple[Path, ...] = ()  # folders under the terms folder that hold no terms (the output)
     jobs: int = 1
+    cache_dir: Path | None = None  # None: neither read nor write a cache (a cold build)
     progress: Progress | None = field(default=None, compare=False)
 
 
 def analyze(terms_dir: Path, options: Options = Options()) -> Glossary:
     """Everything but the site: the checked glossary and every diagnostic."""
-    from .checks import run_checks
+    from .cache import read_state, write_state
     from .config import load_config
     from .graph import link
-    from .load import load_terms
+    from .incremental import environment, load_and_validate
     from .modules import load_modules
     from .rules import apply_rules
-    from .schema import validate_terms
 
     note = options.progress or (lambda _stage: None)
     config, config_diags = load_config(terms_dir, options.config_file)
     if options.module_dirs:
         config = replace(config, module_dirs=config.module_dirs + tuple(p.resolve() for p in options.module_dirs))
+    edition = options.edition or config.checks.edition
+    state, cache_diags = read_state(options.cache_dir, environment(config, edition)) if options.cache_dir else (None, [])
     note("load")
-    loaded = load_terms(terms_dir, exclude=options.exclude)
-    note("validate")
-    terms, schema_diags = validate_terms(loaded.terms)
+    terms, load_diags, files, changed = load_and_validate(terms_dir, exclude=options.exclude, state=state,
+                                                          jobs=options.jobs)
     note("link")
     modules, module_diags = load_modules(config.module_dirs, exclude=terms_dir)
     linked = link(terms, modules, config)
@@ -55,19 +56,44 @@ def analyze(terms_dir: Path, options: Options = Options()) -> Glossary:
     check_diags: Sequence[Diagnostic] = ()
     if options.checks:
         note("check")
-        checks, check_diags = run_checks(terms, edition=options.edition or config.checks.edition,
-                                         hooks_dir=config.checks.hooks_dir, reference_dirs=config.checks.reference_dirs)
-    diagnostics = apply_rules([*config_diags, *loaded.diagnostics, *schema_diags, *module_diags,
-                               *linked.diagnostics, *check_diags], config, terms)
+        checks, check_diags = _checks(terms, config, edition, state, changed)
+    if state is not None:
+        write_state(options.cache_dir, state)
+    diagnostics = apply_rules([*config_diags, *cache_diags, *load_diags, *module_diags, *linked.diagnostics,
+                               *check_diags], config, terms)
     return Glossary(root=terms_dir, config=config, terms=terms, modules=tuple(modules), graph=linked.graph,
-                    checks=tuple(checks), diagnostics=tuple(diagnostics), files=loaded.files)
+                    checks=tuple(checks), diagnostics=tuple(diagnostics), files=files)
+
+
+def _checks(terms, config, edition, state, changed):
+    """Run the numeric checks, reusing cached results for the files that did not change."""
+    from .checks import run_checks
+
+    kwargs = dict(edition=edition, hooks_dir=config.checks.hooks_dir, reference_dirs=config.checks.reference_dirs)
+    if state is None:
+        return run_checks(terms, **kwargs)
+    todo = [t for t in terms if t.file in changed or state.files[t.file].checks is None]
+    fresh, fresh_diags = run_checks(todo, **kwargs)
+    by_file: dict[str, tuple[list, list]] = {t.file: ([], []) for t in todo}
+    global_diags = []
+    for r in fresh:
+        by_file[r.file][0].append(r)
+    for d in fresh_diags:
+        (by_file[d.file][1] if d.file in by_file else global_diags).append(d)
+    for file, (results, diags) in by_file.items():
+        entry = state.files[file]
+        entry.checks, entry.check_diagnostics = tuple(results), tuple(diags)
+    results = [r for t in terms for r in state.files[t.file].checks or ()]
+    diags = [*global_diags, *(d for t in terms for d in state.files[t.file].check_diagnostics)]
+    return results, diags
 
 
 def build(terms_dir: Path, out: Path, options: Options = Options()):
     """Analyze, then render the site into ``out`` atomically. Returns (glossary, render stats)."""
     from .render import render_site
 
-    options = replace(options, exclude=options.exclude + (out,))
+    exclude = options.exclude + (out,) + ((options.cache_dir,) if options.cache_dir else ())
+    options = replace(options, exclude=exclude)
     glossary = analyze(terms_dir, options)
     if options.progress:
         options.progress("render")
@@ -75,6 +101,11 @@ def build(terms_dir: Path, out: Path, options: Options = Options()):
     if render_diags:
         glossary = replace(glossary, diagnostics=glossary.diagnostics + tuple(render_diags))
     return glossary, stats
+
+
+def default_cache_dir(out: Path) -> Path:
+    """``.glossary-cache`` beside OUT (in OUT's parent), never inside the terms folder."""
+    return out.resolve().parent / ".glossary-cache"
 
 
 def load_glossary(terms_dir: str | Path, *, modules: Sequence[str | Path] = (), checks: bool = False) -> Glossary:

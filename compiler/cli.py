@@ -125,7 +125,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
+    from .build import build, default_cache_dir
     from .formats import exit_code
     from .output import OutputError
 
@@ -134,7 +134,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     progress = _Progress(sys.stderr.isatty())
     started = time.perf_counter()
     try:
-        glossary, stats = build(root, out, _options(args, jobs=args.jobs or os.cpu_count() or 1, progress=progress))
+        cache = None if args.no_cache else Path(args.cache_dir) if args.cache_dir else default_cache_dir(out)
+        glossary, stats = build(root, out, _options(args, jobs=args.jobs or os.cpu_count() or 1, progress=progress,
+                                                    cache_dir=cache))
     except OutputError as exc:
         progress.done()
         raise UsageError(str(exc)) from None
@@ -246,6 +248,8 @@ def make_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("-o", "--output", default="_site", metavar="OUT", help="output folder (default: _site)")
     p.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: number of cores)")
+    p.add_argument("--cache-dir", metavar="DIR", help="incremental-build cache (default: .glossary-cache beside OUT)")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache (a cold build)")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("check", help="run the numeric checks of every equation hint",
@@ -267,6 +271,7 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("codes", help="list every diagnostic code with its default severity")
     p.add_argument("--markdown", action="store_true", help="print the docs' codes table")
     p.set_defaults(func=cmd_codes)
+    __import__("compiler.cli_authoring", fromlist=["add_commands"]).add_commands(sub)
     return parser
 
 

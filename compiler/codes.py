@@ -88,8 +88,16 @@ register("config-unknown-key", E, "config", "The configuration has a key the com
 register("config-value", E, "config", "A configuration value has the wrong type or an impossible value.")
 register("config-unknown-code", W, "config", "A rule selector (select / ignore / severity / per-file-ignores) matches no diagnostic code.")
 register("config-path-missing", W, "config", "A folder named in the configuration does not exist.")
+register("suggest-link", I, "graph", "Two terms read alike (high text similarity) but are not linked in any way; link or merge them.")
 
 # --- checks: numeric checks of equation hints (compiler.checks) -----------------------
+register("check-fail", W, "checks", "A numeric claim in an equation hint does not hold against the reference data.")
+register("check-stale", W, "checks", "A numeric claim held in an earlier edition of the reference data but not in the current one.")
+register("check-error", W, "checks", "An equation hint could not be parsed or evaluated, or its check hook failed.")
+register("check-unchecked", I, "checks", "An equation hint was not checked: symbolic, unknown symbol, or no numeric content.")
+register("check-reference", W, "checks", "A reference data file could not be read; its quantities were skipped.")
+register("check-hooks", W, "checks", "A check hook module could not be loaded, or two hooks share a name.")
+register("check-edition", W, "checks", "The requested data edition is not a year; the latest data was used.")
 
 # --- render: the static site (compiler.render) ----------------------------------------
 register("slug-collision", W, "render", "Two ids would share a page file name (e.g. `Action` and `ACTION`); one page got a numbered name.")
@@ -99,6 +107,7 @@ register("output-refused", E, "render", "The output folder is `/`, the home fold
 register("output-failed", E, "render", "The site could not be written to the output folder (permissions, disk full); the previous site was kept.")
 
 # --- build: configuration, cache, output folder ---------------------------------------
+register("cache-invalid", I, "build", "The incremental-build cache was unusable (corrupt, another version, inputs changed) and was rebuilt.")
 register("internal-error", E, "build", "The compiler failed on this file; the file was skipped. Please report it.")
 
 

@@ -1,0 +1,144 @@
+"""The incremental-build cache: per-file work keyed by content hashes.
+
+What is cached, per term file: the validated ``Term`` with its load and schema
+diagnostics, and its check results. A file is reused when its size and mtime are
+unchanged (a stamp check, no read) or, when they changed, when its content hash is
+unchanged. Everything that could change a result without changing a term file —
+the compiler's version, the schema, the configuration, the reference data, the
+hooks, the templates — goes into one *environment key*; a cache made under another
+key is dropped whole.
+
+Safety: the cache is a pickle, and unpickling runs code, so a cache folder that a
+stranger committed must never be trusted. Every cache file is signed with an HMAC
+whose key lives outside the project (``$XDG_CACHE_HOME/compile-glossary/key``,
+created on first use, mode 0600); a file without a valid signature — corrupt,
+truncated by a kill, or forged — is discarded and rebuilt, with an info diagnostic.
+Writes go to a temporary file that is renamed into place, so a kill mid-write
+leaves the previous cache or none.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from .diagnostics import Diagnostic, make
+
+FORMAT = 1
+MAGIC = b"CGCACHE1"
+RACY_NS = 2_000_000_000  # a file modified this close to the last save is re-hashed, not trusted by its stamp
+
+
+def _key_file() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "compile-glossary" / "key"
+
+
+def signing_key() -> bytes:
+    """The machine-local secret that signs cache files (made on first use)."""
+    path = _key_file()
+    try:
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    except OSError:
+        pass
+    key = secrets.token_bytes(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key)
+    except OSError:
+        pass  # an unwritable home: this process still signs and checks with its own key
+    return key
+
+
+def digest_bytes(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def environment_key(parts: Iterable[tuple[str, bytes | str]]) -> str:
+    """One hash over everything besides the term files that can change a result."""
+    h = hashlib.blake2b(digest_size=16)
+    for name, value in parts:
+        data = value.encode("utf-8") if isinstance(value, str) else value
+        h.update(name.encode("utf-8") + b"\0" + len(data).to_bytes(8, "little") + data)
+    return h.hexdigest()
+
+
+@dataclass
+class FileEntry:
+    size: int
+    mtime_ns: int
+    digest: str
+    term: Any  # compiler.model.Term | None
+    diagnostics: tuple[Diagnostic, ...]
+    checks: tuple[Any, ...] | None = None  # CheckResult records, once checked
+    check_diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass
+class CacheState:
+    env: str
+    saved_ns: int = 0
+    files: dict[str, FileEntry] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # later stages' own records (pages, report)
+
+
+def _sign(payload: bytes, key: bytes) -> bytes:
+    return hmac.new(key, payload, hashlib.sha256).digest()
+
+
+def read_state(folder: Path, env: str) -> tuple[CacheState, list[Diagnostic]]:
+    """The cached state for ``env``; an empty one (and why, as an info) when unusable."""
+    path = folder / "state.pickle"
+    if not path.exists():
+        return CacheState(env), []
+    try:
+        blob = path.read_bytes()
+        if not blob.startswith(MAGIC) or len(blob) < len(MAGIC) + 32:
+            raise ValueError("not a compile-glossary cache file")
+        mac, payload = blob[len(MAGIC):len(MAGIC) + 32], blob[len(MAGIC) + 32:]
+        if not hmac.compare_digest(mac, _sign(payload, signing_key())):
+            raise ValueError("its signature does not match (corrupt, cut short, or not made on this machine)")
+        fmt, state = pickle.loads(payload)  # noqa: S301 - signed by us, checked above
+        if fmt != FORMAT or not isinstance(state, CacheState):
+            raise ValueError("it was written by another version of compile-glossary")
+    except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError) as exc:
+        return CacheState(env), [make("cache-invalid", str(path), 0, 0, f"the build cache was rebuilt: {exc}")]
+    if state.env != env:
+        return CacheState(env), [make("cache-invalid", str(path), 0, 0,
+                                      "the build cache was rebuilt: the compiler, schema, configuration, "
+                                      "reference data, hooks or templates changed")]
+    return state, []
+
+
+def write_state(folder: Path, state: CacheState) -> None:
+    """Sign and write ``state`` atomically; errors are ignored (a cache is only a cache)."""
+    state.saved_ns = time.time_ns()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        payload = pickle.dumps((FORMAT, state), protocol=pickle.HIGHEST_PROTOCOL)
+        fd, tmp = tempfile.mkstemp(prefix=".state-", dir=folder)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(MAGIC + _sign(payload, signing_key()) + payload)
+        os.replace(tmp, folder / "state.pickle")
+    except OSError:
+        try:
+            os.unlink(tmp)  # type: ignore[possibly-undefined]
+        except (OSError, NameError):
+            pass
+
+
+def stamp_matches(entry: FileEntry, st: os.stat_result, saved_ns: int) -> bool:
+    """Size and mtime unchanged, and the file was not touched just before the last save."""
+    return (entry.size == st.st_size and entry.mtime_ns == st.st_mtime_ns
+            and st.st_mtime_ns < saved_ns - RACY_NS)

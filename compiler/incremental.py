@@ -1,0 +1,169 @@
+"""Load and validate with the cache, and spread cache misses over processes.
+
+A term file whose stamp (size, mtime) or content hash matches the cache is not
+parsed again: its validated Term and diagnostics come from the cache. The misses
+are loaded in ``jobs`` processes when there are enough of them to pay for the
+process start; results are merged back in file order, so the output is the same
+for every ``jobs``.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Sequence
+
+from .cache import CacheState, FileEntry, digest_bytes, stamp_matches
+from .diagnostics import Diagnostic, make
+from .load import decode, discover, load_text
+from .model import Term
+from .schema import validate_term
+
+MIN_FILES_PER_PROCESS = 150  # below this, starting a process costs more than it saves
+
+
+def _load_one(path: Path, display: str, data: bytes) -> tuple[Term | None, list[Diagnostic]]:
+    try:
+        text, diags = decode(data, display)
+        if text is None:
+            return None, diags
+        term, diags = load_text(text, path, display)
+        if term is not None:
+            term, more = validate_term(term)
+            diags = [*diags, *more]
+        return term, diags
+    except Exception as exc:  # noqa: BLE001 - one file's bug must not stop the build
+        return None, [make("internal-error", display, 0, 0,
+                           f"compile-glossary failed on this file ({type(exc).__name__}: {exc}); it was skipped",
+                           hint="This is a bug in compile-glossary; please report it with the file attached.")]
+
+
+def _read(path: Path, max_bytes: int) -> tuple[os.stat_result | None, bytes | None, str | None]:
+    try:
+        st = path.stat()
+        if st.st_size > max_bytes:
+            return st, None, f"the file is {st.st_size / 1048576:.1f} MiB, over the {max_bytes / 1048576:.0f} MiB limit"
+        return st, path.read_bytes(), None
+    except OSError as exc:
+        return None, None, f"cannot read the file: {exc.strerror or exc}"
+
+
+def _work(batch: Sequence[tuple[Path, str, int]]) -> list[tuple[str, FileEntry | None, list[Diagnostic]]]:
+    """Load a batch of files (in a worker process or in this one)."""
+    out = []
+    for path, display, max_bytes in batch:
+        st, data, problem = _read(path, max_bytes)
+        if data is None or st is None:
+            code = "file-too-large" if st is not None else "file-read"
+            out.append((display, None, [make(code, display, 1 if st else 0, 1 if st else 0, problem or "")]))
+            continue
+        term, diags = _load_one(path, display, data)
+        out.append((display, FileEntry(st.st_size, st.st_mtime_ns, digest_bytes(data), term, tuple(diags)), diags))
+    return out
+
+
+def load_and_validate(root: Path, *, exclude: Sequence[Path] = (), state: CacheState | None = None, jobs: int = 1,
+                      max_bytes: int = 16 * 1024 * 1024) -> tuple[tuple[Term, ...], list[Diagnostic], int, set[str]]:
+    """(terms, diagnostics, number of files, displays of the files that were (re)loaded)."""
+    from .load import _display
+
+    paths, diags = discover(root, exclude=exclude)
+    entries: dict[str, FileEntry | None] = {}
+    misses: list[tuple[Path, str, int]] = []
+    for path in paths:
+        display = _display(path, root)
+        cached = state.files.get(display) if state is not None else None
+        if cached is not None:
+            try:
+                st = path.stat()
+            except OSError:
+                st = None
+            if st is not None and stamp_matches(cached, st, state.saved_ns):
+                entries[display] = cached
+                continue
+            if st is not None and st.st_size == cached.size:
+                try:
+                    data = path.read_bytes()
+                except OSError:
+                    data = None
+                if data is not None and digest_bytes(data) == cached.digest:
+                    cached.mtime_ns = st.st_mtime_ns
+                    entries[display] = cached
+                    continue
+        misses.append((path, display, max_bytes))
+    loaded: dict[str, tuple[FileEntry | None, list[Diagnostic]]] = {}
+    if jobs > 1 and len(misses) >= 2 * MIN_FILES_PER_PROCESS:
+        workers = min(jobs, len(misses) // MIN_FILES_PER_PROCESS)
+        size = -(-len(misses) // (workers * 4))
+        batches = [misses[i:i + size] for i in range(0, len(misses), size)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for result in pool.map(_work, batches):
+                for display, entry, d in result:
+                    loaded[display] = (entry, d)
+    else:
+        for display, entry, d in _work(misses):
+            loaded[display] = (entry, d)
+    terms: list[Term] = []
+    for path in paths:
+        display = _display(path, root)
+        if display in entries:
+            entry = entries[display]
+            file_diags: Sequence[Diagnostic] = entry.diagnostics if entry else ()
+        else:
+            entry, file_diags = loaded[display]
+        diags.extend(file_diags)
+        if entry is not None and entry.term is not None:
+            terms.append(entry.term)
+        if state is not None:
+            if entry is not None:
+                state.files[display] = entry
+            else:
+                state.files.pop(display, None)
+    if state is not None:
+        for gone in set(state.files) - {_display(p, root) for p in paths}:
+            del state.files[gone]
+    return tuple(terms), diags, len(paths), set(loaded)
+
+
+def _tree_stamp(folder: Path | None, pattern: str = "*") -> str:
+    """(name, size, mtime) of every file under ``folder``: cheap, and changes when any file does."""
+    if folder is None or not folder.is_dir():
+        return ""
+    parts = []
+    for p in sorted(folder.rglob(pattern)):
+        if p.is_file() and "__pycache__" not in p.parts:
+            st = p.stat()
+            parts.append(f"{p.relative_to(folder).as_posix()}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(parts)
+
+
+def _resource_dir(package: str) -> Path | None:
+    from importlib import resources
+
+    try:
+        return Path(str(resources.files(package)))
+    except (ModuleNotFoundError, TypeError):
+        return None
+
+
+def environment(config: object, edition: str | None) -> str:
+    """The environment key: everything besides the term files that can change a result."""
+    from . import __version__
+    from .cache import environment_key
+
+    package = Path(__file__).resolve().parent
+    checks = getattr(config, "checks", None)
+    parts: list[tuple[str, bytes | str]] = [
+        ("version", __version__),
+        ("package", _tree_stamp(package, "*.py") + _tree_stamp(package, "*.json")),
+        ("schema+site", _tree_stamp(_resource_dir("compiler._schema")) + _tree_stamp(_resource_dir("compiler._site"))),
+        ("config", repr(config)),
+        ("edition", edition or ""),
+        ("hooks", _tree_stamp(getattr(checks, "hooks_dir", None), "*.py")),
+    ]
+    for ref in getattr(checks, "reference_dirs", ()) or ():
+        parts.append(("reference", _tree_stamp(ref)))
+    file = getattr(config, "file", None)
+    if file is not None and Path(file).is_file():
+        parts.append(("config-file", Path(file).read_bytes()))
+    return environment_key(parts)
