@@ -76,9 +76,9 @@ def test_healthy_neighbours_build(tmp_path):
 
 
 def test_internal_error_is_short_and_exits_2(tmp_path):
-    code = ("import compiler.schema as s\n"
-            "def boom(terms): raise RuntimeError('simulated bug')\n"
-            "s.validate_terms = boom\n"
+    code = ("import compiler.graph as g\n"
+            "def boom(*args): raise RuntimeError('simulated bug')\n"
+            "g.link = boom\n"
             "from compiler.cli import main\n"
             f"raise SystemExit(main(['validate', {str(HOSTILE)!r}]))\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -102,3 +102,19 @@ def test_a_crash_on_one_file_skips_that_file_only(tmp_path, monkeypatch):
     (d,) = [d for d in result.diagnostics if d.code == "internal-error"]
     assert d.file == "healthy_a.md" and "simulated bug" in d.message
     assert any(t.id == "HEALTHY_B" for t in result.terms)
+
+
+def test_a_crash_on_one_file_in_the_build_path_skips_that_file_only(monkeypatch):
+    import compiler.incremental as inc
+
+    real = inc.load_text
+
+    def flaky(text, path, display):
+        if path.name == "healthy_a.md":
+            raise RuntimeError("simulated bug")
+        return real(text, path, display)
+
+    monkeypatch.setattr(inc, "load_text", flaky)
+    g = analyze(HOSTILE, Options(checks=False))
+    assert [d.file for d in g.diagnostics if d.code == "internal-error"] == ["healthy_a.md"]
+    assert any(t.id == "HEALTHY_B" for t in g.terms)
