@@ -1,0 +1,764 @@
+"""Repair broken YAML headers without losing a word (`compile-glossary fix`).
+
+Machine-written headers break in a few mechanical ways: a plain value holding
+`: `, a value starting with a backtick, `*`, `>` or `|`, `[`/`]`/`,` inside a flow
+list item, `\\(` inside double quotes, an apostrophe inside single quotes, a quoted
+or bracketed start followed by more text. Each is repaired by re-quoting the value
+(or the offending items of a flow list) on the broken line only, then the block is
+parsed again and the next error, if any, is repaired the same way.
+
+Nothing is written on trust: before a fix is accepted the repaired block is parsed
+and every value on a changed line is compared with the text the author wrote there
+(the quoted value must be exactly that text; a list must hold exactly its items),
+and no value may reach into or out of a changed line. If any check fails the file
+is refused with the reason. Lines that were not broken keep their bytes, their
+line ends (CRLF stays CRLF) and their comments; a file whose headers parse is never
+rewritten (only ``--merge-headers`` touches it, see :func:`merge_file_headers`).
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import yaml
+
+from .load import split_blocks
+from .merge import _EXTENDS, _text, extends, is_empty
+from .yamlnodes import compose, construct
+
+MAX_ROUNDS = 200  # repairs per block; a header has far fewer broken lines
+_KEY_LIKE = re.compile(r"^[A-Za-z_][\w.\-]*$")  # a key inside a `- ` item (else the item is text)
+_PLAIN_START_BAD = set("[]{}#&*!|>'\"%@`,?:-")
+_BREAKS = {"\x85", "\u2028", "\u2029"}
+
+
+# --- one entry of a block: `indent [- ]key: value` plus continuation lines --------------
+
+@dataclass(frozen=True)
+class Entry:
+    """The value of one `key: value` line (or `- item` line), and the lines it spans."""
+
+    first: int  # 0-based index in the block's lines
+    last: int  # inclusive
+    head: str  # indentation, dashes, key and `: ` before the value
+    key: str | None
+    parts: tuple[str, ...]  # the value on the first line, then each continuation line as written
+    comment: str  # a trailing ` # comment` on a single-line value, kept verbatim
+
+    @property
+    def value(self) -> str:
+        return self.parts[0]
+
+
+Shape = Any  # str for a scalar's text, tuple for a list, ("{}", pairs) for a mapping
+
+
+@dataclass(frozen=True)
+class Repair:
+    """New lines for an entry, the value the author wrote, and the breakage family."""
+
+    lines: tuple[str, ...]
+    expected: Shape
+    family: str
+
+
+@dataclass(frozen=True)
+class Applied:
+    entry: Entry
+    repair: Repair
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why (part of) a file could not be repaired. ``line`` is 1-based in the file."""
+
+    line: int
+    column: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class FileFix:
+    """The outcome for one file: ``status`` is clean, fixed, refused or error."""
+
+    path: Path
+    display: str
+    status: str
+    original: str = ""
+    fixed: str = ""
+    families: tuple[str, ...] = ()
+    changed_lines: tuple[int, ...] = ()  # 1-based
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed != self.original
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _split_key(rest: str, in_item: bool) -> tuple[str | None, int]:
+    """(key, offset of the value) for ``rest`` = the line after indentation and dashes."""
+    if rest[:1] in ("'", '"'):
+        q = rest[0]
+        end = rest.find(q, 1)
+        while end > 0 and q == "'" and rest[end + 1:end + 2] == "'":
+            end = rest.find(q, end + 2)
+        if end > 0 and rest[end + 1:end + 2] == ":" and rest[end + 2:end + 3] in (" ", ""):
+            return rest[:end + 1], end + 2
+        return None, 0
+    if rest[:1] in _PLAIN_START_BAD and not (rest[:1] in "-?:" and rest[1:2] not in (" ", "")):
+        return None, 0
+    m = re.search(r":(?: |$)", rest)
+    if not m or " #" in rest[:m.start()]:
+        return None, 0
+    key = rest[:m.start()]
+    if not key.strip() or (in_item and not _KEY_LIKE.match(key)):
+        return None, 0
+    return key, m.end()
+
+
+def _comment_at(value: str) -> int:
+    """Where a trailing ` # comment` starts in a plain value (-1 when none)."""
+    m = re.search(r"\s#", value)
+    return m.start() if m else -1
+
+
+def parse_entry(lines: Sequence[str], index: int) -> Entry | None:
+    """The entry whose value starts on ``lines[index]``, or None when the line holds no value."""
+    line = lines[index]
+    if not line.strip() or line.lstrip().startswith("#"):
+        return None
+    pos = _indent(line)
+    dashes, dash_col = 0, pos
+    while line[pos:pos + 1] == "-" and line[pos + 1:pos + 2] in (" ", ""):
+        dash_col = pos
+        pos += 1
+        dashes += 1
+        while line[pos:pos + 1] == " ":
+            pos += 1
+    key, offset = _split_key(line[pos:], dashes > 0)
+    if key is None and dashes == 0:
+        return None
+    start = pos + offset
+    while line[start:start + 1] == " ":
+        start += 1
+    value = line[start:].rstrip(" \t")
+    if not value:
+        return None
+    if value[0] not in "[{'\"":
+        cut = _comment_at(value)
+        if cut >= 0:
+            value = value[:cut].rstrip(" \t")
+    else:
+        for m in re.finditer(r"(?<=[\]}'\"])\s+#", value):
+            if _value_kind(value[:m.start()]) != "plain":  # a whole list or quoted text, then a comment
+                value = value[:m.start()]
+                break
+    comment = line[start + len(value):]  # trailing spaces and comment, kept verbatim
+    head = line[:start]
+    parts = [value]
+    last = index
+    # Continuation lines of a plain multi-line value: deeper than the key, no new entry.
+    key_col = pos if key is not None else dash_col
+    if not comment.strip() and value[0] not in "[{'\"|>":
+        j = index + 1
+        while j < len(lines) and lines[j].strip() and _indent(lines[j]) > key_col \
+                and not lines[j].lstrip().startswith("#"):
+            parts.append(lines[j])
+            last = j
+            j += 1
+    return Entry(index, last, head, key, tuple(parts), comment)
+
+
+def find_entries(lines: Sequence[str], index: int) -> list[Entry]:
+    """Entries line ``index`` may belong to: its own `key: value`, then a multi-line value above it.
+
+    A continuation line such as ``  and on: more`` looks like an entry of its own; the
+    value it continues is found by walking up to the first less indented line.
+    """
+    if not 0 <= index < len(lines):
+        return []
+    found = [e for e in (parse_entry(lines, index),) if e is not None]
+    depth = _indent(lines[index])
+    for j in range(index - 1, -1, -1):
+        if not lines[j].strip():
+            break
+        if _indent(lines[j]) < depth:
+            outer = parse_entry(lines, j)
+            if outer is not None and outer.last >= index:
+                found.append(outer)
+            break
+    return found
+
+
+# --- quoting ----------------------------------------------------------------------------
+
+def _escape_double(value: str) -> str:
+    out = []
+    for ch in value:
+        if ch in ('"', "\\"):
+            out.append("\\" + ch)
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 32 or ch == "\x7f" or ch in _BREAKS:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def quote(value: str) -> str:
+    """``value`` as one YAML quoted scalar: double quotes when nothing needs escaping, else single."""
+    if any(ord(c) < 32 and c != "\t" or c == "\x7f" or c in _BREAKS for c in value):
+        return '"' + _escape_double(value) + '"'
+    if '"' not in value and "\\" not in value:
+        return f'"{value}"'
+    return "'" + value.replace("'", "''") + "'"
+
+
+def fold(parts: Sequence[str]) -> str:
+    """The value YAML gives a multi-line plain (or quoted) scalar: lines joined by spaces."""
+    out, blank = [parts[0].strip()], 0
+    for p in parts[1:]:
+        if not p.strip():
+            blank += 1
+            continue
+        out.append("\n" * blank if blank else " ")
+        out.append(p.strip())
+        blank = 0
+    return "".join(out)
+
+
+# --- shapes: what a node holds, compared before and after a repair ----------------------
+
+def shape(node: yaml.Node) -> Shape:
+    if isinstance(node, yaml.ScalarNode):
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        return tuple(shape(n) for n in node.value)
+    return ("{}", tuple((shape(k), shape(v)) for k, v in node.value))
+
+
+def _alone(item: str) -> yaml.Node | None:
+    """The single node ``item`` composes to inside a flow list, or None when it does not."""
+    try:
+        node = compose(f"[{item}]\n")
+    except yaml.YAMLError:
+        return None
+    if not isinstance(node, yaml.SequenceNode) or len(node.value) != 1:
+        return None
+    return node.value[0]
+
+
+def _standalone_plain_ok(value: str) -> bool:
+    """Does ``k: value`` parse on its own to a plain scalar holding exactly ``value``?"""
+    try:
+        node = compose(f"k: {value}\n")
+    except yaml.YAMLError:
+        return False
+    if not isinstance(node, yaml.MappingNode) or len(node.value) != 1:
+        return False
+    v = node.value[0][1]
+    return isinstance(v, yaml.ScalarNode) and not v.style and v.value == value
+
+
+# --- repairs, one per value shape -------------------------------------------------------
+
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+def _closer(text: str, start: int = 0) -> int:
+    """Index of the bracket closing ``text[start]`` (any of ) ] } closes any of ( [ {); -1 if none."""
+    depth, i = 0, start
+    while i < len(text):
+        c = text[i]
+        if c in "\"`" and i > start:
+            j = text.find(c, i + 1)
+            if j > 0:
+                i = j + 1
+                continue
+        if c in _OPEN:
+            depth += 1
+        elif c in _CLOSE:
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def split_items(inner: str) -> list[str]:
+    """Items of a flow list's inside, split at commas outside brackets, quotes and backticks."""
+    items, depth, start, i = [], 0, 0, 0
+    while i < len(inner):
+        c = inner[i]
+        at_item_start = not inner[start:i].strip()
+        if c == '"' or c == "`" or (c == "'" and at_item_start):
+            j = i + 1
+            while True:
+                j = inner.find(c, j)
+                if j < 0:
+                    break
+                if c == '"' and inner[j - 1] == "\\" and at_item_start:
+                    j += 1
+                    continue
+                if c == "'" and inner[j + 1:j + 2] == "'":
+                    j += 2
+                    continue
+                break
+            if j > 0:
+                i = j + 1
+                continue
+        elif c in _OPEN:
+            depth += 1
+        elif c in _CLOSE:
+            depth = max(0, depth - 1)
+        elif c == "," and depth == 0:
+            items.append(inner[start:i])
+            start = i + 1
+        i += 1
+    items.append(inner[start:])
+    return items
+
+
+_CONTINUES = re.compile(r"(?:e\.g|i\.e|etc|cf)\.?(?:$|\s)|(?:and|or|but|which|from|with|where|while|whose)\b")
+
+
+def is_prose(inner: str, items: Sequence[str]) -> bool:
+    """Is a broken `[...]` list one sentence rather than items? Then its commas are kept as text.
+
+    A flow list's commas separate items, but machine-written lists often hold one
+    sentence in brackets (`["Basin" is a term in X, from which ...]`). Splitting it
+    would drop the commas from the text, so a list whose later parts continue a
+    sentence (start with a lower-case word and the text ends with a full stop, or
+    start with "and", "e.g."...) is kept as one item.
+    """
+    rest = [p.strip() for p in items[1:]]
+    if any(_CONTINUES.match(p) for p in rest):
+        return True
+    return inner.rstrip().endswith(".") and any(p[:1].islower() for p in rest)
+
+
+def _requote_quoted(text: str) -> tuple[str, str] | None:
+    """A broken quoted scalar ``'...'``/``"..."`` re-quoted: (new text, the value the author meant)."""
+    if len(text) < 2 or text[0] != text[-1] or text[0] not in "'\"":
+        return None
+    inner = text[1:-1]
+    if text[0] == "'":
+        value = inner.replace("''", "'")
+        return "'" + value.replace("'", "''") + "'", value
+    # In a double-quoted text that does not parse, backslashes were meant literally
+    # (LaTeX: `\(`, `\text`); only `\"` was written to keep the quotes balanced.
+    value = inner.replace('\\"', '"')
+    return quote(value), value
+
+
+def _single_line(entry: Entry, new_value: str, expected: Shape, family: str) -> Repair:
+    return Repair((entry.head + new_value + entry.comment,), expected, family)
+
+
+def repair_plain(entry: Entry, family: str) -> Repair | None:
+    """Quote the whole value, across its continuation lines if it has any."""
+    if len(entry.parts) == 1:
+        value = entry.value
+        if _standalone_plain_ok(value):
+            return None  # not broken by itself: quoting could change its type
+        return _single_line(entry, quote(value), value, family)
+    value = fold(entry.parts)
+    if _standalone_plain_ok(" ".join(p.strip() for p in entry.parts)):
+        return None
+    single = any(c in p for p in entry.parts for c in '"\\')
+    esc: Callable[[str], str] = (lambda s: s.replace("'", "''")) if single else (lambda s: s)
+    q = "'" if single else '"'
+    lines = [entry.head + q + esc(entry.parts[0])]
+    lines += [esc(p) for p in entry.parts[1:]]
+    lines[-1] = lines[-1].rstrip(" \t") + q
+    return Repair(tuple(lines), value, family)
+
+
+def repair_quoted(entry: Entry, family: str) -> Repair | None:
+    fixed = _requote_quoted(entry.value)
+    if fixed is None or len(entry.parts) != 1:
+        return None
+    return _single_line(entry, fixed[0], fixed[1], family)
+
+
+def repair_flow_list(entry: Entry, family: str) -> Repair | None:
+    """Quote the items of a one-line `[...]` list that YAML cannot read; keep the others as written."""
+    if len(entry.parts) != 1:
+        return None
+    inner = entry.value[1:-1]
+    items = split_items(inner)
+    if len(items) > 1 and is_prose(inner, items):
+        items = [inner]
+    new_items, expected = [], []
+    for n, raw in enumerate(items):
+        text = raw.strip()
+        lead, trail = raw[:len(raw) - len(raw.lstrip())], raw[len(raw.rstrip()):]
+        if not text:
+            if n == len(items) - 1 and n > 0 or len(items) == 1:
+                new_items.append(raw)
+                continue
+            return None  # `[a, , b]`: an empty item in the middle has no value to keep
+        node = _alone(text)
+        if node is not None and (not isinstance(node, yaml.MappingNode)):
+            new_items.append(raw)
+            expected.append(shape(node))
+            continue
+        requoted = _requote_quoted(text)
+        new_text, value = requoted if requoted else (quote(text), text)
+        new_items.append(lead + new_text + trail)
+        expected.append(value)
+    if new_items == items:
+        return None
+    return _single_line(entry, "[" + ",".join(new_items) + "]", tuple(expected), family)
+
+
+def _value_kind(value: str) -> str:
+    if value[:1] in "[{" and _closer(value) == len(value) - 1:
+        return "flow-list" if value[0] == "[" and value[-1] == "]" else "plain"
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return "quoted"
+    return "plain"
+
+
+_REPAIRS: dict[str, Callable[[Entry, str], Repair | None]] = {
+    "flow-list": repair_flow_list,
+    "quoted": repair_quoted,
+    "plain": repair_plain,
+}
+
+# The breakage family, from PyYAML's problem text (first match wins).
+_FAMILIES: tuple[tuple[str, str], ...] = (
+    ("mapping values are not allowed", "colon in a plain value"),
+    ("unknown escape character", "bad escape in double quotes"),
+    ("expected escape sequence", "bad escape in double quotes"),
+    ("found undefined alias", "value starting with *"),
+    ("alphabetic or numeric character", "value starting with *"),
+    ("cannot start any token", "value starting with a backtick or @"),
+    ("block scalar", "value starting with > or |"),
+    ("indentation indicator", "value starting with > or |"),
+    ("expected comment or line break", "value starting with > or |"),
+    ("expected ',' or ']'", "list syntax inside a flow list item"),
+    ("expected ',' or '}'", "text inside a flow mapping"),
+    ("did not find expected key", "text after a quoted or bracketed value"),
+    ("expected <block end>", "quoted value followed by text"),
+    ("end of stream", "unbalanced quote"),
+)
+
+
+def family_of(exc: yaml.MarkedYAMLError) -> str:
+    problem = f"{exc.problem or ''} {exc.context or ''}"
+    return next((name for needle, name in _FAMILIES if needle in problem), "other YAML error")
+
+
+def _candidates(exc: yaml.MarkedYAMLError, nlines: int) -> list[int]:
+    """Lines to try, best first: a flow collection or quoted scalar's start, then the error line."""
+    out: list[int] = []
+    context = exc.context or ""
+    if exc.context_mark is not None and ("flow" in context or "quoted" in context or "plain" in context):
+        out.append(exc.context_mark.line)
+    if exc.problem_mark is not None:
+        out.append(min(exc.problem_mark.line, nlines - 1))
+    if exc.context_mark is not None and exc.context_mark.line not in out:
+        out.append(exc.context_mark.line)
+    return out
+
+
+# --- one block --------------------------------------------------------------------------
+
+@dataclass
+class BlockFix:
+    lines: list[str]
+    applied: list[Applied] = field(default_factory=list)
+    problem: tuple[int, int, str] | None = None  # 0-based line in block, 0-based column, reason
+
+
+def _parse_error(text: str) -> yaml.YAMLError | None:
+    try:
+        compose(text)
+    except yaml.YAMLError as exc:
+        return exc
+    except RecursionError:
+        return yaml.YAMLError("the header nests too deeply")
+    return None
+
+
+def repair_block(lines: Sequence[str]) -> BlockFix:
+    """Repair the lines of one block (no fences) error by error; verify before returning."""
+    out = BlockFix(list(lines))
+    for _round in range(MAX_ROUNDS):
+        exc = _parse_error("\n".join(out.lines) + "\n")
+        if exc is None:
+            break
+        if not isinstance(exc, yaml.MarkedYAMLError):
+            out.problem = (0, 0, str(exc).split("\n")[0])
+            return out
+        mark = exc.problem_mark or exc.context_mark
+        family = family_of(exc)
+        if "\t" in (out.lines[mark.line] if mark and mark.line < len(out.lines) else ""):
+            out.problem = (mark.line, mark.column, "a tab in the indentation; its width is unknown, so it is left to you")
+            return out
+        done = {a.entry.first for a in out.applied}
+        entries = [e for i in _candidates(exc, len(out.lines)) for e in find_entries(out.lines, i)]
+        for entry in entries:
+            if any(entry.first <= d <= entry.last for d in done):
+                continue
+            repair = _REPAIRS[_value_kind(entry.value)](entry, family)
+            if repair is None:
+                continue
+            out.lines[entry.first:entry.last + 1] = repair.lines
+            out.applied.append(Applied(entry, repair))
+            break
+        else:
+            where = (mark.line, mark.column) if mark else (0, 0)
+            out.problem = (*where, f"no safe repair found (PyYAML: {exc.problem or exc.context})")
+            return out
+    else:
+        out.problem = (0, 0, f"more than {MAX_ROUNDS} repairs were needed; left as it was")
+        return out
+    reason = verify(out.lines, out.applied)
+    if reason:
+        out.problem = reason
+    return out
+
+
+def _walk(node: yaml.Node, visit: Callable[[yaml.Node, yaml.Node | None], None], key: yaml.Node | None = None) -> None:
+    visit(node, key)
+    if isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            _walk(child, visit)
+    elif isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            _walk(k, visit)
+            _walk(v, visit, k)
+
+
+def verify(lines: Sequence[str], applied: Sequence[Applied]) -> tuple[int, int, str] | None:
+    """The lossless check: each repaired value holds exactly the author's text, and nothing leaks.
+
+    Returns None when the repair is safe, else (line, column, reason), 0-based in the block.
+    """
+    try:
+        root = compose("\n".join(lines) + "\n")
+    except yaml.YAMLError as exc:  # pragma: no cover - repair_block only verifies parsed text
+        return 0, 0, f"the repaired header does not parse: {exc}"
+    if root is None:
+        return 0, 0, "the repaired header is empty"
+    found: dict[int, yaml.Node] = {}
+    spans: list[tuple[int, int, int]] = []
+    targets = {(a.entry.first, len(a.entry.head)): a for a in applied}
+
+    def visit(node: yaml.Node, key: yaml.Node | None) -> None:
+        s, e = node.start_mark, node.end_mark
+        a = targets.get((s.line, s.column))
+        if a is not None and a.entry.first not in found and (key is not None) == (a.entry.key is not None):
+            found[a.entry.first] = node
+        if isinstance(node, yaml.ScalarNode):
+            spans.append((s.line, e.line if e.column or e.line == s.line else e.line - 1, s.column))
+
+    _walk(root, visit)
+    for a in applied:
+        entry = a.entry
+        node = found.get(entry.first)
+        if node is None:
+            return entry.first, len(entry.head), "after the repair this value is no longer where the author wrote it"
+        if shape(node) != a.repair.expected:
+            return entry.first, len(entry.head), (f"the repair would change the value: {shape(node)!r} "
+                                                   f"instead of {a.repair.expected!r}")
+        if node.end_mark.line > entry.last:
+            return entry.first, len(entry.head), "after the repair this value would swallow the lines below it"
+        for first, last, _col in spans:
+            if (first < entry.first <= last) or (entry.first <= first <= entry.last < last):
+                return first, 0, "after the repair a value would reach across a repaired line"
+    return None
+
+
+# --- files ------------------------------------------------------------------------------
+
+def _looks_all_yaml(lines: Sequence[str]) -> bool:
+    """Is an unclosed header plausibly YAML to the end (every top-level line a key, item or comment)?
+
+    Without a closing `---` a Markdown body would be read as YAML, and "repairing" prose
+    would be wrong; so such a block is repaired only when nothing in it looks like prose.
+    """
+    for line in lines:
+        if line.strip() and not line[:1].isspace() and not line.startswith(("#", "- ")) \
+                and _split_key(line, False)[0] is None:
+            return False
+    return True
+
+
+def fix_text(text: str) -> tuple[str, list[str], list[int], list[Problem]]:
+    """Repair every block of ``text`` that does not parse.
+
+    Returns (new text, families repaired, changed 1-based lines, problems). Line ends
+    are kept per line: the block is parsed with ``\\r`` removed and put back on write.
+    """
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    raw_lines = text[len(bom):].split("\n")
+    norm = [line[:-1] if line.endswith("\r") else line for line in raw_lines]
+    split = split_blocks("\n".join(norm))
+    families: list[str] = []
+    changed: list[int] = []
+    problems: list[Problem] = []
+    for block in split.blocks:
+        first = block.fence_line  # 0-based index of the block's first content line
+        count = len(block.text.split("\n")) - (1 if block.closed else 0)
+        body = norm[first:first + count]
+        if _parse_error("\n".join(body) + "\n") is None:
+            continue
+        if not block.closed and not _looks_all_yaml(body):
+            problems.append(Problem(block.fence_line, 1, "the header has no closing `---`; add it, then run fix again"))
+            continue
+        result = repair_block(body)
+        if result.problem is not None:
+            line, col, reason = result.problem
+            problems.append(Problem(first + line + 1, col + 1, reason))
+            continue
+        for a in result.applied:
+            families.append(a.repair.family)
+        for i, new in enumerate(result.lines):
+            if new != body[i]:
+                ending = "\r" if raw_lines[first + i].endswith("\r") else ""
+                raw_lines[first + i] = new + ending
+                changed.append(first + i + 1)
+    return bom + "\n".join(raw_lines), families, changed, problems
+
+
+def fix_file(path: Path, display: str | None = None) -> FileFix:
+    """Read ``path`` and compute its repair (nothing is written here)."""
+    display = display or path.as_posix()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return FileFix(path, display, "error", problems=(Problem(0, 0, f"cannot read the file: {exc.strerror or exc}"),))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return FileFix(path, display, "error", problems=(Problem(0, 0, "the file is not UTF-8 text; left as it is"),))
+    fixed, families, changed, problems = fix_text(text)
+    if problems:
+        return FileFix(path, display, "refused", text, text, tuple(families), (), tuple(problems))
+    status = "fixed" if fixed != text else "clean"
+    return FileFix(path, display, status, text, fixed, tuple(families), tuple(changed))
+
+
+def write_fix(result: FileFix) -> None:
+    """Write a fixed file back, bytes for bytes outside the repaired lines."""
+    if result.status == "fixed" and result.changed:
+        result.path.write_bytes(result.fixed.encode("utf-8"))
+
+
+def unified_diff(result: FileFix) -> str:
+    """The repair as a `git apply`-able unified diff (empty when nothing changes)."""
+    name = result.display
+    diff = difflib.unified_diff(result.original.splitlines(keepends=True), result.fixed.splitlines(keepends=True),
+                                f"a/{name}", f"b/{name}", n=1)
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in diff)
+
+
+# --- --merge-headers: one header instead of a stub and a full header ---------------------
+
+def _top_entries(lines: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """Top-level key -> (first line, end line exclusive) in a block's lines."""
+    starts = [(i, _split_key(line, False)[0]) for i, line in enumerate(lines)
+              if line[:1] not in ("", " ", "#", "-") and _split_key(line, False)[0] is not None]
+    out: dict[str, tuple[int, int]] = {}
+    for n, (i, key) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
+        while end > i + 1 and not lines[end - 1].strip():
+            end -= 1
+        out[str(key).strip("'\"")] = (i, end)
+    return out
+
+
+def merge_file_headers(result: FileFix) -> FileFix:
+    """Merge the leading header blocks of an already repaired file into the last one.
+
+    Each key keeps its fuller value (a value that extends the other one, by the
+    loader's own merge rules); two non-empty values where neither extends the other
+    are a conflict, reported with both lines, and the file is left as it is.
+    """
+    if result.problems or result.status == "error":
+        return result
+    text = result.fixed
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    raw_lines = text[len(bom):].split("\n")
+    norm = [line[:-1] if line.endswith("\r") else line for line in raw_lines]
+    blocks = split_blocks("\n".join(norm)).blocks
+    if len(blocks) < 2 or not all(b.closed for b in blocks):
+        return result
+    parsed = []
+    for b in blocks:
+        built = construct(compose(b.text)) if b.text.strip() else None
+        if built is None or not isinstance(built.value, dict) or built.problems:
+            return replace(result, status="refused", problems=(
+                Problem(b.fence_line, 1, "a header block does not parse cleanly; fix it before merging"),))
+        lines = b.text.split("\n")[:-1]
+        parsed.append((b, built, lines, _top_entries(lines)))
+    chosen: dict[str, int] = {}  # key -> index of the block whose lines are kept
+    problems: list[Problem] = []
+    for idx, (b, built, _lines, _entries) in enumerate(parsed):
+        for key, value in built.value.items():
+            if key not in chosen or is_empty(parsed[chosen[key]][1].value[key]):
+                chosen[key] = idx
+                continue
+            if is_empty(value):
+                continue
+            old_b, old_built = parsed[chosen[key]][0], parsed[chosen[key]][1]
+            pointer = "/" + key.replace("~", "~0").replace("/", "~1")
+            old_t, new_t = _text(old_built.value[key], old_built.raw, pointer), _text(value, built.raw, pointer)
+            rule = _EXTENDS.get(key, extends)
+            if rule(old_t, new_t):
+                chosen[key] = idx
+            elif not rule(new_t, old_t):
+                old_line = old_b.fence_line + 1 + parsed[chosen[key]][3].get(key, (0, 0))[0]
+                new_line = b.fence_line + 1 + parsed[idx][3].get(key, (0, 0))[0]
+                problems.append(Problem(new_line, 1, f"`{key}` is given differently at line {old_line} and here; "
+                                                     "make the two headers agree, then merge"))
+    if problems:
+        return replace(result, status="refused", problems=tuple(problems))
+    last = len(parsed) - 1
+    base_lines, base_entries = parsed[last][2], parsed[last][3]
+    first_key = min((s for s, _e in base_entries.values()), default=len(base_lines))
+    out: list[str] = list(base_lines[:first_key])
+    placed: set[str] = set()
+    order = list(base_entries)
+    for idx in range(last):  # keys only earlier blocks have, after the key they follow there
+        for key in parsed[idx][3]:
+            if key not in order and key in chosen:
+                before = [k for k in parsed[idx][3] if k in order and list(parsed[idx][3]).index(k) <
+                          list(parsed[idx][3]).index(key)]
+                order.insert(order.index(before[-1]) + 1 if before else 0, key)
+    for key in order:
+        if key in placed:
+            continue
+        placed.add(key)
+        idx = chosen.get(key, last)
+        s_, e_ = parsed[idx][3][key]
+        out.extend(parsed[idx][2][s_:e_])
+    first_fence = blocks[0].fence_line - 1
+    close = blocks[-1].fence_line + len(base_lines)  # index of the last block's closing fence
+    ending = "\r" if raw_lines[close].endswith("\r") else ""
+    merged = raw_lines[:first_fence + 1] + [line + ending for line in out] + raw_lines[close:]
+    merged_text = bom + "\n".join(merged)
+    check = construct(compose("\n".join(out) + "\n")).value or {}
+    want = {k: parsed[chosen[k]][1].value[k] for k in chosen}
+    if check != want:
+        return replace(result, status="refused", problems=(
+            Problem(blocks[0].fence_line, 1, "merging the headers would change a value; left as it is"),))
+    if merged_text == result.original:
+        return result
+    return replace(result, status="fixed", fixed=merged_text, families=result.families + ("merged headers",),
+                   changed_lines=tuple(sorted(set(result.changed_lines) | {blocks[0].fence_line})))
+
+
+__all__ = ["Entry", "Repair", "FileFix", "Problem", "fix_text", "fix_file", "write_fix", "unified_diff",
+           "repair_block", "verify", "merge_file_headers", "quote", "split_items", "parse_entry", "find_entries", "fold"]
