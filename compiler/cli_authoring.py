@@ -43,7 +43,7 @@ def _term_files(targets: Sequence[str]) -> list[tuple[Path, str]]:
 def _merge_results(results: Iterable, merge: bool) -> list:
     if not merge:
         return list(results)
-    from .fix import merge_file_headers
+    from .fixmerge import merge_file_headers
 
     return [merge_file_headers(r) for r in results]
 
@@ -56,24 +56,22 @@ def cmd_fix(args: argparse.Namespace) -> int:
     out, err = sys.stdout, sys.stderr
     fixed = refused = 0
     for r in results:
-        if r.problems:
-            refused += 1
-            for p in r.problems:
-                print(f"{r.display}:{p.line}:{p.column}: cannot fix: {p.reason}", file=err)
-            continue
+        for p in r.problems:
+            print(f"{r.display}:{p.line}:{p.column}: cannot fix: {p.reason}", file=err)
+        refused += bool(r.problems)
         if not r.changed:
             continue
         fixed += 1
         if args.diff or not args.write:
             out.write(unified_diff(r))
-        if args.write:
+        if args.write:  # a refused merge still leaves the file's YAML repairs to write
             write_fix(r)
             lines = ", ".join(str(n) for n in r.changed_lines)
             print(f"{r.display}: fixed line{'s' if len(r.changed_lines) != 1 else ''} {lines} "
                   f"({'; '.join(sorted(set(r.families)))})", file=err)
     verb = "fixed" if args.write else "can be fixed (run with --write)"
-    print(f"{len(results)} files: {fixed} {verb}, {refused} could not be repaired, "
-          f"{len(results) - fixed - refused} need nothing", file=err)
+    print(f"{len(results)} files: {fixed} {verb}, {refused} left with something to fix by hand, "
+          f"{sum(not r.changed and not r.problems for r in results)} need nothing", file=err)
     if refused or (fixed and not args.write):
         return EXIT_FINDINGS
     return EXIT_OK

@@ -13,21 +13,20 @@ and every value on a changed line is compared with the text the author wrote the
 and no value may reach into or out of a changed line. If any check fails the file
 is refused with the reason. Lines that were not broken keep their bytes, their
 line ends (CRLF stays CRLF) and their comments; a file whose headers parse is never
-rewritten (only ``--merge-headers`` touches it, see :func:`merge_file_headers`).
+rewritten (only ``--merge-headers`` touches it, see :mod:`compiler.fixmerge`).
 """
 from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import yaml
 
 from .load import split_blocks
-from .merge import _EXTENDS, _text, extends, is_empty
-from .yamlnodes import compose, construct
+from .yamlnodes import compose
 
 MAX_ROUNDS = 200  # repairs per block; a header has far fewer broken lines
 _KEY_LIKE = re.compile(r"^[A-Za-z_][\w.\-]*$")  # a key inside a `- ` item (else the item is text)
@@ -102,7 +101,7 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def _split_key(rest: str, in_item: bool) -> tuple[str | None, int]:
+def split_key(rest: str, in_item: bool) -> tuple[str | None, int]:
     """(key, offset of the value) for ``rest`` = the line after indentation and dashes."""
     if rest[:1] in ("'", '"'):
         q = rest[0]
@@ -142,7 +141,7 @@ def parse_entry(lines: Sequence[str], index: int) -> Entry | None:
         dashes += 1
         while line[pos:pos + 1] == " ":
             pos += 1
-    key, offset = _split_key(line[pos:], dashes > 0)
+    key, offset = split_key(line[pos:], dashes > 0)
     if key is None and dashes == 0:
         return None
     start = pos + offset
@@ -590,7 +589,7 @@ def _looks_all_yaml(lines: Sequence[str]) -> bool:
     """
     for line in lines:
         if line.strip() and not line[:1].isspace() and not line.startswith(("#", "- ")) \
-                and _split_key(line, False)[0] is None:
+                and split_key(line, False)[0] is None:
             return False
     return True
 
@@ -652,7 +651,7 @@ def fix_file(path: Path, display: str | None = None) -> FileFix:
 
 def write_fix(result: FileFix) -> None:
     """Write a fixed file back, bytes for bytes outside the repaired lines."""
-    if result.status == "fixed" and result.changed:
+    if result.changed:
         result.path.write_bytes(result.fixed.encode("utf-8"))
 
 
@@ -664,101 +663,5 @@ def unified_diff(result: FileFix) -> str:
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in diff)
 
 
-# --- --merge-headers: one header instead of a stub and a full header ---------------------
-
-def _top_entries(lines: Sequence[str]) -> dict[str, tuple[int, int]]:
-    """Top-level key -> (first line, end line exclusive) in a block's lines."""
-    starts = [(i, _split_key(line, False)[0]) for i, line in enumerate(lines)
-              if line[:1] not in ("", " ", "#", "-") and _split_key(line, False)[0] is not None]
-    out: dict[str, tuple[int, int]] = {}
-    for n, (i, key) in enumerate(starts):
-        end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
-        while end > i + 1 and not lines[end - 1].strip():
-            end -= 1
-        out[str(key).strip("'\"")] = (i, end)
-    return out
-
-
-def merge_file_headers(result: FileFix) -> FileFix:
-    """Merge the leading header blocks of an already repaired file into the last one.
-
-    Each key keeps its fuller value (a value that extends the other one, by the
-    loader's own merge rules); two non-empty values where neither extends the other
-    are a conflict, reported with both lines, and the file is left as it is.
-    """
-    if result.problems or result.status == "error":
-        return result
-    text = result.fixed
-    bom = "\ufeff" if text.startswith("\ufeff") else ""
-    raw_lines = text[len(bom):].split("\n")
-    norm = [line[:-1] if line.endswith("\r") else line for line in raw_lines]
-    blocks = split_blocks("\n".join(norm)).blocks
-    if len(blocks) < 2 or not all(b.closed for b in blocks):
-        return result
-    parsed = []
-    for b in blocks:
-        built = construct(compose(b.text)) if b.text.strip() else None
-        if built is None or not isinstance(built.value, dict) or built.problems:
-            return replace(result, status="refused", problems=(
-                Problem(b.fence_line, 1, "a header block does not parse cleanly; fix it before merging"),))
-        lines = b.text.split("\n")[:-1]
-        parsed.append((b, built, lines, _top_entries(lines)))
-    chosen: dict[str, int] = {}  # key -> index of the block whose lines are kept
-    problems: list[Problem] = []
-    for idx, (b, built, _lines, _entries) in enumerate(parsed):
-        for key, value in built.value.items():
-            if key not in chosen or is_empty(parsed[chosen[key]][1].value[key]):
-                chosen[key] = idx
-                continue
-            if is_empty(value):
-                continue
-            old_b, old_built = parsed[chosen[key]][0], parsed[chosen[key]][1]
-            pointer = "/" + key.replace("~", "~0").replace("/", "~1")
-            old_t, new_t = _text(old_built.value[key], old_built.raw, pointer), _text(value, built.raw, pointer)
-            rule = _EXTENDS.get(key, extends)
-            if rule(old_t, new_t):
-                chosen[key] = idx
-            elif not rule(new_t, old_t):
-                old_line = old_b.fence_line + 1 + parsed[chosen[key]][3].get(key, (0, 0))[0]
-                new_line = b.fence_line + 1 + parsed[idx][3].get(key, (0, 0))[0]
-                problems.append(Problem(new_line, 1, f"`{key}` is given differently at line {old_line} and here; "
-                                                     "make the two headers agree, then merge"))
-    if problems:
-        return replace(result, status="refused", problems=tuple(problems))
-    last = len(parsed) - 1
-    base_lines, base_entries = parsed[last][2], parsed[last][3]
-    first_key = min((s for s, _e in base_entries.values()), default=len(base_lines))
-    out: list[str] = list(base_lines[:first_key])
-    placed: set[str] = set()
-    order = list(base_entries)
-    for idx in range(last):  # keys only earlier blocks have, after the key they follow there
-        for key in parsed[idx][3]:
-            if key not in order and key in chosen:
-                before = [k for k in parsed[idx][3] if k in order and list(parsed[idx][3]).index(k) <
-                          list(parsed[idx][3]).index(key)]
-                order.insert(order.index(before[-1]) + 1 if before else 0, key)
-    for key in order:
-        if key in placed:
-            continue
-        placed.add(key)
-        idx = chosen.get(key, last)
-        s_, e_ = parsed[idx][3][key]
-        out.extend(parsed[idx][2][s_:e_])
-    first_fence = blocks[0].fence_line - 1
-    close = blocks[-1].fence_line + len(base_lines)  # index of the last block's closing fence
-    ending = "\r" if raw_lines[close].endswith("\r") else ""
-    merged = raw_lines[:first_fence + 1] + [line + ending for line in out] + raw_lines[close:]
-    merged_text = bom + "\n".join(merged)
-    check = construct(compose("\n".join(out) + "\n")).value or {}
-    want = {k: parsed[chosen[k]][1].value[k] for k in chosen}
-    if check != want:
-        return replace(result, status="refused", problems=(
-            Problem(blocks[0].fence_line, 1, "merging the headers would change a value; left as it is"),))
-    if merged_text == result.original:
-        return result
-    return replace(result, status="fixed", fixed=merged_text, families=result.families + ("merged headers",),
-                   changed_lines=tuple(sorted(set(result.changed_lines) | {blocks[0].fence_line})))
-
-
 __all__ = ["Entry", "Repair", "FileFix", "Problem", "fix_text", "fix_file", "write_fix", "unified_diff",
-           "repair_block", "verify", "merge_file_headers", "quote", "split_items", "parse_entry", "find_entries", "fold"]
+           "repair_block", "verify", "quote", "split_items", "parse_entry", "find_entries", "fold"]

@@ -18,7 +18,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compiler.fix import fix_file, fix_text, fold, is_prose, merge_file_headers, quote, split_items
+from compiler.fix import fix_file, fix_text, fold, is_prose, quote, split_items
+from compiler.fixmerge import merge_file_headers
 from compiler.load import split_blocks
 from compiler.yamlnodes import compose
 
