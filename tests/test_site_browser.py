@@ -186,23 +186,62 @@ AXE_PAGES = ["terms/LEPTONIC_ANOMALY.html", "index.html", "graph.html", "checks.
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_serious_violation(browser: object, seed_site: Path, scheme: str) -> None:
+    assert _axe(browser, seed_site, AXE_PAGES, scheme) == {}
+
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+@pytest.fixture(scope="module")
+def corpus_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not (CORPUS / "dictionary").is_dir():
+        pytest.skip("../shared/corpus is not present")
+    from compiler.build import Options, build
+
+    out = tmp_path_factory.mktemp("corpus-browser") / "site"
+    build(CORPUS / "dictionary", out, Options(module_dirs=(CORPUS / "modules",)))
+    return out
+
+
+def _axe(browser: object, site: Path, pages: list[str], scheme: str = "light") -> dict[str, list]:
+    """Serious and critical axe-core violations per page (CSP bypassed only to inject axe)."""
     if not AXE.is_file():
         pytest.skip("tests/vendor/axe.min.js is missing")
     context = browser.new_context(bypass_csp=True, color_scheme=scheme)  # type: ignore[attr-defined]
+    found = {}
     try:
         pg = context.new_page()
-        found = {}
-        for rel in AXE_PAGES:
-            pg.goto(url(seed_site, rel))
+        for rel in pages:
+            pg.goto(url(site, rel))
             pg.add_script_tag(path=str(AXE))
             result = pg.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
                                  ".map(v => [v.id, v.impact, v.nodes.length, v.nodes[0].html])")
             bad = [v for v in result if v[1] in ("serious", "critical")]
             if bad:
                 found[rel] = bad
-        assert found == {}
     finally:
         context.close()
+    return found
 
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+def test_corpus_pages_pass_axe(browser: object, corpus_site: Path) -> None:
+    terms = sorted(p.relative_to(corpus_site).as_posix() for p in (corpus_site / "terms").glob("*.html")
+                   if 'http-equiv="refresh"' not in p.read_text(encoding="utf-8"))
+    errored = [t for t in terms if "This file has errors" in (corpus_site / t).read_text(encoding="utf-8")]
+    sample = terms[::25] + errored[:3] + ["index.html", "checks.html", "problems.html", "wanted.html", "graph.html"]
+    sample += sorted(p.relative_to(corpus_site).as_posix() for p in (corpus_site / "modules").glob("*.html"))[:3]
+    assert _axe(browser, corpus_site, sample, "light") == {}
+    assert _axe(browser, corpus_site, sample[::3], "dark") == {}
+
+
+def test_corpus_search_and_graph(page: object, corpus_site: Path) -> None:
+    entries = json.loads((corpus_site / "search-index.json").read_text(encoding="utf-8"))
+    target = next(e for e in entries if e["aliases"] and len(e["aliases"][0]) > 6)
+    page.goto(url(corpus_site, "index.html"))
+    page.locator("#search-input").fill(target["aliases"][0])
+    page.locator("#search-results a").first.wait_for()
+    labels = page.locator("#search-results a").all_inner_texts()
+    assert target["label"] in labels
+    page.goto(url(corpus_site, "graph.html"))
+    assert int(page.locator("#graph-canvas").get_attribute("data-drawn") or 0) > 500
+    assert page.errors == []

@@ -127,7 +127,8 @@ def index_context(plan: SitePlan, checks: list[dict[str, Any]], diagnostics: lis
         statuses[e["status"] or "none"] = statuses.get(e["status"] or "none", 0) + 1
     dated = [(str(p.term.data.get("last_updated")), p) for p in terms
              if p.term and _DATE.match(str(p.term.data.get("last_updated") or ""))]
-    dated.sort(key=lambda x: (x[0], sort_key(x[1].label)), reverse=True)
+    dated.sort(key=lambda x: (sort_key(x[1].label), x[1].key))
+    dated.sort(key=lambda x: x[0], reverse=True)  # stable: newest first, A-Z within a day
     check_counts = {s: 0 for s in STATUSES}
     for c in checks:
         s = str(c.get("status"))

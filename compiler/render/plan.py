@@ -112,7 +112,9 @@ def plan_site(terms: Iterable[Term], modules: Iterable[Any], graph: Any) -> Site
 
     def add(kind: str, keys: Mapping[str, Any], label_of: Any) -> dict[str, str]:
         slugs, clashes = assign_slugs(keys)
-        for clash in clashes:
+        # Missing nodes were named loosely by links ("Entropy", "ENTROPY"): they get
+        # distinct pages, but there is no file to blame, so no diagnostic.
+        for clash in clashes if kind != "missing" else ():
             obj = keys.get(clash.ident)
             file = getattr(obj, "file", "") if obj is not None else ""
             code = "slug-reserved" if clash.reason == "reserved" else "slug-collision"
