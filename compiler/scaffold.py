@@ -13,14 +13,15 @@ saying who links to it, and call the same function.
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from .fix import quote
 from .ids import id_problem
-from .schema import term_schema
 
 MAX_DEPTH = 3  # nesting levels of the commented skeleton
 _COMMENT_COLUMN = 34
@@ -43,6 +44,11 @@ class StubOutcome:
     usage: bool = False  # the error is a mistake in the request itself (exit 2), not a refusal
 
 
+def shipped_schema() -> dict[str, Any]:
+    """A fresh copy of the shipped schema (validators may rewrite the shared one's `$ref`s in place)."""
+    return json.loads(resources.files("compiler._schema").joinpath("term.schema.json").read_text("utf-8"))
+
+
 def name_from_id(term_id: str) -> str:
     """A readable default name: `LEPTONIC_ANOMALY` -> `Leptonic Anomaly`."""
     words = [w for w in re.split(r"[_\-\s]+", term_id) if w]
@@ -51,7 +57,7 @@ def name_from_id(term_id: str) -> str:
 
 def _resolve(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
     ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/definitions/"):
+    if isinstance(ref, str) and "#/definitions/" in ref:
         target = dict(root.get("definitions", {}).get(ref.rsplit("/", 1)[1], {}))
         target.update({k: v for k, v in schema.items() if k != "$ref"})
         return target
@@ -86,7 +92,7 @@ def _field_lines(key: str, schema: Mapping[str, Any], root: Mapping[str, Any], i
     """Lines (not yet commented) for one field, recursing into mappings and lists of mappings."""
     schema = _resolve(schema, root)
     description = schema.get("description")
-    if "enum" in schema:
+    if "enum" in schema and not all(str(v) in (description or "") for v in schema["enum"]):
         description = f"{description or ''} One of: {', '.join(map(str, schema['enum']))}.".strip()
     kind = _kind(schema)
     items = _resolve(schema.get("items", {}), root) if isinstance(schema.get("items"), dict) else {}
@@ -108,7 +114,7 @@ def _field_lines(key: str, schema: Mapping[str, Any], root: Mapping[str, Any], i
 
 def skeleton(request: StubRequest, schema: Mapping[str, Any] | None = None, *, today: str | None = None) -> str:
     """The text of a new term file: required fields filled, optional ones commented out."""
-    schema = schema if schema is not None else term_schema()
+    schema = schema if schema is not None else shipped_schema()
     today = today or datetime.date.today().isoformat()
     name = request.term or name_from_id(request.id)
     filled = {"term": quote(name), "canonical_id": request.id}

@@ -1,0 +1,69 @@
+"""`compile-glossary new`: a term file from the schema's skeleton that loads cleanly, never overwriting."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from compiler.load import load_text
+from compiler.scaffold import StubRequest, name_from_id, skeleton, write_stubs
+from compiler.schema import term_schema, validate_term
+
+
+def _header(text: str) -> str:
+    return text.split("---\n")[1]
+
+
+def test_skeleton_loads_without_errors() -> None:
+    text = skeleton(StubRequest("LEPTONIC_ANOMALY", "Leptonic Anomaly"), today="2025-01-02")
+    term, diags = load_text(text, Path("LEPTONIC_ANOMALY.md"), "LEPTONIC_ANOMALY.md")
+    assert term is not None and [d for d in diags if d.severity.value == "error"] == []
+    assert term.id == "LEPTONIC_ANOMALY" and term.data == {"term": "Leptonic Anomaly", "canonical_id": "LEPTONIC_ANOMALY"}
+    _term, schema_diags = validate_term(term)
+    assert [d.code for d in schema_diags if d.severity.value == "error"] == []
+
+
+def test_every_optional_field_is_there_commented_and_uncomments_to_yaml() -> None:
+    text = skeleton(StubRequest("X"), today="2025-01-02")
+    header = _header(text)
+    optional = set(term_schema()["properties"]) - set(term_schema()["required"])
+    commented = {m.group(1) for m in re.finditer(r"^# (\w+):", header, re.M)}
+    assert commented == optional
+    data = yaml.safe_load(re.sub(r"^# ", "", header, flags=re.M))
+    assert set(data) == optional | {"term", "canonical_id"}
+    assert data["last_updated"] == "2025-01-02" and data["status"] == "draft"
+
+
+def test_name_quoted_and_derived() -> None:
+    assert name_from_id("LEPTONIC_ANOMALY") == "Leptonic Anomaly"
+    assert name_from_id("DYNA-Γ-001") == "Dyna Γ 001"
+    text = skeleton(StubRequest("COLON", 'Ratio: "a" to b'))
+    assert yaml.safe_load(_header(text))["term"] == 'Ratio: "a" to b'
+
+
+def test_write_refuses_to_overwrite_or_reuse_an_id(tmp_path: Path) -> None:
+    first = write_stubs([StubRequest("NEW_TERM")], tmp_path)[0]
+    assert first.error is None and first.path.is_file()
+    original = first.path.read_bytes()
+    again = write_stubs([StubRequest("NEW_TERM", "Other")], tmp_path)[0]
+    assert again.error and not again.usage and first.path.read_bytes() == original
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "ELSEWHERE.md").write_text("---\nterm: E\ncanonical_id: TAKEN\n---\n", "utf-8")
+    taken = write_stubs([StubRequest("TAKEN")], tmp_path)[0]
+    assert taken.error and "ELSEWHERE.md" in taken.error and not (tmp_path / "TAKEN.md").exists()
+
+
+@pytest.mark.parametrize("bad", ["a/b", "has space", ".hidden", "x:y", ""])
+def test_invalid_ids_are_usage_errors(tmp_path: Path, bad: str) -> None:
+    outcome = write_stubs([StubRequest(bad)], tmp_path)[0]
+    assert outcome.usage and outcome.error
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_several_requests_are_the_extension_point(tmp_path: Path) -> None:
+    """`new --wanted N` will pass many requests with a note; each becomes its own file."""
+    outcomes = write_stubs([StubRequest("A", note="Linked from 3 terms."), StubRequest("B")], tmp_path)
+    assert [o.error for o in outcomes] == [None, None]
+    assert "Linked from 3 terms." in (tmp_path / "A.md").read_text("utf-8")
