@@ -21,7 +21,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
-from .parser import Bin, Call, Neg, Node, Num, Opaque, PlusMinus, Pow, Sym, Unit
+from .parser import Bin, Call, Neg, Node, Num, Opaque, PlusMinus, Pow, Sym, Tuple, Unit
 
 MAX_EXPONENT = 1_000.0
 MAX_MAGNITUDE = 1e300
@@ -53,6 +53,18 @@ class EvalError(Exception):
         super().__init__(message)
         self.message = message
         self.position = position
+
+
+class UnitMismatch(EvalError):
+    """Units that cannot be combined: the hint is left unchecked, not reported as broken."""
+
+
+class Undecidable(Exception):
+    """The data cannot decide: a disputed reference value, for instance."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class Unbound(Exception):
@@ -133,18 +145,22 @@ def rounded_numbers(node: Node) -> frozenset[int]:
     return frozenset(id(n) for n in nums if not (n.is_integer and len(n.text.lstrip("-")) == 1))
 
 
-def unbound(node: Node, ctx: Context) -> Unbound | None:
+def unbound(node: Node, known: Callable[[Sym], bool]) -> Unbound | None:
     """Names without data and opaque constructs in ``node`` (None when it can be evaluated)."""
     from .parser import walk
 
-    names: list[str] = []
+    found: list[tuple[int, str]] = []
     opaque: list[str] = []
     for n in walk(node):
-        if isinstance(n, Sym) and ctx.resolve(n, ctx) is None:
-            if n.text not in names:
-                names.append(n.text)
+        if isinstance(n, Sym) and not known(n):
+            found.append((n.pos, n.text))
         elif isinstance(n, Opaque) and n.text not in opaque:
             opaque.append(n.text)
+        elif isinstance(n, Tuple) and "an argument list" not in opaque:
+            opaque.append("an argument list")
+    names = list(dict.fromkeys(text for _, text in sorted(found)))
+    if names and opaque == ["an argument list"]:
+        opaque = []  # f(a, b) with unknown f: the names say it all
     return Unbound(names, opaque) if names or opaque else None
 
 
@@ -182,7 +198,7 @@ def _bin(n: Bin, ctx: Context) -> Val:
     a, b = evaluate(n.left, ctx), evaluate(n.right, ctx)
     if n.op in "+-":
         if abs(a.dim - b.dim) > 1e-9:
-            raise EvalError("cannot add or subtract quantities with different units", n.pos)
+            raise UnitMismatch("units do not match: a sum or difference of quantities with different units", n.pos)
         sign = 1.0 if n.op == "+" else -1.0
         return combine(a, b, 1.0, sign, a.v + sign * b.v, a.dim)
     if n.op == "*":
@@ -200,7 +216,7 @@ def _pow(n: Pow, ctx: Context) -> Val:
     base = evaluate(n.base, ctx)
     exp = evaluate(n.exponent, ctx)
     if exp.dim:
-        raise EvalError("an exponent must be a pure number", n.pos)
+        raise UnitMismatch("units do not match: an exponent must be a pure number", n.pos)
     if abs(exp.v) > MAX_EXPONENT:
         raise EvalError(f"the exponent {exp.v:g} is beyond the limit of {MAX_EXPONENT:g}", n.pos)
     if base.dim and exp.grad:
@@ -258,7 +274,7 @@ FUNCS: Mapping[str, tuple[Callable[[float], float], Callable[[float], float]]] =
 def _call(n: Call, ctx: Context) -> Val:
     arg = evaluate(n.arg, ctx)
     if arg.dim and n.fn not in ("sqrt", "abs"):
-        raise EvalError(f"{n.fn} needs a pure number, not a quantity with units", n.pos)
+        raise UnitMismatch(f"units do not match: {n.fn} needs a pure number, not a quantity with units", n.pos)
     f, df = FUNCS[n.fn]
     try:
         v, d = f(arg.v), df(arg.v)
@@ -273,17 +289,18 @@ def _plusminus(n: PlusMinus, ctx: Context) -> Val:
     value = evaluate(n.value, inner)
     u = evaluate(n.uncertainty, inner)
     if abs(u.dim - value.dim) > 1e-9:
-        raise EvalError("the uncertainty after ± has other units than the value", n.pos)
+        raise UnitMismatch("units do not match: the uncertainty after ± has other units than the value", n.pos)
     ctx.stated = True
-    value.grad.update(ctx.new_input("sigma", "±", abs(u.v)))
-    return value
+    out = Val(value.v, dict(value.grad), value.dim)
+    out.grad.update(ctx.new_input("sigma", "±", abs(u.v)))
+    return out
 
 
-def _opaque(n: Opaque, ctx: Context) -> Val:
-    raise Unbound([], [n.text])
+def _opaque(n: Opaque | Tuple, ctx: Context) -> Val:
+    raise Unbound([], [n.text if isinstance(n, Opaque) else "an argument list"])
 
 
 _DISPATCH: dict[type, Callable[..., Val]] = {
     Num: _num, Sym: _sym, Unit: _unit, Bin: _bin, Neg: _neg, Pow: _pow, Call: _call,
-    PlusMinus: _plusminus, Opaque: _opaque,
+    PlusMinus: _plusminus, Opaque: _opaque, Tuple: _opaque,
 }

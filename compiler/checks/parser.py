@@ -28,6 +28,8 @@ UNIT_WORDS = {
     "eV", "meV", "keV", "MeV", "GeV", "TeV", "J", "kg", "fm", "nm", "mm", "cm", "km", "pc", "kpc",
     "Mpc", "au", "ly", "ms", "ns", "us", "ps", "Hz", "kHz", "MHz", "GHz", "mol", "%", "ppm", "ppb",
 }
+# One-letter units, read as units only right after a number or another unit (`3 m/s`).
+SHORT_UNITS = {"m", "s", "K", "J"}
 # Words that never name a quantity: they end the math part of a sentence.
 STOPWORDS = {
     "the", "of", "and", "or", "is", "are", "was", "for", "where", "with", "in", "on", "at", "to",
@@ -119,7 +121,15 @@ class Opaque:
     pos: int
 
 
-Node = Union[Num, Sym, Unit, Bin, Neg, Pow, Call, PlusMinus, Opaque]
+@dataclass(frozen=True)
+class Tuple:
+    """An argument list ``(a, b)``: never evaluated; only its names are reported."""
+
+    items: tuple["Node", ...]
+    pos: int
+
+
+Node = Union[Num, Sym, Unit, Bin, Neg, Pow, Call, PlusMinus, Opaque, Tuple]
 
 
 def number(text: str, pos: int) -> Num:
@@ -148,6 +158,7 @@ class Parser:
         self.i = 0
         self.depth = 0
         self.nodes = 0
+        self.unit_ok = False  # the next name may be a one-letter unit (after a number)
 
     # -- stream helpers ---------------------------------------------------------------
     @property
@@ -215,10 +226,12 @@ class Parser:
         while True:
             if self.at(OP, "*") or self.at(OP, "/"):
                 tok = self.advance()
+                self.unit_ok = _quantity_like(left)
                 left = self.node(Bin(tok.text, left, self.parse_unary(), tok.pos))
             elif self.implicit_allowed(left):
                 save, nodes, depth = self.i, self.nodes, self.depth
                 try:
+                    self.unit_ok = _quantity_like(left)
                     right = self.parse_power()
                 except ParseError:
                     self.i, self.nodes, self.depth = save, nodes, depth
@@ -242,7 +255,23 @@ class Parser:
             return True
         if tok.space_before and isinstance(left, Sym) and _prose_name(left.base):
             return False
+        if tok.kind in (LP, LBR) and tok.space_before and self.annotation():
+            return False
         return tok.kind in (NUM, LP, CMD, OTHER, LBR) or (tok.kind == LB)
+
+    def annotation(self) -> bool:
+        """``(CODATA)``, ``(2018)``, ``[3]`` after a space: a remark or citation, not a factor."""
+        close = RP if self.cur.kind == LP else RBR
+        inner: list[Token] = []
+        j = self.i + 1
+        while j < len(self.tokens) and self.tokens[j].kind not in (close, END) and len(inner) < 12:
+            inner.append(self.tokens[j])
+            j += 1
+        if any(t.kind == NAME and (_prose_name(t.text) or t.text.lower() in STOPWORDS) for t in inner):
+            return True
+        if len(inner) == 1 and inner[0].kind == NUM and inner[0].text.isdigit():
+            return close == RBR or len(inner[0].text) == 4
+        return False
 
     def parse_unary(self) -> Node:
         if self.at(OP, "-") or self.at(OP, "+"):
@@ -284,6 +313,9 @@ class Parser:
             elif self.at(OP, "!"):
                 tok = self.advance()
                 n = self.node(Call("factorial", n, tok.pos))
+            elif self.at(OP, "_") and isinstance(n, Opaque):
+                self.advance()  # ∂_μ, ∑_i: the operator stays opaque
+                self.script_labels()
             elif self.at(OP, "_"):
                 self.fail("a subscript must follow a symbol", self.cur.pos)
             else:
@@ -296,7 +328,8 @@ class Parser:
         """``^{\\text{SM}}``, ``^{exp}``, ``^{QED,1}``, ``^{(4)}``, ``^*`` name a variant; ``^2`` is a power."""
         nxt = self.peek()
         if nxt.kind == NAME:
-            return nxt.upright or (len(nxt.text) > 1 and nxt.text.isascii() and nxt.text not in FUNCTIONS and nxt.text not in ("pi",))
+            after = self.peek(2)
+            return nxt.upright or (len(nxt.text) > 1 and nxt.text.isascii() and nxt.text != "pi" and after.kind != LP)
         if nxt.kind == OTHER or (nxt.kind == OP and nxt.text == "*"):
             return True
         if nxt.kind != LB:
@@ -315,9 +348,12 @@ class Parser:
             return True
         if inner[0].kind == LP and inner[-1].kind == RP:
             return True  # ^{(4)}: a loop order, not a power
+        if inner[0].kind == NAME and len(inner) > 1 and all(t.kind in (NAME, NUM) for t in inner):
+            return True  # ^{E821}: an experiment's name
         if len(inner) == 1 and inner[0].kind == OP and inner[0].text in "*+-":
             return True
-        return any(t.kind == NAME and len(t.text) > 1 and t.text.isascii() and t.text not in FUNCTIONS for t in inner)
+        return len(inner) == 1 and inner[0].kind == NAME and len(inner[0].text) > 1 and inner[0].text != "pi" or any(
+            t.kind == NAME and len(t.text) > 1 and t.text.isascii() and t.text not in FUNCTIONS for t in inner)
 
     def script_labels(self) -> list[str]:
         """The text of a sub/superscript: one token, or a brace group, split at commas."""
@@ -354,6 +390,10 @@ class Parser:
 
     def parse_primary(self) -> Node:
         tok = self.cur
+        unit_ok, self.unit_ok = self.unit_ok, False
+        if unit_ok and tok.kind == NAME and tok.text in SHORT_UNITS and not (self.peek().kind == OP and self.peek().text == "_"):
+            self.advance()
+            return self.node(Unit(tok.text, tok.pos))
         self.enter()
         try:
             handler = _PRIMARY.get(tok.kind)
@@ -378,7 +418,7 @@ class Parser:
             self.fail(f"the word {text!r} is prose, not math", tok.pos)
         if text in UNIT_WORDS:
             return self.node(Unit(text, tok.pos))
-        if text in FUNCTIONS or (text == "sqrt"):
+        if text in FUNCTIONS and not self.at(OP, "_") and (text != "ζ" or self.at(LP)):
             return self.function(text, tok)
         if text in DELTA_PREFIXES and self.cur.kind == NAME and self.cur.text not in FUNCTIONS:
             nxt = self.advance()  # Δa_μ names one quantity, not Δ times a
@@ -434,7 +474,14 @@ class Parser:
         return inner
 
     def p_paren(self, tok: Token) -> Node:
-        return self.parse_group(LP, RP, "')'")
+        """``(x)``, or an argument list ``(A, B)`` as in ``V(A, B)``: opaque, names kept."""
+        self.advance()
+        items = [self.parse_expression()]
+        while self.at(COMMA):
+            self.advance()
+            items.append(self.parse_expression())
+        self.expect(RP, "')'")
+        return items[0] if len(items) == 1 else self.node(Tuple(tuple(items), tok.pos))
 
     def p_brace(self, tok: Token) -> Node:
         return self.parse_group(LB, RB, "'}'")
@@ -457,6 +504,21 @@ _PRIMARY = {
     NUM: Parser.p_number, NAME: Parser.p_name, CMD: Parser.p_command, LP: Parser.p_paren,
     LB: Parser.p_brace, LBR: Parser.p_bracket, PIPE: Parser.p_abs, OTHER: Parser.p_other,
 }
+
+
+def _quantity_like(node: Node) -> bool:
+    """A written number with units so far (``3``, ``3 m``, ``3 m/s``): a one-letter unit may follow."""
+    if isinstance(node, (Num, Unit)):
+        return True
+    if isinstance(node, Neg):
+        return _quantity_like(node.operand)
+    if isinstance(node, Pow):
+        return isinstance(node.base, (Num, Unit))
+    if isinstance(node, Bin) and node.op in "*/":
+        return _quantity_like(node.left) and _quantity_like(node.right)
+    if isinstance(node, PlusMinus):
+        return True
+    return False
 
 
 def _prose_word(tok: Token) -> bool:
@@ -485,3 +547,5 @@ def walk(node: Node):
             child = getattr(n, attr, None)
             if child is not None and not isinstance(child, (str, float, int)):
                 stack.append(child)
+        if isinstance(n, Tuple):
+            stack.extend(n.items)

@@ -10,7 +10,8 @@ Nothing here evaluates anything: tokens are plain data for :mod:`.parser`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 
 MAX_HINT_CHARS = 10_000  # a hint longer than this is not tokenized at all
 MAX_TOKENS = 3_000
@@ -35,6 +36,7 @@ class Token:
     pos: int
     space_before: bool = False
     upright: bool = False  # came from \text{}, \mathrm{}: a label, never a product of letters
+    end: int = -1  # position after the source text this token came from
 
 
 NUM, NAME, OP, REL, LP, RP, LB, RB, LBR, RBR, PIPE, COMMA, SEP, CMD, OTHER, PM, END = (
@@ -66,9 +68,11 @@ CHARS: dict[str, tuple[str, str]] = {
     "]": (RBR, "]"), "|": (PIPE, "|"), ",": (COMMA, ","), ";": (SEP, ";"), "±": (PM, "±"),
     "→": (SEP, "→"), "↔": (SEP, "↔"), "⇔": (SEP, "⇔"), "⇒": (SEP, "⇒"), "⟹": (SEP, "⇒"),
     "⟺": (SEP, "⇔"), "↦": (SEP, "→"), "⟶": (SEP, "→"), "⇐": (SEP, "⇐"), "←": (SEP, "←"),
-    "√": (CMD, "sqrt"), "π": (NAME, "π"), "∞": (NAME, "∞"),
+    "√": (CMD, "sqrt"), "π": (NAME, "π"), "∞": (NAME, "∞"), ":": (SEP, ":"), "#": (SEP, "#"),
+    "…": (OTHER, "…"),
 }
 MULTI = [  # longest first: ASCII digraphs
+    ("...", OTHER, "…"),
     ("**", OP, "^"), ("<=>", SEP, "⇔"), ("<->", SEP, "↔"), ("==>", SEP, "⇒"), ("->", SEP, "→"),
     ("=>", SEP, "⇒"), ("<=", REL, "≤"), (">=", REL, "≥"), ("<<", REL, "≪"), (">>", REL, "≫"),
     ("!=", REL, "≠"), ("==", REL, "="), ("~=", REL, "≈"), (":=", REL, "≡"), ("+/-", PM, "±"),
@@ -129,7 +133,10 @@ class _Lexer:
     def run(self) -> list[Token]:
         text, i, n = self.text, 0, len(self.text)
         while i < n:
+            first = len(self.out)
             i = self.step(text, i, n)
+            for k in range(first, len(self.out)):
+                self.out[k] = replace(self.out[k], end=i)
         self.out.append(Token(END, "", n, self.space))
         return self.out
 
@@ -149,7 +156,7 @@ class _Lexer:
             return m.end()
         if c == "\\":
             return self.command(text, i, n)
-        if c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):
+        if c in "0123456789" or (c == "." and i + 1 < n and text[i + 1] in "0123456789"):
             return self.number(text, i)
         for digraph, kind, norm in MULTI:
             if text.startswith(digraph, i):
@@ -167,16 +174,25 @@ class _Lexer:
         if c.isascii() and c.isalpha():
             m = _WORD.match(text, i)
             assert m is not None
-            self.emit(NAME, m.group(), i)
-            return m.end()
+            return self.name(m.group(), i, m.end())
         if c in GREEK_CHARS or c in "ℓħℏ":
-            self.emit(NAME, CHAR_ALIASES.get(c, "ħ" if c == "ℏ" else c), i)
-            return i + 1
+            return self.name(CHAR_ALIASES.get(c, "ħ" if c == "ℏ" else c), i, i + 1)
         if c.isalpha():  # other letters: accented prose or script letters such as 𝓛
-            self.emit(NAME, c, i)
+            return self.name(c, i, i + 1)
+        if c == "." and not (i + 1 < n and text[i + 1] in "0123456789"):
+            self.emit(SEP, ".", i)  # a full stop ends a sentence
             return i + 1
         self.emit(OTHER, c, i)
         return i + 1
+
+    def name(self, word: str, i: int, end: int) -> int:
+        """A name keeps its accents and primes: ``x̂``, ``ẋ``, ``x'`` are names of their own."""
+        text = self.text
+        while end < len(text) and (unicodedata.category(text[end]) == "Mn" or text[end] in "'′"):
+            word += text[end]
+            end += 1
+        self.emit(NAME, word, i)
+        return end
 
     def number(self, text: str, i: int) -> int:
         m = _NUMBER.match(text, i)

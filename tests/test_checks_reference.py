@@ -1,0 +1,108 @@
+"""Reference data: size, spellings, editions, cross-checks with scipy's CODATA, extensions."""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from compiler.checks import check_hint
+from compiler.checks.parser import Sym, parse
+from compiler.checks.reference import DATA_FILE, load_reference
+from compiler.checks.tokenizer import tokenize
+
+
+@pytest.fixture(scope="module")
+def ref():
+    return load_reference()
+
+
+def test_shipped_data_loads_cleanly(ref) -> None:
+    assert ref.problems == []
+    assert len(ref.quantities) >= 40
+    for q in ref.quantities.values():
+        assert q.symbols, q.id
+        assert q.editions or q.formula is not None, q.id
+        for e in q.editions:
+            assert e.source and e.uncertainty >= 0 and math.isfinite(e.value), q.id
+
+
+def test_every_spelling_resolves_to_its_quantity(ref) -> None:
+    for q in ref.quantities.values():
+        for spelling in q.symbols:
+            node = parse(tokenize(spelling))
+            assert isinstance(node, Sym), spelling
+            assert ref.lookup(node) is q, spelling
+
+
+def test_no_spelling_is_claimed_twice() -> None:
+    raw = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    seen: dict = {}
+    from compiler.checks.reference import symbol_key
+
+    for q in raw["quantities"]:
+        for s in q["symbols"]:
+            key = symbol_key(parse(tokenize(s)))
+            assert seen.setdefault(key, q["id"]) == q["id"], f"{s} names both {seen[key]} and {q['id']}"
+
+
+def test_editions_are_picked_by_year(ref) -> None:
+    amu = ref.quantities["a_mu_exp"]
+    assert amu.at(2021).value == pytest.approx(116592061e-11)
+    assert amu.at(2024).value == pytest.approx(116592059e-11)
+    assert amu.at(None).value == pytest.approx(116592071.5e-11)
+    assert amu.at(1990).edition == amu.editions[0].edition  # before the first: the earliest
+    assert ref.quantities["m_tau"].at(2024).uncertainty == pytest.approx(0.09)
+
+
+def test_codata_2022_values_agree_with_scipy(ref) -> None:
+    constants = pytest.importorskip("scipy.constants")
+    pc = constants.physical_constants
+    pairs = {
+        "alpha": "fine-structure constant", "m_e": "electron mass energy equivalent in MeV",
+        "m_mu": "muon mass energy equivalent in MeV", "m_p": "proton mass energy equivalent in MeV",
+        "m_n": "neutron mass energy equivalent in MeV", "R_inf": "Rydberg constant",
+        "a_0": "Bohr radius", "r_e": "classical electron radius", "G": "Newtonian constant of gravitation",
+        "lambda_C": "Compton wavelength", "hbar": "reduced Planck constant",
+    }
+    for qid, name in pairs.items():
+        value, _, unc = pc[name]
+        ours = ref.quantities[qid].at(2022)
+        assert ours.value == pytest.approx(value, rel=1e-12), qid
+        assert ours.uncertainty == pytest.approx(unc, rel=1e-2, abs=1e-300), qid
+
+
+def test_alpha_equals_e2_over_4pi_eps0_hbar_c(ref) -> None:
+    c = pytest.importorskip("scipy.constants")
+    alpha = c.e ** 2 / (4 * math.pi * c.epsilon_0 * c.hbar * c.c)
+    ours = ref.quantities["alpha"].at(2022)
+    assert abs(alpha - ours.value) <= 2 * ours.uncertainty
+
+
+def test_the_two_alpha_editions_differ_by_the_published_shift(ref) -> None:
+    a18, a22 = (1 / ref.quantities["alpha"].at(y).value for y in (2018, 2022))
+    assert a18 == pytest.approx(137.035999084, abs=1e-9)
+    assert a22 == pytest.approx(137.035999177, abs=1e-9)
+
+
+def test_delta_a_mu_is_experiment_minus_theory_of_the_edition() -> None:
+    assert check_hint("Δa_μ = 251(59) × 10⁻¹¹", edition="2021").status == "pass"
+    assert check_hint("Δa_μ = 38.5(63.7) × 10⁻¹¹", edition="2025").status == "pass"
+    assert check_hint("Δa_μ = a_μ^exp - a_μ^SM").status == "pass"  # the same inputs: exactly equal
+
+
+def test_extension_folder_adds_quantities_and_editions(tmp_path: Path) -> None:
+    (tmp_path / "extra.yaml").write_text(
+        "quantities:\n"
+        "  - id: m_x17\n    name: X17 boson mass (ATOMKI)\n    symbols: ['m_X', 'm_{X17}']\n    unit: MeV\n"
+        "    editions:\n      - {edition: ATOMKI 2016, year: 2016, value: '16.70', uncertainty: '0.35', source: Krasznahorkay et al.}\n"
+        "  - id: m_tau\n    symbols: ['m_\\tau']\n    unit: MeV\n"
+        "    editions:\n      - {edition: test 2030, year: 2030, value: '1777.00', uncertainty: '0.01', source: test}\n",
+        encoding="utf-8")
+    (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
+    ref = load_reference([tmp_path])
+    assert "m_x17" in ref.quantities
+    assert ref.quantities["m_tau"].at(None).value == 1777.0
+    assert ref.quantities["m_tau"].at(2024).value == pytest.approx(1776.93)
+    assert len(ref.problems) == 1 and "broken.json" in ref.problems[0]
