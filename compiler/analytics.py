@@ -1,0 +1,514 @@
+"""The idea map: text similarity, communities, key terms, bridges, wanted terms, GEXF.
+
+Why here and not in the author's own scripts: those scripts see only the text (they
+hold a dense N x N similarity matrix and cannot see module documents, so their maps
+have no structural edges at all). The compiler already has the typed graph; this
+module adds what the text says on top of it and reads the shape of the result:
+
+- ``similar`` edges: each term's top k neighbours by TF-IDF cosine (compiler.similarity),
+  marked inferred, with their score;
+- communities: Louvain (networkx, fixed seed, so the same input always gives the same
+  map) over the typed graph plus the similarity edges;
+- key terms: PageRank over the same graph;
+- bridges (the "frontier"): terms whose neighbours lie in several communities;
+- wanted terms: names that terms link to but no file defines, ranked by who points there;
+- suggested links: very similar pairs that are not linked at all (an info diagnostic).
+
+Every result is a frozen record; :func:`annotate` copies them onto a graph so that
+every exporter (JSON, GraphML, GEXF) carries them without knowing about this module.
+"""
+from __future__ import annotations
+
+import gc
+import json
+import re
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
+
+import networkx as nx
+
+from . import similarity
+from .diagnostics import Diagnostic, make
+from .graph import MODULE_ID
+from .ids import id_problem
+from .model import Term
+
+SEED = 42  # Louvain's random order; fixed so that two runs give the same communities
+SIMILAR = "similar"  # relation of similarity edges
+SUGGEST_MIN = 0.5  # a pair this similar and not linked becomes a suggest-link
+SUGGEST_PER_TERM = 3  # at most this many suggestions name one term
+KEY_TERMS = 20
+WANTED_LIMIT = 50
+TOP_PER_COMMUNITY = 5
+
+
+@dataclass(frozen=True)
+class Similar:
+    """An undirected similarity edge: ``source`` < ``target`` (ids), cosine ``score``."""
+
+    source: str
+    target: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Community:
+    """One Louvain community: ``members`` by centrality (highest first), ``top`` its key terms."""
+
+    index: int
+    members: tuple[str, ...]
+    top: tuple[str, ...]  # the most central term nodes (not modules or missing names)
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+
+@dataclass(frozen=True)
+class Bridge:
+    """A term whose neighbours lie in several communities: where clusters meet."""
+
+    id: str
+    label: str
+    community: int
+    communities: tuple[int, ...]  # communities of its neighbours, most weight first
+    participation: float  # 1 - sum of squared weight shares per community: 0 inside one cluster
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A name that terms link to and no file defines."""
+
+    id: str
+    label: str  # made from the id: `WOUND_CHANNEL` -> `Wound Channel`
+    inbound: int  # how many distinct terms link to it
+    relations: tuple[tuple[str, int], ...]  # (relation, links) most used first
+    sources: tuple[str, ...]  # ids of the terms that link to it, sorted
+    variants: tuple[str, ...] = ()  # other undefined names one edit away (likely typos of it)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Two terms whose texts are very close but which are not linked in any way."""
+
+    source: str
+    target: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything `graph --analyze` reports; see the module docstring for each part."""
+
+    similar: tuple[Similar, ...]
+    communities: tuple[Community, ...]  # largest first; index = position
+    community: Mapping[str, int]  # node id -> community index (every node)
+    centrality: Mapping[str, float]  # node id -> PageRank (every node)
+    key_terms: tuple[str, ...]  # term ids by centrality, highest first
+    bridges: tuple[Bridge, ...]  # most communities first
+    wanted: tuple[Wanted, ...]
+    suggestions: tuple[Suggestion, ...]
+    k: int = 8
+    threshold: float = 0.2
+    fields: tuple[str, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)  # node id -> label, for messages
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while building many small objects, then restore it.
+
+    Why: with a large graph alive, every automatic collection walks all of its
+    dictionaries; the analysis creates hundreds of thousands of records and no cycles,
+    and runs 2-5x faster without those walks. The previous state is always restored.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+# --- similarity -----------------------------------------------------------------------------
+
+
+def _similar(graph: nx.MultiDiGraph, terms: Sequence[Term], k: int, threshold: float,
+             fields: Sequence[str]) -> tuple[Similar, ...]:
+    """Top-k similarity pairs among the terms that own a node of the graph."""
+    owners: dict[str, Term] = {}
+    for term in sorted(terms, key=lambda t: t.file):
+        if graph.nodes.get(term.id, {}).get("kind") == "term":
+            owners.setdefault(term.id, term)
+    ids = sorted(owners)
+    texts = [similarity.term_text(owners[i].data, owners[i].body, fields) for i in ids]
+    return tuple(Similar(a, b, s) for a, b, s in similarity.similar_pairs(ids, texts, k, threshold))
+
+
+def _linked(graph: nx.MultiDiGraph, a: str, b: str) -> bool:
+    return graph.has_edge(a, b) or graph.has_edge(b, a)
+
+
+def _suggestions(graph: nx.MultiDiGraph, pairs: Iterable[Similar], minimum: float, cap: int) -> tuple[Suggestion, ...]:
+    """Unlinked pairs at or above ``minimum``, best first, each term named at most ``cap`` times."""
+    used: Counter[str] = Counter()
+    out: list[Suggestion] = []
+    for pair in sorted(pairs, key=lambda p: (-p.score, p.source, p.target)):
+        if pair.score < minimum:
+            break
+        if _linked(graph, pair.source, pair.target) or used[pair.source] >= cap or used[pair.target] >= cap:
+            continue
+        used[pair.source] += 1
+        used[pair.target] += 1
+        out.append(Suggestion(pair.source, pair.target, pair.score))
+    return tuple(out)
+
+
+# --- communities, centrality, bridges --------------------------------------------------------
+
+
+def combined_graph(graph: nx.MultiDiGraph, pairs: Iterable[Similar]) -> nx.Graph:
+    """Undirected weighted graph: 1 per linked pair (whatever the relations), plus similarity scores.
+
+    Built in sorted order so that Louvain's seeded shuffle sees the same graph on every run.
+    """
+    weights: dict[tuple[str, str], float] = {}
+    for u, v in graph.edges():
+        if u != v:
+            weights[(u, v) if u < v else (v, u)] = 1.0
+    for pair in pairs:
+        key = (pair.source, pair.target)
+        weights[key] = weights.get(key, 0.0) + pair.score
+    combined = nx.Graph()
+    combined.add_nodes_from(sorted(graph.nodes))
+    combined.add_weighted_edges_from((u, v, w) for (u, v), w in sorted(weights.items()))
+    return combined
+
+
+def _louvain(combined: nx.Graph, seed: int) -> list[set[str]]:
+    """Louvain on the nodes with two or more neighbours; a leaf then joins its one neighbour.
+
+    Why: most undefined names are leaves (one term links to them), and Louvain always
+    puts a leaf with its neighbour (the move can only raise modularity), so running it
+    without them gives the same map in a fraction of the time. Isolated nodes stay alone.
+    """
+    degree = dict(combined.degree())
+    core = [n for n in combined.nodes if degree[n] >= 2
+            or (degree[n] == 1 and degree[next(iter(combined[n]))] == 1 and n < next(iter(combined[n])))]
+    sub = nx.Graph(combined.subgraph(core))  # a real graph: views are slow to walk
+    groups = nx.community.louvain_communities(sub, weight="weight", seed=seed) if sub.number_of_edges() else \
+        [{n} for n in core]
+    member: dict[str, int] = {n: i for i, group in enumerate(groups) for n in group}
+    found = [set(g) for g in groups]
+    for node in combined.nodes:
+        if node in member:
+            continue
+        neighbours = list(combined[node])
+        if neighbours and neighbours[0] in member:
+            found[member[neighbours[0]]].add(node)
+        else:
+            member[node] = len(found)
+            found.append({node})
+    return found
+
+
+def _communities(combined: nx.Graph, centrality: Mapping[str, float], kinds: Mapping[str, Any],
+                 seed: int) -> tuple[tuple[Community, ...], dict[str, int]]:
+    found = _louvain(combined, seed)
+    ordered = sorted((sorted(c, key=lambda n: (-centrality.get(n, 0.0), n)) for c in found),
+                     key=lambda members: (-len(members), members[0]))
+    communities: list[Community] = []
+    member_of: dict[str, int] = {}
+    for index, members in enumerate(ordered):
+        top = tuple(n for n in members if kinds.get(n) == "term")[:TOP_PER_COMMUNITY]
+        communities.append(Community(index, tuple(members), top))
+        for node in members:
+            member_of[node] = index
+    return tuple(communities), member_of
+
+
+def _bridges(combined: nx.Graph, member_of: Mapping[str, int], kinds: Mapping[str, Any],
+             labels: Mapping[str, str]) -> tuple[Bridge, ...]:
+    out: list[Bridge] = []
+    for node in combined.nodes:
+        if kinds.get(node) != "term":
+            continue
+        share: dict[int, float] = defaultdict(float)
+        for _, other, weight in combined.edges(node, data="weight"):
+            share[member_of[other]] += weight
+        if len(share) < 2:
+            continue
+        total = sum(share.values())
+        participation = round(1.0 - sum((w / total) ** 2 for w in share.values()), 4)
+        spread = tuple(c for c, _ in sorted(share.items(), key=lambda cw: (-cw[1], cw[0])))
+        out.append(Bridge(node, labels.get(node, node), member_of[node], spread, participation))
+    out.sort(key=lambda b: (-len(b.communities), -b.participation, b.id))
+    return tuple(out)
+
+
+# --- wanted terms ---------------------------------------------------------------------------
+
+
+def label_from_id(ident: str) -> str:
+    """A readable label for an undefined id: `WOUND_CHANNEL` -> `Wound Channel`."""
+    words = [w for w in re.split(r"[_\s]+", ident) if w]
+    return " ".join(w.capitalize() if w.isupper() or w.islower() else w for w in words) or ident
+
+
+_SEPARATORS = re.compile(r"[\s_\-]+")
+
+
+def _spelling_keys(name: str) -> tuple[str, set[tuple[str, str]]]:
+    """(folded name, keys): two names sharing a key are one spelling apart.
+
+    Case and separators never count (`Laminar Flow` = `LAMINAR_FLOW`). One letter added,
+    dropped or changed counts only in names of six letters or more without digits, so
+    `PIRQUETTE_LAGRANGIAN` matches `PIROUETTE_LAGRANGIAN` but `ITEM_12` is not `ITEM_13`.
+    """
+    folded = _SEPARATORS.sub("", name.casefold())
+    keys = {("=", folded)}
+    if len(folded) >= 6 and not any(ch.isdigit() for ch in folded):
+        keys.add(("-", folded))
+        keys.update(("-", folded[:i] + folded[i + 1:]) for i in range(len(folded)))
+    return folded, keys
+
+
+def _variants(chosen: Sequence[str], others: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """For each chosen name, the other names at most one spelling step away."""
+    index: dict[tuple[str, str], set[str]] = defaultdict(set)
+    lengths: set[int] = set()
+    for name in chosen:
+        folded, keys = _spelling_keys(name)
+        lengths.update((len(folded) - 1, len(folded), len(folded) + 1))
+        for key in keys:
+            index[key].add(name)
+    found: dict[str, set[str]] = defaultdict(set)
+    for other in others:
+        folded, keys = _spelling_keys(other)
+        if len(folded) not in lengths:
+            continue
+        for key in keys:
+            for name in index.get(key, ()):
+                if name != other:
+                    found[name].add(other)
+    return {name: tuple(sorted(v)) for name, v in found.items()}
+
+
+def wanted_terms(graph: nx.MultiDiGraph, limit: int = WANTED_LIMIT) -> list[Wanted]:
+    """The ``limit`` undefined names most linked to, as candidate new terms.
+
+    Names that look like module ids (``CORE-014``, ``COSMO-Γ-001_slug``) are missing
+    module documents, and names that cannot be ids (spaces, slashes) are free text;
+    neither becomes a wanted *term*. Ranked by distinct linking terms, then links, then id.
+    """
+    rows: list[tuple[int, int, str, Counter[str], set[str]]] = []
+    missing = [n for n, kind in graph.nodes(data="kind") if kind == "missing"]
+    for node in missing:
+        if not isinstance(node, str) or MODULE_ID.match(node) or id_problem(node) is not None:
+            continue
+        relations: Counter[str] = Counter()
+        sources: set[str] = set()
+        for source, _, relation in graph.in_edges(node, data="relation"):
+            relations[relation] += 1
+            sources.add(source)
+        if sources:
+            rows.append((len(sources), sum(relations.values()), node, relations, sources))
+    rows.sort(key=lambda r: (-r[0], -r[1], r[2]))
+    rows = rows[:2 * max(0, limit) + 10]  # room for the typos dropped below
+    variants = _variants([r[2] for r in rows], (n for n in missing if isinstance(n, str))) if rows else {}
+    out: list[Wanted] = []
+    kept: set[str] = set()
+    for inbound, _, node, relations, sources in rows:
+        if len(out) >= limit:
+            break
+        if kept.intersection(variants.get(node, ())):
+            continue  # a misspelling of a name ranked higher: its stub would be a duplicate
+        kept.add(node)
+        out.append(Wanted(node, label_from_id(node), inbound,
+                          tuple(sorted(relations.items(), key=lambda rc: (-rc[1], rc[0]))), tuple(sorted(sources)),
+                          variants.get(node, ())))
+    return out
+
+
+# --- the whole analysis -----------------------------------------------------------------------
+
+
+def _settings(config: Any) -> tuple[int, float, tuple[str, ...]]:
+    from .config import AnalyticsConfig
+
+    analytics = getattr(config, "analytics", None) or AnalyticsConfig()
+    return analytics.k, analytics.threshold, tuple(analytics.fields)
+
+
+def analyze_graph(graph: nx.MultiDiGraph, terms: Sequence[Term], config: Any, *,
+                  suggest_min: float = SUGGEST_MIN, suggest_cap: int = SUGGEST_PER_TERM,
+                  seed: int = SEED) -> Analysis:
+    """Similarity, communities, centrality, bridges, wanted terms and suggestions for ``graph``.
+
+    Always computes similarity (the caller decides whether to pay for it: a plain
+    build without ``[analytics] similarity = true`` does not call this). Without scipy
+    the similarity part is empty and the rest still runs on the typed graph.
+    """
+    with _collector_paused():
+        return _analyze(graph, terms, config, suggest_min, suggest_cap, seed)
+
+
+def _analyze(graph: nx.MultiDiGraph, terms: Sequence[Term], config: Any, suggest_min: float, suggest_cap: int,
+             seed: int) -> Analysis:
+    k, threshold, fields = _settings(config)
+    labels = {n: str(label if label else n) for n, label in graph.nodes(data="label")}
+    kinds = dict(graph.nodes(data="kind"))
+    pairs = _similar(graph, terms, k, threshold, fields)
+    combined = combined_graph(graph, pairs)
+    if combined.number_of_edges():
+        rank = nx.pagerank(combined, weight="weight")
+    else:
+        rank = {n: 1.0 / max(1, combined.number_of_nodes()) for n in combined.nodes}
+    centrality = {n: round(rank.get(n, 0.0), 8) for n in sorted(graph.nodes)}
+    communities, member_of = _communities(combined, centrality, kinds, seed)
+    key_terms = tuple(sorted((n for n in centrality if kinds.get(n) == "term"),
+                             key=lambda n: (-centrality[n], n))[:KEY_TERMS])
+    return Analysis(
+        similar=pairs,
+        communities=communities,
+        community=member_of,
+        centrality=centrality,
+        key_terms=key_terms,
+        bridges=_bridges(combined, member_of, kinds, labels),
+        wanted=tuple(wanted_terms(graph, WANTED_LIMIT)),
+        suggestions=_suggestions(graph, pairs, max(suggest_min, threshold), suggest_cap),
+        k=k,
+        threshold=threshold,
+        fields=fields,
+        labels=labels,
+    )
+
+
+def annotate(graph: nx.MultiDiGraph, analysis: Analysis) -> nx.MultiDiGraph:
+    """A copy of ``graph`` with node ``community`` and ``centrality`` and the ``similar`` edges.
+
+    Similarity edges run from the smaller id to the larger (the relation is symmetric),
+    key ``similar``, ``declared`` False, ``inferred`` True, ``score`` and ``weight`` the cosine.
+    """
+    with _collector_paused():
+        return _annotated(graph, analysis)
+
+
+def _annotated(graph: nx.MultiDiGraph, analysis: Analysis) -> nx.MultiDiGraph:
+    out = graph.copy()
+    for node in out.nodes:
+        out.nodes[node]["community"] = analysis.community.get(node, -1)
+        out.nodes[node]["centrality"] = analysis.centrality.get(node, 0.0)
+    for pair in analysis.similar:
+        if pair.source in out and pair.target in out and not out.has_edge(pair.source, pair.target, SIMILAR):
+            out.add_edge(pair.source, pair.target, key=SIMILAR, relation=SIMILAR, declared=False, inferred=True,
+                         weight=pair.score, score=pair.score, file=None, line=None)
+    out.graph["communities"] = len(analysis.communities)
+    return out
+
+
+# --- diagnostics ---------------------------------------------------------------------------
+
+
+def suggested_links(analysis: Analysis, terms: Sequence[Term]) -> list[Diagnostic]:
+    """One ``suggest-link`` (info) per suggested pair, on the file of the pair's first id."""
+    by_id: dict[str, Term] = {}
+    for term in sorted(terms, key=lambda t: t.file):
+        by_id.setdefault(term.id, term)
+    out: list[Diagnostic] = []
+    for s in analysis.suggestions:
+        term = by_id.get(s.source)
+        if term is None:
+            continue
+        where = term.location("/crosslinks")
+        other = analysis.labels.get(s.target, s.target)
+        out.append(make("suggest-link", term.file, where.line, where.column,
+                        f"`{s.source}` and `{s.target}` ({other}) read alike (text similarity {s.score:.2f}) "
+                        "but are not linked",
+                        term=s.source, pointer="/crosslinks",
+                        hint=f"if they are related, name `{s.target}` under `crosslinks` (near_synonyms, "
+                             "prerequisites...); if they are one idea, merge the files"))
+    return out
+
+
+# --- GEXF ------------------------------------------------------------------------------------
+
+
+def _gexf_value(value: Any) -> Any:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+        return "; ".join(str(v) for v in items)
+    if isinstance(value, Mapping):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return str(value)
+
+
+def gexf_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy GEXF can hold: None values left out, lists joined with "; " (GEXF reads lists as time spells)."""
+    out = nx.MultiDiGraph()
+    for node, attrs in graph.nodes(data=True):
+        out.add_node(node, **{k: _gexf_value(v) for k, v in attrs.items() if v is not None})
+    for u, v, key, attrs in graph.edges(keys=True, data=True):
+        out.add_edge(u, v, key=key, **{k: _gexf_value(a) for k, a in attrs.items() if a is not None})
+    return out
+
+
+def write_gexf(graph: nx.MultiDiGraph, path: str | Path | IO[bytes]) -> None:
+    """GEXF 1.2 for Gephi, through networkx's writer, with the same bytes for the same graph.
+
+    networkx stamps the file with today's date; that stamp is left out so that two
+    builds of one glossary give identical files.
+    """
+    with _collector_paused():
+        writer = nx.readwrite.gexf.GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
+        writer.add_graph(gexf_graph(graph))
+        meta = writer.xml.find("meta")
+        if meta is not None:
+            meta.attrib.pop("lastmodifieddate", None)
+        writer.write(path)
+
+
+# --- the text report ----------------------------------------------------------------------
+
+
+def _name(analysis: Analysis, node: str) -> str:
+    label = analysis.labels.get(node, node)
+    return node if label == node else f"{node} ({label})"
+
+
+def analysis_text(analysis: Analysis, limit: int = 10) -> str:
+    """What `graph --analyze` prints: communities, key terms, bridges, wanted terms, suggested links."""
+    lines = [f"similarity: {len(analysis.similar)} pairs (top {analysis.k} per term, score >= {analysis.threshold})"]
+    lines.append(f"communities: {len(analysis.communities)}")
+    for c in analysis.communities[:limit]:
+        top = ", ".join(analysis.labels.get(t, t) for t in c.top) or "(no terms)"
+        lines.append(f"  #{c.index:<3} {c.size:5} nodes  {top}")
+    lines.append("key terms (PageRank):")
+    for node in analysis.key_terms[:limit]:
+        lines.append(f"  {analysis.centrality[node]:.4f}  {_name(analysis, node)}  [community {analysis.community[node]}]")
+    lines.append(f"bridges: {len(analysis.bridges)} terms link several communities")
+    for b in analysis.bridges[:limit]:
+        spread = ", ".join(f"#{c}" for c in b.communities)
+        lines.append(f"  {_name(analysis, b.id)}  communities {spread}  participation {b.participation:.2f}")
+    lines.append("wanted terms (linked to, defined nowhere):")
+    for w in analysis.wanted[:limit]:
+        rel = ", ".join(f"{r} {n}" for r, n in w.relations)
+        typo = f"  (also written {', '.join(w.variants)})" if w.variants else ""
+        lines.append(f"  {w.id}  from {w.inbound} terms: {rel}{typo}")
+    lines.append(f"suggested links: {len(analysis.suggestions)}")
+    for s in analysis.suggestions[:limit]:
+        lines.append(f"  {s.score:.2f}  {_name(analysis, s.source)} ~ {_name(analysis, s.target)}")
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["analyze_graph", "Analysis", "Similar", "Community", "Bridge", "Wanted", "Suggestion", "annotate",
+           "wanted_terms", "suggested_links", "write_gexf", "gexf_graph", "analysis_text", "combined_graph",
+           "label_from_id", "SIMILAR"]
