@@ -22,6 +22,7 @@ from .tokenizer import (CMD, COMMA, END, LB, LBR, LP, NAME, NUM, OP, OTHER, RB, 
                         GREEK_CHARS, Token, TokenizeError, tokenize)
 
 MAX_LEFT_TOKENS = 60
+MAX_RELATIONS = 100  # per hint
 NOT_APPLICABLE = re.compile(r"^\W*(n/?a|none|null|nil|tbd|todo|unknown|not applicable|—|-+|~)?\W*$", re.IGNORECASE)
 PUNCT = set(".:'\"?&#@`…’‘“”%")
 DEPTH_OPEN = {LP: 1, LB: 1, LBR: 1}
@@ -113,6 +114,8 @@ def _left_operand(tokens: list[Token]) -> tuple[Node | None, int, ParseError | N
         try:
             return _parse_slice(tokens[start:]), start, None
         except ParseError as exc:
+            if start == 0 and _limit(exc):
+                return None, len(tokens), exc  # too big to read: no shorter reading is honest
             last = last or exc
     return None, len(tokens), last
 
@@ -148,6 +151,8 @@ def _chains(stmt: list[Token], hint: str, ex: Extraction) -> None:
     if not rels:
         return
     ex.relation_signs += len(rels)
+    if ex.relation_signs > MAX_RELATIONS:
+        raise TokenizeError(f"the hint has more than {MAX_RELATIONS} relations", stmt[rels[-1]].pos)
     bounds = [-1] + rels + [len(stmt)]
     operands: list[Node | None] = []
     first_start, last_end = stmt[0].pos, stmt[-1].end
@@ -184,7 +189,11 @@ def _serious(err: ParseError, piece: list[Token]) -> bool:
     """
     if "prose" in err.message:
         return False
-    return "nested" in err.message or "parts" in err.message or _literal_piece(piece)
+    return _limit(err) or _literal_piece(piece)
+
+
+def _limit(err: ParseError) -> bool:
+    return "nested" in err.message or "parts" in err.message
 
 
 LITERAL_KINDS = {NUM, OP, LP, RP, LB, RB, LBR, RBR, "PM", "PIPE"}

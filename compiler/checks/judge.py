@@ -272,6 +272,12 @@ def check_hint_with(hint: str, ref: ReferenceData, edition: str | None = None, c
     except TokenizeError as exc:
         return CheckResult(text[:200], "error", "checkable", exc.message,
                            f"cannot read the hint: {exc.message}", edition=label, position=exc.position)
+    except RecursionError:
+        msg = "the expression is nested too deeply to check"
+        return CheckResult(text[:200], "error", "checkable", msg, msg, edition=label)
+    except Exception as exc:  # noqa: BLE001 - a checker bug must not stop the build; it is reported
+        msg = f"internal error in the checker ({type(exc).__name__}: {exc}); please report this hint"
+        return CheckResult(text[:200], "error", "checkable", msg, msg, edition=label)
     status, klass, reason, o = _summary(outs, ex)
     counts = {s: sum(1 for x in outs if x.status == s) for s in ("pass", "fail", "unchecked", "error")}
     evidence: tuple[dict[str, Any], ...] = ()

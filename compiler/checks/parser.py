@@ -18,6 +18,7 @@ from .tokenizer import (CMD, COMMA, END, LB, LBR, LP, NAME, NUM, OP, OTHER, PIPE
 
 MAX_DEPTH = 60
 MAX_NODES = 2_000
+MAX_HEIGHT = 120  # tree height: `a a a ... a` builds deep trees without nesting brackets
 
 FUNCTIONS = {
     "sqrt", "exp", "ln", "log", "log10", "log2", "sin", "cos", "tan", "cot", "sinh", "cosh",
@@ -159,6 +160,8 @@ class Parser:
         self.depth = 0
         self.nodes = 0
         self.unit_ok = False  # the next name may be a one-letter unit (after a number)
+        self.heights: dict[int, int] = {}
+        self.keep: list[Node] = []
 
     # -- stream helpers ---------------------------------------------------------------
     @property
@@ -189,6 +192,13 @@ class Parser:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             self.fail(f"the expression has more than {MAX_NODES} parts", self.cur.pos)
+        kids = [getattr(n, a, None) for a in ("left", "right", "operand", "base", "exponent", "arg", "value", "uncertainty")]
+        kids += list(n.items) if isinstance(n, Tuple) else []
+        height = 1 + max((self.heights.get(id(k), 1) for k in kids if k is not None and not isinstance(k, (str, float, int))), default=0)
+        if height > MAX_HEIGHT:
+            self.fail(f"the expression is nested more than {MAX_HEIGHT} levels deep", self.cur.pos)
+        self.heights[id(n)] = height
+        self.keep.append(n)  # ids stay unique while the parser lives
         return n
 
     def enter(self) -> None:
@@ -210,7 +220,12 @@ class Parser:
         if self.at(PM):
             pos = self.advance().pos
             right = self.parse_sum()
+            unit = None
+            if isinstance(right, Bin) and right.op == "*" and _units_only(right.right):
+                right, unit = right.left, right.right  # 1776.93 ± 0.09 MeV: the unit is for both
             left = self.node(PlusMinus(left, right, pos))
+            if unit is not None:
+                left = self.node(Bin("*", left, unit, pos))
         self.depth -= 1
         return left
 
@@ -506,18 +521,30 @@ _PRIMARY = {
 }
 
 
-def _quantity_like(node: Node) -> bool:
+def _quantity_like(node: Node, depth: int = 0) -> bool:
     """A written number with units so far (``3``, ``3 m``, ``3 m/s``): a one-letter unit may follow."""
+    if depth > 8:
+        return False
     if isinstance(node, (Num, Unit)):
         return True
     if isinstance(node, Neg):
-        return _quantity_like(node.operand)
+        return _quantity_like(node.operand, depth + 1)
     if isinstance(node, Pow):
         return isinstance(node.base, (Num, Unit))
     if isinstance(node, Bin) and node.op in "*/":
-        return _quantity_like(node.left) and _quantity_like(node.right)
+        return _quantity_like(node.left, depth + 1) and _quantity_like(node.right, depth + 1)
     if isinstance(node, PlusMinus):
         return True
+    return False
+
+
+def _units_only(node: Node) -> bool:
+    if isinstance(node, Unit):
+        return True
+    if isinstance(node, Pow):
+        return isinstance(node.base, Unit)
+    if isinstance(node, Bin) and node.op in "*/":
+        return _units_only(node.left) and _units_only(node.right)
     return False
 
 
