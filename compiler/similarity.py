@@ -156,12 +156,13 @@ def _best(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, k: int) -> np.nd
 
 
 def top_k(matrix: Any, k: int, threshold: float) -> Neighbours:
-    """Each row's k most similar other rows with a cosine of at least ``threshold``, block by block."""
+    """Each row's k most similar other rows with a cosine of at least ``threshold`` (and above 0)."""
     n = matrix.shape[0]
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     if n < 2 or k < 1:
         empty = np.zeros(0, dtype=np.int64)
         return Neighbours(empty, empty, np.zeros(0, dtype=np.float32))
+    floor = max(float(threshold), 1e-9)  # texts with no word in common are never neighbours
     dense, rest = _split(matrix)
     rest_t = rest.T.tocsr()
     block = max(8, min(n, BLOCK_CELLS // n))
@@ -175,7 +176,7 @@ def top_k(matrix: Any, k: int, threshold: float) -> Neighbours:
             coo = part.tocoo()
             scores[coo.row, coo.col] += coo.data
             scores[local, local + start] = -1.0  # a term is not its own neighbour
-            bound = np.full(stop - start, threshold, dtype=np.float32)
+            bound = np.full(stop - start, floor, dtype=np.float32)
             sample = scores[:, ::step]
             if sample.shape[1] > k:
                 kth = np.partition(sample, sample.shape[1] - k, axis=1)[:, sample.shape[1] - k]
@@ -184,7 +185,7 @@ def top_k(matrix: Any, k: int, threshold: float) -> Neighbours:
             v = scores[r, c]
         else:
             coo = part.tocoo()
-            keep = (coo.data >= threshold) & (coo.row + start != coo.col)
+            keep = (coo.data >= floor) & (coo.row + start != coo.col)
             r, c, v = coo.row[keep], coo.col[keep], coo.data[keep]
         chosen = _best(r.astype(np.int64), c.astype(np.int64), v, k)
         found.append((r[chosen].astype(np.int64) + start, c[chosen].astype(np.int64), v[chosen].astype(np.float32)))
