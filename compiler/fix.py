@@ -51,6 +51,11 @@ class Entry:
     def value(self) -> str:
         return self.parts[0]
 
+    @property
+    def joined(self) -> str:
+        """The value with its continuation lines, line breaks kept."""
+        return "\n".join(self.parts)
+
 
 Shape = Any  # str for a scalar's text, tuple for a list, ("{}", pairs) for a mapping
 
@@ -172,6 +177,19 @@ def parse_entry(lines: Sequence[str], index: int) -> Entry | None:
             parts.append(lines[j])
             last = j
             j += 1
+    elif value[0] == "[" and _closer(value) < 0:  # a flow list over several lines, up to its `]`
+        j = index + 1
+        while j < len(lines) and lines[j].strip() and _indent(lines[j]) > key_col:
+            parts.append(lines[j].rstrip(" \t"))
+            last = j
+            close = _closer("\n".join(parts))
+            if close >= 0:  # what follows the `]` on its line (spaces, a comment) is kept as it is
+                keep = len(parts[-1]) - (len("\n".join(parts)) - close - 1)
+                parts[-1], comment = parts[-1][:keep], lines[j][keep:]
+                break
+            j += 1
+        else:
+            return Entry(index, index, head, key, (value,), comment)
     return Entry(index, last, head, key, tuple(parts), comment)
 
 
@@ -369,6 +387,8 @@ def repair_plain(entry: Entry, family: str) -> Repair | None:
         if _standalone_plain_ok(value):
             return None  # not broken by itself: quoting could change its type
         return _single_line(entry, quote(value), value, family)
+    if any(re.search(r"(^|\s)#", p) for p in entry.parts[1:]):
+        return None  # a comment inside a multi-line value: where the value ends is unclear
     value = fold(entry.parts)
     if _standalone_plain_ok(" ".join(p.strip() for p in entry.parts)):
         return None
@@ -389,10 +409,12 @@ def repair_quoted(entry: Entry, family: str) -> Repair | None:
 
 
 def repair_flow_list(entry: Entry, family: str) -> Repair | None:
-    """Quote the items of a one-line `[...]` list that YAML cannot read; keep the others as written."""
-    if len(entry.parts) != 1:
-        return None
-    inner = entry.value[1:-1]
+    """Quote the items of a `[...]` list that YAML cannot read; keep the others as written.
+
+    The list may run over several lines; items are quoted in place, so every line keeps
+    its place (an item broken across two lines is left alone).
+    """
+    inner = entry.joined[1:-1]
     items = split_items(inner)
     if len(items) > 1 and is_prose(inner, items):
         items = [inner]
@@ -410,13 +432,18 @@ def repair_flow_list(entry: Entry, family: str) -> Repair | None:
             new_items.append(raw)
             expected.append(shape(node))
             continue
+        if "\n" in text:
+            return None
         requoted = _requote_quoted(text)
         new_text, value = requoted if requoted else (quote(text), text)
         new_items.append(lead + new_text + trail)
         expected.append(value)
     if new_items == items:
         return None
-    return _single_line(entry, "[" + ",".join(new_items) + "]", tuple(expected), family)
+    lines = ("[" + ",".join(new_items) + "]").split("\n")
+    lines[0] = entry.head + lines[0]
+    lines[-1] += entry.comment
+    return Repair(tuple(lines), tuple(expected), family)
 
 
 def _value_kind(value: str) -> str:
@@ -509,7 +536,7 @@ def repair_block(lines: Sequence[str]) -> BlockFix:
         for entry in entries:
             if any(entry.first <= d <= entry.last for d in done):
                 continue
-            repair = _REPAIRS[_value_kind(entry.value)](entry, family)
+            repair = _REPAIRS[_value_kind(entry.joined if entry.value[0] == "[" else entry.value)](entry, family)
             if repair is None:
                 continue
             out.lines[entry.first:entry.last + 1] = repair.lines
