@@ -45,7 +45,7 @@ class Entry:
     head: str  # indentation, dashes, key and `: ` before the value
     key: str | None
     parts: tuple[str, ...]  # the value on the first line, then each continuation line as written
-    comment: str  # a trailing ` # comment` on a single-line value, kept verbatim
+    comment: str  # what follows the value on its last line (spaces, ` # comment`), kept verbatim
 
     @property
     def value(self) -> str:
@@ -264,10 +264,9 @@ def shape(node: yaml.Node) -> Shape:
 
 def _alone(item: str) -> yaml.Node | None:
     """The single node ``item`` composes to inside a flow list, or None when it does not."""
-    try:
-        node = compose(f"[{item}]\n")
-    except yaml.YAMLError:
+    if _parse_error(f"[{item}]\n", strict=True) is not None:
         return None
+    node = compose(f"[{item}]\n")
     if not isinstance(node, yaml.SequenceNode) or len(node.value) != 1:
         return None
     return node.value[0]
@@ -275,10 +274,9 @@ def _alone(item: str) -> yaml.Node | None:
 
 def _standalone_plain_ok(value: str) -> bool:
     """Does ``k: value`` parse on its own to a plain scalar holding exactly ``value``?"""
-    try:
-        node = compose(f"k: {value}\n")
-    except yaml.YAMLError:
+    if _parse_error(f"k: {value}\n", strict=True) is not None:
         return False
+    node = compose(f"k: {value}\n")
     if not isinstance(node, yaml.MappingNode) or len(node.value) != 1:
         return False
     v = node.value[0][1]
@@ -467,7 +465,7 @@ _FAMILIES: tuple[tuple[str, str], ...] = (
     ("expected escape sequence", "bad escape in double quotes"),
     ("found undefined alias", "value starting with *"),
     ("alphabetic or numeric character", "value starting with *"),
-    ("cannot start any token", "value starting with a backtick or @"),
+    ("cannot start any token", "value starting with a backtick, @ or %"),
     ("block scalar", "value starting with > or |"),
     ("indentation indicator", "value starting with > or |"),
     ("expected comment or line break", "value starting with > or |"),
@@ -506,9 +504,16 @@ class BlockFix:
     problem: tuple[int, int, str] | None = None  # 0-based line in block, 0-based column, reason
 
 
-def _parse_error(text: str) -> yaml.YAMLError | None:
+def _parse_error(text: str, *, strict: bool = False) -> yaml.YAMLError | None:
+    """The loader's parse error for ``text``, or None. ``strict``: PyYAML's pure parser must agree too.
+
+    libyaml accepts a few things PyYAML's own parser rejects (`[a?, b]`); what fix writes
+    must parse with both, so repaired blocks are checked strictly.
+    """
     try:
         compose(text)
+        if strict:
+            yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         return exc
     except RecursionError:
@@ -520,7 +525,7 @@ def repair_block(lines: Sequence[str]) -> BlockFix:
     """Repair the lines of one block (no fences) error by error; verify before returning."""
     out = BlockFix(list(lines))
     for _round in range(MAX_ROUNDS):
-        exc = _parse_error("\n".join(out.lines) + "\n")
+        exc = _parse_error("\n".join(out.lines) + "\n", strict=True)
         if exc is None:
             break
         if not isinstance(exc, yaml.MarkedYAMLError):
@@ -528,7 +533,8 @@ def repair_block(lines: Sequence[str]) -> BlockFix:
             return out
         mark = exc.problem_mark or exc.context_mark
         family = family_of(exc)
-        if "\t" in (out.lines[mark.line] if mark and mark.line < len(out.lines) else ""):
+        line = out.lines[mark.line] if mark and mark.line < len(out.lines) else ""
+        if "\t" in line[:len(line) - len(line.lstrip(" \t"))]:
             out.problem = (mark.line, mark.column, "a tab in the indentation; its width is unknown, so it is left to you")
             return out
         done = {a.entry.first for a in out.applied}

@@ -40,8 +40,8 @@ def _skeleton(text: str) -> str:
     return re.sub(r"[\s\"'\[\],\\]", "", text)
 
 
-def _scalars(text: str) -> list[tuple[int, int, str]]:
-    """(first line, last line, value) of every scalar in every header block, 0-based file lines."""
+def _scalars(text: str) -> list[tuple[int, int, str, int]]:
+    """(first line, last line, value, column) of every scalar in every header block, 0-based."""
     out = []
     for block in split_blocks(text.replace("\r\n", "\n")).blocks:
         node = yaml.compose(block.text, Loader=yaml.SafeLoader)  # PyYAML's pure loader, not ours
@@ -49,7 +49,8 @@ def _scalars(text: str) -> list[tuple[int, int, str]]:
         def walk(n: yaml.Node) -> None:
             if isinstance(n, yaml.ScalarNode):
                 end = n.end_mark.line - (1 if n.end_mark.column == 0 and n.end_mark.line > n.start_mark.line else 0)
-                out.append((block.fence_line + n.start_mark.line, block.fence_line + end, n.value))
+                out.append((block.fence_line + n.start_mark.line, block.fence_line + end, n.value,
+                            n.start_mark.column))
             elif isinstance(n, yaml.SequenceNode):
                 for c in n.value:
                     walk(c)
@@ -75,7 +76,7 @@ def assert_lossless(original: str, fixed: str) -> None:
         span = range(min(s[0] for s in on_line), max(s[1] for s in on_line) + 1)
         source = _norm(" ".join(before[j] for j in span))
         readings = {source, source.replace('\\"', '"'), source.replace("''", "'")}
-        for first, last, value in on_line:
+        for _first, _last, value, _col in on_line:
             assert any(_norm(value) in r for r in readings), f"line {i + 1}: {value!r} is not the author's text"
     for i in sorted(changed):
         group = [s for s in scalars if s[0] <= i <= s[1]]
@@ -84,13 +85,18 @@ def assert_lossless(original: str, fixed: str) -> None:
             continue
         source = " ".join(before[first:last + 1])
         target = " ".join(after[first:last + 1])
-        comment = re.search(r"\s#[^\"'`]*$", source.rstrip("\r"))
-        if comment and target.rstrip("\r").endswith(comment.group()):
-            source = source.rstrip("\r")[:-len(comment.group())]
-        values = [v for f, _l, v in scalars if first <= f <= last]
-        source = re.sub(r"^\s*(?:-\s+)*", "", source)  # the item dashes are syntax
-        if values and source.startswith(values[0] + ":"):  # and so is the colon after the key
-            source = values[0] + source[len(values[0]) + 1:]
+        source, target = source.rstrip("\r"), target.rstrip("\r")
+        for m in re.finditer(r"\s#", target):  # a comment kept after a repaired (quoted) value
+            suffix = target[m.start():]
+            if target[:m.start()].rstrip()[-1:] in ("'", '"', "]") and source.endswith(suffix):
+                source = source[:-len(suffix)]
+                break
+        # What precedes the first changed character (indentation, dashes, key) is the same
+        # on both sides; compare the rest of the line with the values that start there.
+        start = next(n for n, (a, b) in enumerate(zip(source + "\0", target + "\1")) if a != b)
+        start = max([col for f, _l, _v, col in scalars if f == first and col <= start], default=0)
+        values = [v for f, _l, v, col in scalars if first <= f <= last and (f > first or col >= start)]
+        source = source[start:]
         words = " ".join(values)
         assert _skeleton(source) == _skeleton(words), f"line {i + 1}: text dropped or added"
 
@@ -282,3 +288,28 @@ def test_the_lossless_check_catches_a_changed_or_dropped_word() -> None:
         assert_lossless(original, '---\nt: "A: B, D"\n---\n')
     with pytest.raises(AssertionError):
         assert_lossless(original, '---\nt: "A: B"\n---\n')
+
+
+_ITEM = st.lists(st.sampled_from(list("abZ09 :[]{}`*>|&'\"\\()#-.,?") + ["λ", "∞", ": ", "\\(", "''"]),
+                 min_size=1, max_size=12).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ITEM, min_size=1, max_size=4), st.sampled_from(["list", "value", "item"]))
+def test_random_broken_lines_are_repaired_losslessly_or_refused(items: list[str], form: str) -> None:
+    """Any one broken line (a `[...]` list, a value, a `- ` item): repaired without losing a word, or untouched."""
+    text = {"list": "k: [" + ", ".join(items) + "]", "value": "k: " + " ".join(items),
+            "item": "k:\n  - " + " ".join(items)}[form]
+    header = f"---\n{text}\nz: end\n---\n"
+    try:
+        compose(header.split("---\n")[1])
+        return
+    except yaml.YAMLError:
+        pass
+    fixed, _families, _changed, problems = fix_text(header)
+    if problems:
+        assert fixed == header
+        return
+    assert_lossless(header, fixed)
+    assert yaml.safe_load(fixed.split("---\n")[1])["z"] == "end"  # nothing below was swallowed
+    assert fix_text(fixed)[0] == fixed
