@@ -272,3 +272,31 @@ def test_body_links_point_at_pages_or_become_text(tmp_path: Path) -> None:
             f'title="no page for this name">{text}</span>' in body_html, text
     assert "<img" not in body_html and "[pic]" in body_html
     assert broken_links(tmp_path / "s") == []
+
+
+def test_a_page_that_fails_becomes_a_stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from compiler.render import site as site_module
+
+    real = site_module.SiteRenderer.node_page
+
+    def broken(self: object, page: object) -> str:
+        if getattr(page, "ident", "") == "B":
+            raise RuntimeError("simulated bug")
+        return real(self, page)
+
+    monkeypatch.setattr(site_module.SiteRenderer, "node_page", broken)
+    stats, diags = render_site(make_glossary([term("A", crosslinks={"antonyms": ["B"]}), term("B")]), tmp_path / "s")
+    assert [d.code for d in diags] == ["page-failed"] and "simulated bug" in diags[0].message
+    assert "could not be rendered" in read(tmp_path / "s", "terms/B.html")
+    assert broken_links(tmp_path / "s") == []
+
+
+def test_odd_keys_and_shapes_do_not_break_a_page(tmp_path: Path) -> None:
+    t = term("ODD", triad="just text", operational_definition=["a", "b"], formal_mappings={"candidates": "x"},
+             provenance=[{"module": "M"}, 3], poetic_connections={"association_matrix": [["A"], "B", None]},
+             constraints_and_falsifiers={"claims": [None, "text"]}, naming_notes=["n"],
+             context_windows="w", crosslinks="c", weird={1: "one", "1": "uno", None: "nothing"})
+    stats, diags = render_site(make_glossary([t]), tmp_path / "s")
+    assert diags == []
+    html = read(tmp_path / "s", "terms/ODD.html")
+    assert "just text" in html and "uno" in html and "nothing" in html

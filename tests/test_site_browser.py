@@ -137,6 +137,28 @@ def test_graph_page_draws_pans_and_zooms(page: object, seed_site: Path) -> None:
     assert page.errors == []
 
 
+@pytest.mark.parametrize("rel", ["terms/LEPTONIC_ANOMALY.html", "index.html", "checks.html", "problems.html",
+                                 "graph.html"])
+def test_phone_layout_has_no_sideways_scroll(browser: object, seed_site: Path, rel: str) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740})  # type: ignore[attr-defined]
+    try:
+        pg = context.new_page()
+        pg.goto(url(seed_site, rel))
+        width, client = pg.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert width <= client
+    finally:
+        context.close()
+
+
+def test_print_style_hides_navigation(page: object, seed_site: Path) -> None:
+    page.goto(url(seed_site, "terms/LEPTONIC_ANOMALY.html"))
+    assert page.locator(".site-header nav").is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header nav").is_visible()
+    assert not page.locator("#search-input").is_visible()
+    assert page.locator("#definition").is_visible()
+
+
 def test_status_filter_hides_rows(page: object, seed_site: Path) -> None:
     page.goto(url(seed_site, "index.html"))
     rows = page.locator("#term-list li[data-status=candidate]")

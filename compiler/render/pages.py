@@ -176,8 +176,15 @@ def problems_context(diagnostics: Iterable[Diagnostic], file_pages: Mapping[str,
     ]
 
 
+def sorted_items(value: Any) -> list[tuple[Any, Any]]:
+    """A mapping's items sorted by the text of their keys (keys of any type never raise)."""
+    if not isinstance(value, Mapping):
+        return []
+    return sorted(value.items(), key=lambda kv: (str(kv[0]), type(kv[0]).__name__))
+
+
 def extra_fields(data: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    return sorted((k, v) for k, v in data.items() if k not in KNOWN_FIELDS)
+    return sorted(((k, v) for k, v in data.items() if k not in KNOWN_FIELDS), key=lambda kv: str(kv[0]))
 
 
 def show(value: Any) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Callable, Mapping
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import jinja2
 from markupsafe import Markup, escape
@@ -79,7 +79,7 @@ def make_environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(show=P.show, num=P.num, as_list=P.as_list, as_map=P.as_map, formula=formula_html,
+    env.filters.update(show=P.show, num=P.num, sorted_items=P.sorted_items, as_list=P.as_list, as_map=P.as_map, formula=formula_html,
                        relation_label=P.relation_label)
     env.globals.update(relations=P.RELATIONS, check_statuses=P.STATUSES)
     return env
@@ -213,15 +213,24 @@ class SiteRenderer:
     def _field_filter(self, ctx: Any, text: Any) -> Any:
         return render_field(text, self.md, self._link_env(ctx)) if isinstance(text, str) else P.show(text)
 
+    def _absolute_root(self) -> str:
+        base = _config_get(self.g.config, "site.base_url", "")
+        if not isinstance(base, str) or not base or not safe_link(base):
+            return ""
+        path = urlsplit(base).path or "/"
+        return path if path.endswith("/") else path + "/"
+
     def _edit_link(self, file: str) -> str | None:
         base = self.edit_url
         if not isinstance(base, str) or not base or not safe_link(base):
             return None
-        return base.replace("{file}", file) if "{file}" in base else base.rstrip("/") + "/" + file
+        quoted = quote(file, safe="/")
+        url = base.replace("{file}", quoted) if "{file}" in base else base.rstrip("/") + "/" + quoted
+        return url if safe_link(url) else None
 
-    def render(self, template: str, rel: str, **ctx: Any) -> str:
-        depth = rel.count("/")
-        root = "../" * depth
+    def render(self, template: str, rel: str, root: str | None = None, **ctx: Any) -> str:
+        if root is None:
+            root = "../" * rel.count("/")
         link = Linker(self.plan, self.graph, root)
         return self.env.get_template(template).render(
             root=root, link=link, site_title=self.title, page_path=rel, **ctx)
@@ -242,7 +251,11 @@ class SiteRenderer:
         if page.kind == "module":
             m = page.module
             data = getattr(m, "data", None) or {}
-            return self.render("module.html", page.path, module=m, data=data if isinstance(data, Mapping) else {},
+            data = data if isinstance(data, Mapping) else {}
+            # Shown in the header: id and title always, summary and status when they are text.
+            skip = {"id", "title"} | {k for k in ("summary", "status") if isinstance(data.get(k), str)}
+            return self.render("module.html", page.path, module=m, data=data,
+                               fields=sorted(((k, v) for k, v in data.items() if k not in skip), key=lambda kv: str(kv[0])),
                                body=getattr(m, "body", "") or "", file=getattr(m, "file", "") or "", **common)
         return self.render("missing.html", page.path, **common)
 
@@ -257,7 +270,8 @@ class SiteRenderer:
                                          counts=idx["counts"]),
             "wanted.html": self.render("wanted.html", "wanted.html", rows=P.wanted_context(self.plan, self.graph)),
             "graph.html": self.render("graph.html", "graph.html", counts=idx["counts"]),
-            "404.html": self.render("404.html", "404.html"),
+            # A server shows 404.html at any depth: links from the site's absolute path when known.
+            "404.html": self.render("404.html", "404.html", root=self._absolute_root()),
         }
         for r in self.plan.redirects:
             out[r.path] = self.render("redirect.html", r.path, redirect=r)
@@ -335,8 +349,12 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1) -> tuple[Render
             return page, renderer.node_page(page), None
         except Exception as exc:  # noqa: BLE001 - one page must not stop the site
             file = page.term.file if page.term else str(getattr(page.module, "file", "") or "")
-            return page, None, make("page-failed", file, 0, 0, f"page of '{page.ident}' failed: "
-                                    f"{type(exc).__name__}: {exc}", term=page.ident)
+            diag = make("page-failed", file, 0, 0, f"page of '{page.ident}' failed: "
+                        f"{type(exc).__name__}: {exc}", term=page.ident)
+            try:  # a plain stand-in page keeps every link to it whole
+                return page, renderer.render("failed.html", page.path, page=page, file=file), diag
+            except Exception:  # noqa: BLE001
+                return page, None, diag
 
     written = 0
     stats_files = stats_bytes = 0
@@ -352,9 +370,9 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1) -> tuple[Render
             for page, html, diag in results:
                 if diag is not None:
                     diags.append(diag)
-                    continue
-                writer.write(page.path, html)
-                written += 1
+                if html is not None:
+                    writer.write(page.path, html)
+                    written += 1
             for rel, text in sorted(renderer.site_pages().items()):
                 writer.write(rel, text)
             for rel, text in sorted(renderer.data_files().items()):
