@@ -49,6 +49,14 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def _edge(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """Edge attributes for export: the graph stores ``declared``; exports spell out ``inferred`` too."""
+    out = dict(attrs)
+    if "declared" in out:
+        out["inferred"] = not out["declared"]
+    return out
+
+
 def node_link_data(graph: nx.MultiDiGraph) -> dict[str, Any]:
     """networkx node-link data with ``edges`` (not ``links``): JSON-ready, in graph order.
 
@@ -57,7 +65,7 @@ def node_link_data(graph: nx.MultiDiGraph) -> dict[str, Any]:
     runs from the term that declares it; an inferred inverse runs the other way.
     """
     nodes = [{"id": node, **{k: _plain(v) for k, v in attrs.items()}} for node, attrs in graph.nodes(data=True)]
-    edges = [{"source": u, "target": v, "key": key, **{k: _plain(a) for k, a in attrs.items()}}
+    edges = [{"source": u, "target": v, "key": key, **{k: _plain(a) for k, a in _edge(attrs).items()}}
              for u, v, key, attrs in graph.edges(keys=True, data=True)]
     return {"directed": True, "multigraph": True, "graph": _plain(dict(graph.graph)), "nodes": nodes, "edges": edges}
 
@@ -83,7 +91,7 @@ def graphml_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     for node, attrs in graph.nodes(data=True):
         out.add_node(node, **{k: _graphml_value(v) for k, v in attrs.items() if v is not None})
     for u, v, key, attrs in graph.edges(keys=True, data=True):
-        out.add_edge(u, v, key=key, **{k: _graphml_value(a) for k, a in attrs.items() if a is not None})
+        out.add_edge(u, v, key=key, **{k: _graphml_value(a) for k, a in _edge(attrs).items() if a is not None})
     return out
 
 

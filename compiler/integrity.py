@@ -131,22 +131,34 @@ def _deletes(word: str) -> set[str]:
 
 
 def edit_distance(a: str, b: str, limit: int = 3) -> int:
-    """Optimal-string-alignment distance (adjacent swaps count 1); ``limit + 1`` when larger."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
+    """Optimal-string-alignment distance (adjacent swaps count 1); ``limit + 1`` when larger.
+
+    Only cells within ``limit`` of the diagonal are computed, so a call costs
+    O(len * limit), not O(len²).
+    """
+    if a == b:
+        return 0
+    la, lb, over = len(a), len(b), limit + 1
+    if abs(la - lb) > limit:
+        return over
     prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
+    prev = [j if j <= limit else over for j in range(lb + 1)]
+    for i in range(1, la + 1):
+        lo, hi = max(1, i - limit), min(lb, i + limit)
+        cur = [over] * (lb + 1)
+        cur[0] = i if i <= limit else over
+        ai = a[i - 1]
+        best = cur[0]
+        for j in range(lo, hi + 1):
+            value = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ai != b[j - 1]))
+            if i > 1 and j > 1 and ai == b[j - 2] and a[i - 2] == b[j - 1]:
+                value = min(value, prev2[j - 2] + 1)
+            cur[j] = value if value < over else over
+            best = min(best, cur[j])
+        if best > limit:
+            return over
         prev2, prev = prev, cur
-    return prev[-1]
+    return prev[lb]
 
 
 def _allowed(query: str) -> int:
@@ -169,9 +181,11 @@ def suggest(queries: Iterable[str], candidates: Iterable[tuple[str, str]]) -> di
     found through a deletion index over whichever side is smaller.
     """
     by_norm: dict[str, list[Suggestion]] = defaultdict(list)
+    listed: set[tuple[str, str]] = set()
     for name, ident in candidates:
         key = _norm(name)
-        if key and all(ident != known for known, _ in by_norm[key]):
+        if key and (key, ident) not in listed:
+            listed.add((key, ident))
             by_norm[key].append((ident, name))
     wanted = {q: _norm(q) for q in dict.fromkeys(queries)}
     found: dict[str, tuple[Suggestion, ...]] = {}
@@ -332,8 +346,12 @@ def check_contradictions(ctx: Context) -> Iterator[Diagnostic]:
 
 def check_cycles(ctx: Context) -> Iterator[Diagnostic]:
     """Cycles of three or more in broader/narrower (two-term cycles are contradictions)."""
-    up = nx.DiGraph()
-    up.add_edges_from((u, v) for u, v, rel in ctx.graph.edges(keys=True) if rel == "broader")
+    up = nx.DiGraph()  # child -> parent, from the declarations on either side
+    for u, v, rel, declared in ctx.graph.edges(keys=True, data="declared"):
+        if declared and rel == "broader":
+            up.add_edge(u, v)
+        elif declared and rel == "narrower":
+            up.add_edge(v, u)
     for component in nx.strongly_connected_components(up):
         if len(component) < 3:
             continue
@@ -344,7 +362,7 @@ def check_cycles(ctx: Context) -> Iterator[Diagnostic]:
         pivot = cycle.index(min(cycle))
         cycle = cycle[pivot:] + cycle[:pivot]
         chain = " → ".join(f"`{m}`" for m in [*cycle, cycle[0]])
-        edge = ctx.graph.edges[cycle[0], cycle[1], "broader"]
+        edge = ctx.graph.get_edge_data(cycle[0], cycle[1], "broader") or ctx.graph.edges[cycle[1], cycle[0], "narrower"]
         extra = f" ({len(component)} terms are in the tangle)" if len(component) > len(cycle) else ""
         yield make("hierarchy-cycle", edge["file"], edge["line"], 1,
                    f"parents/children form a cycle of {len(cycle)}: {chain}{extra}",

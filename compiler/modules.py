@@ -17,13 +17,13 @@ from typing import Any, Mapping, Sequence
 import yaml
 
 from .diagnostics import Diagnostic, make
+from .load import split_blocks
 
 try:  # libyaml is much faster; both loaders are safe (no object construction)
     _SafeLoader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
     _SafeLoader = yaml.SafeLoader
 
-_FENCE = re.compile(r"^---[ \t]*$")
 _ID_LINE = re.compile(r"^id\s*:", re.MULTILINE)
 MAX_MODULE_BYTES = 4_000_000
 
@@ -48,14 +48,15 @@ class Module:
 
 
 def front_matter(text: str) -> tuple[str, int] | None:
-    """The first ``---`` block of ``text`` and the line its content starts on, or None."""
-    lines = text.lstrip("\ufeff").splitlines()
-    if not lines or not _FENCE.match(lines[0]):
+    """The first front-matter block of ``text`` and the file line its content starts on, or None.
+
+    Uses the term loader's block splitter, so modules and terms agree on what a
+    front-matter block is (leading blank lines, ``---`` / ``...`` fences).
+    """
+    blocks = split_blocks(text.lstrip("\ufeff").replace("\r\n", "\n")).blocks
+    if not blocks or not blocks[0].closed:
         return None
-    for end in range(1, len(lines)):
-        if _FENCE.match(lines[end]):
-            return "\n".join(lines[1:end]), 2
-    return None
+    return blocks[0].text, blocks[0].fence_line + 1
 
 
 def read_module(path: Path, display: str) -> tuple[Module | None, list[Diagnostic]]:
