@@ -292,7 +292,7 @@ def build_graph(terms: Mapping[str, Term], modules: Mapping[str, Module],
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while millions of small dicts are made.
 
     Building creates no reference cycles, but each full collection walks every object
@@ -315,7 +315,7 @@ def link(terms: Sequence[Term], modules: Sequence[Module], config: "Config") -> 
     The first term (in file order) with a given id owns the node; later ones are
     reported as duplicates and their links are not read.
     """
-    with _gc_paused():
+    with gc_paused():
         return _link(terms, modules, config)
 
 
@@ -339,5 +339,5 @@ def _link(terms: Sequence[Term], modules: Sequence[Module], config: "Config") ->
 
 MODULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(?:-[^\W_]+)+(?:_\S*)?$")
 
-__all__ = ["link", "GraphResult", "Reference", "Relation", "RELATIONS", "REFERENCE_FIELDS", "CONFLICTS",
+__all__ = ["link", "gc_paused", "GraphResult", "Reference", "Relation", "RELATIONS", "REFERENCE_FIELDS", "CONFLICTS",
            "Resolver", "build_graph", "collect_references", "raw_references", "walk", "MODULE_ID"]
