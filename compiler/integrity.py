@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .config import Config
 
 MAX_SUGGEST_LEN = 64
+MAX_EXTRA_WORD = 3  # `the`, `raw`, `Γ`: a word this short may be dropped to find a name
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,15 @@ def suggest(queries: Iterable[str], candidates: Iterable[tuple[str, str]]) -> di
         hits = tuple(dict.fromkeys(s for c in sorted(close) for s in by_norm[c]))[:3]
         for query in pending[key]:
             found[query] = hits
+    # a known name with one short extra word (`TEMPORAL_PRESSURE_Γ`, `THE_LEDGER`): drop it and
+    # look up. Only short words: `SURFACE_TENSION` is not a misspelt `TENSION`.
+    for key in (k for k in pending if k not in best):
+        words = key.split("_")
+        for extra, shorter in ((words[-1], "_".join(words[:-1])), (words[0], "_".join(words[1:]))):
+            if len(words) > 1 and len(extra) <= MAX_EXTRA_WORD and len(shorter) >= 6 and shorter in by_norm:
+                for query in pending[key]:
+                    found[query] = tuple(by_norm[shorter][:3])
+                break
     return found
 
 
@@ -260,9 +270,15 @@ def check_references(ctx: Context) -> Iterator[Diagnostic]:
                             f"`{ref.name}` in `{_field(ref)}` was matched to {node['kind']} `{ref.target}` only loosely",
                             hint=f"write the exact id `{ref.target}`")
         elif ref.match == "missing":
-            close = hints.get(ref.name, ())
-            hint = _did_you_mean(close) if close else \
-                "define the term, fix the name, or configure the folder of module documents"
+            close = [c for c in hints.get(ref.name, ()) if c[0] != ref.source]
+            own = [name for ident, name in hints.get(ref.name, ()) if ident == ref.source]
+            if close:
+                hint = _did_you_mean(close)
+            elif own:
+                hint = (f"this is close to the term's own alias or name {own[0]!r}: remove the entry, "
+                        "or define it as a term of its own")
+            else:
+                hint = "define the term, fix the name, or configure the folder of module documents"
             yield _ref_diag("link-dangling", ref, f"`{ref.name}` in `{_field(ref)}` is not a defined term or module",
                             hint=hint)
 

@@ -175,6 +175,10 @@ SUGGEST = [
     ("OBSERVERS_SHADOW", ["OBSERVER_SHADOW"], ("OBSERVER_SHADOW",)),
     ("DOMA-075", ["DOMA-005", "DOMA-025"], ()),  # numbered ids a digit apart are not typos
     ("ZEBRA", ["COHERENCE"], ()),
+    ("TEMPORAL_PRESSURE_Γ", ["TEMPORAL_PRESSURE"], ("TEMPORAL_PRESSURE",)),  # one extra word
+    ("THE_COHERENCE_LEDGER", ["COHERENCE_LEDGER"], ("COHERENCE_LEDGER",)),
+    ("FIELD_X", ["FIELD"], ()),  # what is left is too short to be sure
+    ("SURFACE_TENSION", ["TENSION"], ()),  # a compound is another concept, not a typo
     ("AB", ["XY"], ()),
 ]
 
@@ -278,3 +282,13 @@ def test_a_cycle_through_an_undefined_name_is_still_found(tmp_path: Path) -> Non
     cycles = [d for d in result.diagnostics if d.code == "hierarchy-cycle"]
     assert len(cycles) == 1 and "`A` → `B` → `X` → `A`" in cycles[0].message
     assert (cycles[0].file, cycles[0].line) == ("A.md", 4)
+
+
+def test_a_dangling_name_that_is_the_terms_own_alias_is_not_suggested_as_itself(tmp_path: Path) -> None:
+    result = build(tmp_path, {
+        "COMPOSITE.md": "term: Composite\ncanonical_id: COMPOSITE\naliases: [Reducible System]\n"
+                        "crosslinks:\n  near_synonyms: [REDUCIBLE_SYSTEM]",
+    })
+    dangling = [d for d in result.diagnostics if d.code == "link-dangling"]
+    assert len(dangling) == 1 and "did you mean" not in dangling[0].hint
+    assert "own alias or name 'Reducible System'" in dangling[0].hint
