@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
 
 import networkx as nx
+import numpy as np
 
 from . import similarity
 from .diagnostics import Diagnostic, make
@@ -145,7 +146,7 @@ def _similar(graph: nx.MultiDiGraph, terms: Sequence[Term], k: int, threshold: f
         if graph.nodes.get(term.id, {}).get("kind") == "term":
             owners.setdefault(term.id, term)
     ids = sorted(owners)
-    texts = [similarity.term_text(owners[i].data, owners[i].body, fields) for i in ids]
+    texts = (similarity.term_text(owners[i].data, owners[i].body, fields) for i in ids)
     return tuple(Similar(a, b, s) for a, b, s in similarity.similar_pairs(ids, texts, k, threshold))
 
 
@@ -171,11 +172,26 @@ def _suggestions(graph: nx.MultiDiGraph, pairs: Iterable[Similar], minimum: floa
 # --- communities, centrality, bridges --------------------------------------------------------
 
 
-def combined_graph(graph: nx.MultiDiGraph, pairs: Iterable[Similar]) -> nx.Graph:
-    """Undirected weighted graph: 1 per linked pair (whatever the relations), plus similarity scores.
+@dataclass(frozen=True)
+class Weighted:
+    """The undirected weighted graph the map is read from, as arrays (fast to walk, small).
 
-    Built in sorted order so that Louvain's seeded shuffle sees the same graph on every run.
+    One edge per linked pair, weight 1 whatever the relations, plus the similarity score;
+    nodes and edges in sorted order so that Louvain's seeded shuffle sees the same graph
+    on every run.
     """
+
+    nodes: tuple[str, ...]
+    source: Any  # numpy int arrays of node positions, source < target
+    target: Any
+    weight: Any
+
+    def degrees(self) -> Any:
+        n = len(self.nodes)
+        return np.bincount(self.source, minlength=n) + np.bincount(self.target, minlength=n)
+
+
+def weighted_graph(graph: nx.MultiDiGraph, pairs: Iterable[Similar]) -> Weighted:
     weights: dict[tuple[str, str], float] = {}
     for u, v in graph.edges():
         if u != v:
@@ -183,42 +199,74 @@ def combined_graph(graph: nx.MultiDiGraph, pairs: Iterable[Similar]) -> nx.Graph
     for pair in pairs:
         key = (pair.source, pair.target)
         weights[key] = weights.get(key, 0.0) + pair.score
-    combined = nx.Graph()
-    combined.add_nodes_from(sorted(graph.nodes))
-    combined.add_weighted_edges_from((u, v, w) for (u, v), w in sorted(weights.items()))
-    return combined
+    nodes = tuple(sorted(graph.nodes))
+    position = {n: i for i, n in enumerate(nodes)}
+    ordered = sorted(weights.items())
+    source = np.fromiter((position[u] for (u, _), _ in ordered), dtype=np.int64, count=len(ordered))
+    target = np.fromiter((position[v] for (_, v), _ in ordered), dtype=np.int64, count=len(ordered))
+    weight = np.fromiter((w for _, w in ordered), dtype=np.float64, count=len(ordered))
+    return Weighted(nodes, source, target, weight)
 
 
-def _louvain(combined: nx.Graph, seed: int) -> list[set[str]]:
+def pagerank(web: Weighted, alpha: float = 0.85, tol: float = 1e-6, max_iter: int = 100) -> dict[str, float]:
+    """networkx's weighted PageRank (uniform teleport, dangling mass spread evenly), in numpy.
+
+    The same iteration and stopping rule as ``nx.pagerank`` (a test compares them); done
+    here on the edge arrays so no second networkx graph of the whole map is built.
+    """
+    n = len(web.nodes)
+    if n == 0:
+        return {}
+    src = np.concatenate([web.source, web.target])
+    dst = np.concatenate([web.target, web.source])
+    w = np.concatenate([web.weight, web.weight])
+    out_weight = np.bincount(src, weights=w, minlength=n)
+    dangling = out_weight == 0
+    share = w / np.where(dangling, 1.0, out_weight)[src]
+    x = np.full(n, 1.0 / n)
+    for _ in range(max_iter):
+        last = x
+        x = alpha * (np.bincount(dst, weights=last[src] * share, minlength=n) + last[dangling].sum() / n) + (1 - alpha) / n
+        if np.abs(x - last).sum() < n * tol:
+            break
+    return dict(zip(web.nodes, x.tolist()))
+
+
+def _louvain(web: Weighted, seed: int) -> list[set[str]]:
     """Louvain on the nodes with two or more neighbours; a leaf then joins its one neighbour.
 
     Why: most undefined names are leaves (one term links to them), and Louvain always
     puts a leaf with its neighbour (the move can only raise modularity), so running it
     without them gives the same map in a fraction of the time. Isolated nodes stay alone.
     """
-    degree = dict(combined.degree())
-    core = [n for n in combined.nodes if degree[n] >= 2
-            or (degree[n] == 1 and degree[next(iter(combined[n]))] == 1 and n < next(iter(combined[n])))]
-    sub = nx.Graph(combined.subgraph(core))  # a real graph: views are slow to walk
-    groups = nx.community.louvain_communities(sub, weight="weight", seed=seed) if sub.number_of_edges() else \
-        [{n} for n in core]
-    member: dict[str, int] = {n: i for i, group in enumerate(groups) for n in group}
+    degree = web.degrees()
+    lone = (degree[web.source] == 1) & (degree[web.target] == 1)  # a pair linked only to each other
+    keep = degree >= 2
+    keep[web.source[lone]] = True
+    keep[web.target[lone]] = True
+    inner = keep[web.source] & keep[web.target]
+    core = nx.Graph()
+    core.add_nodes_from(web.nodes[i] for i in np.flatnonzero(keep).tolist())
+    core.add_weighted_edges_from(zip((web.nodes[i] for i in web.source[inner].tolist()),
+                                     (web.nodes[i] for i in web.target[inner].tolist()), web.weight[inner].tolist()))
+    groups = nx.community.louvain_communities(core, weight="weight", seed=seed) if core.number_of_edges() else \
+        [{n} for n in core.nodes]
     found = [set(g) for g in groups]
-    for node in combined.nodes:
-        if node in member:
-            continue
-        neighbours = list(combined[node])
-        if neighbours and neighbours[0] in member:
-            found[member[neighbours[0]]].add(node)
-        else:
+    member = {n: i for i, group in enumerate(found) for n in group}
+    for a, b in zip(web.source[~inner].tolist(), web.target[~inner].tolist()):
+        leaf, hub = (web.nodes[a], web.nodes[b]) if not keep[a] else (web.nodes[b], web.nodes[a])
+        found[member[hub]].add(leaf)
+        member[leaf] = member[hub]
+    for node in web.nodes:
+        if node not in member:  # no neighbour at all
             member[node] = len(found)
             found.append({node})
     return found
 
 
-def _communities(combined: nx.Graph, centrality: Mapping[str, float], kinds: Mapping[str, Any],
+def _communities(web: Weighted, centrality: Mapping[str, float], kinds: Mapping[str, Any],
                  seed: int) -> tuple[tuple[Community, ...], dict[str, int]]:
-    found = _louvain(combined, seed)
+    found = _louvain(web, seed)
     ordered = sorted((sorted(c, key=lambda n: (-centrality.get(n, 0.0), n)) for c in found),
                      key=lambda members: (-len(members), members[0]))
     communities: list[Community] = []
@@ -231,21 +279,24 @@ def _communities(combined: nx.Graph, centrality: Mapping[str, float], kinds: Map
     return tuple(communities), member_of
 
 
-def _bridges(combined: nx.Graph, member_of: Mapping[str, int], kinds: Mapping[str, Any],
+def _bridges(web: Weighted, member_of: Mapping[str, int], kinds: Mapping[str, Any],
              labels: Mapping[str, str]) -> tuple[Bridge, ...]:
+    """Terms with neighbours in two or more communities, most communities first."""
+    share: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    for a, b, w in zip(web.source.tolist(), web.target.tolist(), web.weight.tolist()):
+        u, v = web.nodes[a], web.nodes[b]
+        if kinds.get(u) == "term":
+            share[u][member_of[v]] += w
+        if kinds.get(v) == "term":
+            share[v][member_of[u]] += w
     out: list[Bridge] = []
-    for node in combined.nodes:
-        if kinds.get(node) != "term":
+    for node, spread in share.items():
+        if len(spread) < 2:
             continue
-        share: dict[int, float] = defaultdict(float)
-        for _, other, weight in combined.edges(node, data="weight"):
-            share[member_of[other]] += weight
-        if len(share) < 2:
-            continue
-        total = sum(share.values())
-        participation = round(1.0 - sum((w / total) ** 2 for w in share.values()), 4)
-        spread = tuple(c for c, _ in sorted(share.items(), key=lambda cw: (-cw[1], cw[0])))
-        out.append(Bridge(node, labels.get(node, node), member_of[node], spread, participation))
+        total = sum(spread.values())
+        participation = round(1.0 - sum((w / total) ** 2 for w in spread.values()), 4)
+        ranked = tuple(c for c, _ in sorted(spread.items(), key=lambda cw: (-cw[1], cw[0])))
+        out.append(Bridge(node, labels.get(node, node), member_of[node], ranked, participation))
     out.sort(key=lambda b: (-len(b.communities), -b.participation, b.id))
     return tuple(out)
 
@@ -363,13 +414,10 @@ def _analyze(graph: nx.MultiDiGraph, terms: Sequence[Term], config: Any, suggest
     labels = {n: str(label if label else n) for n, label in graph.nodes(data="label")}
     kinds = dict(graph.nodes(data="kind"))
     pairs = _similar(graph, terms, k, threshold, fields)
-    combined = combined_graph(graph, pairs)
-    if combined.number_of_edges():
-        rank = nx.pagerank(combined, weight="weight")
-    else:
-        rank = {n: 1.0 / max(1, combined.number_of_nodes()) for n in combined.nodes}
-    centrality = {n: round(rank.get(n, 0.0), 8) for n in sorted(graph.nodes)}
-    communities, member_of = _communities(combined, centrality, kinds, seed)
+    web = weighted_graph(graph, pairs)
+    rank = pagerank(web)
+    centrality = {n: round(rank.get(n, 0.0), 8) for n in web.nodes}
+    communities, member_of = _communities(web, centrality, kinds, seed)
     key_terms = tuple(sorted((n for n in centrality if kinds.get(n) == "term"),
                              key=lambda n: (-centrality[n], n))[:KEY_TERMS])
     return Analysis(
@@ -378,7 +426,7 @@ def _analyze(graph: nx.MultiDiGraph, terms: Sequence[Term], config: Any, suggest
         community=member_of,
         centrality=centrality,
         key_terms=key_terms,
-        bridges=_bridges(combined, member_of, kinds, labels),
+        bridges=_bridges(web, member_of, kinds, labels),
         wanted=tuple(wanted_terms(graph, WANTED_LIMIT)),
         suggestions=_suggestions(graph, pairs, max(suggest_min, threshold), suggest_cap),
         k=k,
@@ -510,5 +558,5 @@ def analysis_text(analysis: Analysis, limit: int = 10) -> str:
 
 
 __all__ = ["analyze_graph", "Analysis", "Similar", "Community", "Bridge", "Wanted", "Suggestion", "annotate",
-           "wanted_terms", "suggested_links", "write_gexf", "gexf_graph", "analysis_text", "combined_graph",
-           "label_from_id", "SIMILAR"]
+           "wanted_terms", "suggested_links", "write_gexf", "gexf_graph", "analysis_text", "weighted_graph",
+           "pagerank", "Weighted", "label_from_id", "SIMILAR"]

@@ -20,6 +20,7 @@ scipy is optional at import time: :func:`available` says whether it is installed
 from __future__ import annotations
 
 import re
+from array import array
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -58,10 +59,14 @@ def available() -> bool:
 
 
 def _strings(value: Any) -> Iterable[str]:
-    """Every string leaf under ``value`` (values only, never the keys)."""
+    """Every string leaf under ``value`` (values only, never the keys).
+
+    Headers are plain JSON-like values (compiler.model), so exact ``dict``/``list``
+    checks suffice; they are several times faster than checks against ``Mapping``.
+    """
     if isinstance(value, str):
         yield value
-    elif isinstance(value, Mapping):
+    elif isinstance(value, dict):
         for item in value.values():
             yield from _strings(item)
     elif isinstance(value, (list, tuple)):
@@ -71,21 +76,22 @@ def _strings(value: Any) -> Iterable[str]:
 
 def _find(data: Any, wanted: frozenset[str]) -> Iterable[str]:
     """Text under every key named in ``wanted``, at any depth (``justification`` sits in candidates)."""
-    if isinstance(data, Mapping):
+    if isinstance(data, dict):
         for key, value in data.items():
             if key in wanted:
                 yield from _strings(value)
-            else:
+            elif isinstance(value, (dict, list)):
                 yield from _find(value, wanted)
     elif isinstance(data, list):
         for item in data:
-            yield from _find(item, wanted)
+            if isinstance(item, (dict, list)):
+                yield from _find(item, wanted)
 
 
 def term_text(data: Mapping[str, Any], body: str, fields: Sequence[str]) -> str:
     """The term's own words: the named header fields (any depth) and, if ``body`` is listed, the body."""
     wanted = frozenset(f for f in fields if f != "body")
-    parts = list(_find(data, wanted))
+    parts = list(_find(data if isinstance(data, dict) else dict(data), wanted))
     if "body" in fields and body:
         parts.append(body)
     return "\n".join(parts)
@@ -99,26 +105,33 @@ def tokenize(text: str) -> list[str]:
 # --- TF-IDF -------------------------------------------------------------------------------
 
 
-def tfidf(docs: Sequence[Sequence[str]]) -> Any:
-    """Unit-length TF-IDF rows (scipy CSR, float32) of tokenized ``docs``; empty docs are zero rows."""
+def tfidf(docs: Iterable[Sequence[str]]) -> Any:
+    """Unit-length TF-IDF rows (scipy CSR, float32) of tokenized ``docs``; empty docs are zero rows.
+
+    ``docs`` may be a generator: each document's words become column numbers at once,
+    so the word lists of all documents never sit in memory together.
+    """
     vocabulary: dict[str, int] = {}
-    cols: list[int] = []
-    lengths = np.zeros(len(docs), dtype=np.int64)
-    for i, doc in enumerate(docs):
+    cols = array("l")
+    lengths = array("l")
+    for doc in docs:
+        before = len(cols)
         cols.extend(vocabulary.setdefault(t, len(vocabulary)) for t in doc)
-        lengths[i] = len(doc)
-    n = len(docs)
-    rows = np.repeat(np.arange(n, dtype=np.int32), lengths)
-    counts = _sparse.csr_matrix((np.ones(len(cols), dtype=np.float64), (rows, np.asarray(cols, dtype=np.int64))),
+        lengths.append(len(cols) - before)
+    n = len(lengths)
+    rows = np.repeat(np.arange(n, dtype=np.int32), np.frombuffer(lengths, dtype=np.int64) if n else 0)
+    counts = _sparse.csr_matrix((np.ones(len(cols), dtype=np.float32), (rows, np.frombuffer(cols, dtype=np.int64))),
                                 shape=(n, len(vocabulary)))
+    del rows, cols
     counts.sum_duplicates()
     df = np.bincount(counts.indices, minlength=len(vocabulary))
     idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
-    counts.data *= idf[counts.indices]
-    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+    data = counts.data.astype(np.float64) * idf[counts.indices]
+    row_of = np.repeat(np.arange(n), np.diff(counts.indptr))
+    norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=n))
     norms[norms == 0] = 1.0
-    matrix = _sparse.diags(1.0 / norms) @ counts
-    return matrix.astype(np.float32).tocsr()
+    counts.data = (data / norms[row_of]).astype(np.float32)
+    return counts
 
 
 # --- top k neighbours ---------------------------------------------------------------------
@@ -193,7 +206,7 @@ def top_k(matrix: Any, k: int, threshold: float) -> Neighbours:
                       np.concatenate([f[2] for f in found]))
 
 
-def similar_pairs(ids: Sequence[str], texts: Sequence[str], k: int, threshold: float,
+def similar_pairs(ids: Sequence[str], texts: Iterable[str], k: int, threshold: float,
                   digits: int = 4) -> list[tuple[str, str, float]]:
     """Undirected pairs (a, b, score) with a < b, from the union of every term's top-k list.
 
@@ -202,7 +215,7 @@ def similar_pairs(ids: Sequence[str], texts: Sequence[str], k: int, threshold: f
     """
     if not available() or len(ids) < 2:
         return []
-    matrix = tfidf([tokenize(t) for t in texts])
+    matrix = tfidf(tokenize(t) for t in texts)  # one text at a time: texts may be a generator
     found = top_k(matrix, k, threshold)
     pairs: dict[tuple[str, str], float] = {}
     for i, j, s in zip(found.source.tolist(), found.target.tolist(), found.score.tolist()):

@@ -12,7 +12,7 @@ import networkx as nx
 import pytest
 
 from compiler.analytics import (SIMILAR, Analysis, analysis_text, analyze_graph, annotate, gexf_graph, label_from_id,
-                                suggested_links, wanted_terms, write_gexf)
+                                pagerank, suggested_links, wanted_terms, weighted_graph, write_gexf)
 from compiler.codes import CODES
 from compiler.config import default_config, load_config
 from compiler.diagnostics import Severity
@@ -59,6 +59,21 @@ def test_every_node_has_a_community_and_a_centrality(glossary):
     assert [c.index for c in analysis.communities] == list(range(len(analysis.communities)))
     assert [c.size for c in analysis.communities] == sorted((c.size for c in analysis.communities), reverse=True)
     assert abs(sum(analysis.centrality.values()) - 1.0) < 1e-3
+
+
+def test_pagerank_equals_networkx(glossary):
+    _, _, graph, analysis = glossary
+    web = weighted_graph(graph, analysis.similar)
+    plain = nx.Graph()
+    plain.add_nodes_from(web.nodes)
+    plain.add_weighted_edges_from((web.nodes[a], web.nodes[b], w)
+                                  for a, b, w in zip(web.source.tolist(), web.target.tolist(), web.weight.tolist()))
+    plain.add_node("ALONE")  # a node without edges: dangling mass
+    want = nx.pagerank(plain, weight="weight")
+    web = type(web)((*web.nodes, "ALONE"), web.source, web.target, web.weight)
+    got = pagerank(web)
+    assert set(got) == set(want)
+    assert all(abs(got[n] - want[n]) < 1e-9 for n in want)
 
 
 def test_key_terms_are_terms_ranked_by_centrality(glossary):
