@@ -43,6 +43,9 @@ def test_try_repo_runs_both_hooks_on_a_sample_folder(tmp_path: Path) -> None:
         pytest.skip("pre-commit or git is not installed")
     if not (REPO / ".git").exists():
         pytest.skip("the project is not a git checkout")
+    # try-repo on a clone: the committed hooks and package, not a half-edited working tree
+    hook_repo = tmp_path / "hook-repo"
+    subprocess.run(["git", "clone", "-q", str(REPO), str(hook_repo)], check=True, capture_output=True)
     sample = tmp_path / "glossary"
     (sample / "terms").mkdir(parents=True)
     broken = sample / "terms" / "INDICATORS.md"
@@ -54,7 +57,7 @@ def test_try_repo_runs_both_hooks_on_a_sample_folder(tmp_path: Path) -> None:
     _git(sample, "commit", "-qm", "sample")
 
     def run(*hook: str) -> subprocess.CompletedProcess:
-        return subprocess.run([tool, "try-repo", str(REPO), *hook, "--all-files"], cwd=sample,
+        return subprocess.run([tool, "try-repo", str(hook_repo), *hook, "--all-files"], cwd=sample,
                               capture_output=True, text=True, timeout=900)
 
     first = run("compile-glossary-validate")
