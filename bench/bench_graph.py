@@ -12,7 +12,9 @@ crosslinks name undefined terms, some names are typos of real ids (so "did you
 mean" has work to do), some synonyms are one-way, and a few hierarchy cycles exist.
 Terms are built in memory (no files), so only the graph stage is measured. CPU time
 is the figure to compare (wall time also counts other processes on a busy machine);
-``rss MB`` is the process's peak resident memory so far (sizes run in order).
+``rss MB`` is the process's peak resident memory, ``link MB`` how much of it the
+graph stage added on top of the generated terms. Run one size per process for clean
+memory figures.
 """
 from __future__ import annotations
 
@@ -100,6 +102,7 @@ def generate(n: int, seed: int = 7) -> tuple[list[Term], list[Module]]:
 def run(n: int) -> dict[str, float]:
     t0 = time.perf_counter()
     terms, modules = generate(n)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t1, c1 = time.perf_counter(), time.process_time()
     result = link(terms, modules, default_config(Path(".")))
     t2, c2 = time.perf_counter(), time.process_time()
@@ -107,17 +110,18 @@ def run(n: int) -> dict[str, float]:
     return {"terms": n, "generate_s": t1 - t0, "link_s": t2 - t1, "cpu_s": c2 - c1, "nodes": result.graph.number_of_nodes(),
             "edges": result.graph.number_of_edges(), "findings": sum(findings.values()),
             "did_you_mean": sum(1 for d in result.diagnostics if (d.hint or "").startswith("did you mean")),
-            "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "link_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before}
 
 
 def main(argv: list[str]) -> None:
     sizes = [int(a) for a in argv] or [1_000, 10_000, 100_000]
     print(f"{'terms':>8} {'wall s':>8} {'cpu s':>8} {'cpu µs/term':>11} {'nodes':>8} {'edges':>9} {'findings':>9}"
-          f" {'dym':>7} {'rss MB':>7}")
+          f" {'dym':>7} {'rss MB':>7} {'link MB':>7}")
     for n in sizes:
         r = run(n)
         print(f"{n:>8} {r['link_s']:>8.2f} {r['cpu_s']:>8.2f} {r['cpu_s'] / n * 1e6:>11.0f} {r['nodes']:>8} {r['edges']:>9} "
-              f"{r['findings']:>9} {r['did_you_mean']:>7} {r['maxrss_mb']:>7.0f}")
+              f"{r['findings']:>9} {r['did_you_mean']:>7} {r['maxrss_mb']:>7.0f} {r['link_mb']:>7.0f}")
 
 
 if __name__ == "__main__":

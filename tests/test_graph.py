@@ -292,3 +292,16 @@ def test_a_dangling_name_that_is_the_terms_own_alias_is_not_suggested_as_itself(
     dangling = [d for d in result.diagnostics if d.code == "link-dangling"]
     assert len(dangling) == 1 and "did you mean" not in dangling[0].hint
     assert "own alias or name 'Reducible System'" in dangling[0].hint
+
+
+def test_docs_checks_table_matches_the_code_registry() -> None:
+    from compiler.codes import CODES
+
+    docs = Path(__file__).resolve().parents[1] / "docs" / "graph.md"
+    rows = {}
+    for line in docs.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0].startswith("`") and cells[3] in ("error", "warning", "info"):
+            rows[cells[0].strip("`")] = cells[3]
+    assert len(rows) >= 17
+    assert {name: CODES[name].severity.value for name in rows if name in CODES} == rows
