@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import assume, given, settings, strategies as st
 
 from compiler.checks import check_hint
@@ -42,3 +43,13 @@ def test_stated_uncertainty_is_the_tolerance(k_sigma: float, u: str) -> None:
 def test_products_of_integers_are_exact(a: int, b: int) -> None:
     assert check_hint(f"{a} × {b} = {a * b}").status == "pass"
     assert check_hint(f"{a} × {b} = {a * b + 1}").status == "fail"
+
+
+def test_monte_carlo_only_where_non_linear_and_deterministic() -> None:
+    first = check_hint("1/(0.2 ± 0.1) ≈ 6")
+    assert first.status == "pass" and "Monte Carlo" in first.message
+    assert check_hint("1/(0.2 ± 0.1) ≈ 6").message == first.message  # fixed seed
+    linear = check_hint(r"\Delta a_\mu \approx 251 \times 10^{-11}", edition="2021")
+    assert "Monte Carlo" not in linear.message
+    assert linear.deviation is not None and linear.deviation.sigma == pytest.approx(0.0, abs=1e-6)
+    assert check_hint("1/(0.2 ± 0.1) ≈ 60").status == "fail"

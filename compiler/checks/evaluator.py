@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from dataclasses import replace
+from typing import Callable, Mapping, Sequence
 
 from .parser import Bin, Call, Neg, Node, Num, Opaque, PlusMinus, Pow, Sym, Tuple, Unit
 
@@ -112,10 +113,19 @@ class Context:
     used: dict[str, str] = field(default_factory=dict)  # quantity id -> edition used
     stated: bool = False  # some number on this side states its own uncertainty
     rounded: frozenset[int] = frozenset()  # id() of the written numbers that carry a rounding
+    sample: Sequence[float] | None = None  # Monte Carlo: standard-normal draws, one per input in order
 
     def new_input(self, kind: str, label: str, coeff: float) -> dict[int, float]:
         self.inputs.append(Input(kind, label))
         return {len(self.inputs) - 1: coeff}
+
+    def draw(self, kind: str, label: str, coeff: float) -> tuple[dict[int, float], float]:
+        """A new input and, in a Monte Carlo run, its sampled shift (z · u) for the value."""
+        grad = self.new_input(kind, label, coeff)
+        idx = len(self.inputs) - 1
+        if self.sample is None or kind != "sigma" or idx >= len(self.sample):
+            return grad, 0.0
+        return grad, float(self.sample[idx]) * coeff
 
     def sigma(self, val: Val) -> float:
         return math.sqrt(sum(g * g for i, g in val.grad.items() if self.inputs[i].kind == "sigma"))
@@ -176,7 +186,8 @@ def evaluate(node: Node, ctx: Context) -> Val:
 def _num(n: Num, ctx: Context) -> Val:
     if n.uncertainty is not None:
         ctx.stated = True
-        return Val(n.value, ctx.new_input("sigma", n.text, n.uncertainty))
+        grad, shift = ctx.draw("sigma", n.text, n.uncertainty)
+        return Val(n.value + shift, grad)
     if ctx.claim_side and id(n) in ctx.rounded and n.half_unit > 0:
         return Val(n.value, ctx.new_input("res", n.text, n.half_unit))
     return Val(n.value)
@@ -285,14 +296,15 @@ def _call(n: Call, ctx: Context) -> Val:
 
 
 def _plusminus(n: PlusMinus, ctx: Context) -> Val:
-    inner = Context(ctx.resolve, False, ctx.inputs, ctx.cache, ctx.used)  # ± replaces rounding
+    inner = replace(ctx, claim_side=False, rounded=frozenset())  # ± replaces rounding
     value = evaluate(n.value, inner)
     u = evaluate(n.uncertainty, inner)
     if abs(u.dim - value.dim) > 1e-9:
         raise UnitMismatch("units do not match: the uncertainty after ± has other units than the value", n.pos)
     ctx.stated = True
-    out = Val(value.v, dict(value.grad), value.dim)
-    out.grad.update(ctx.new_input("sigma", "±", abs(u.v)))
+    grad, shift = ctx.draw("sigma", "±", abs(u.v))
+    out = Val(value.v + shift, dict(value.grad), value.dim)
+    out.grad.update(grad)
     return out
 
 

@@ -18,7 +18,8 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any, Callable
 
-from .classify import Chain, extract, is_not_applicable, literal_only
+from . import montecarlo
+from .classify import extract, is_not_applicable, literal_only
 from .evaluator import (Context, EvalError, Unbound, Undecidable, UnitMismatch, Val, evaluate, rounded_numbers,
                         unbound)
 from .parser import Node, Num, Pow, Sym, Unit, walk
@@ -79,11 +80,8 @@ def judge_pair(left: Node, op: str, right: Node, ref: ReferenceData, year: int |
         return Outcome("unchecked", "symbolic", "a proportionality (∝) states no number to check", relation)
     claim_right = literal_only(right)
     claim_left = not claim_right and literal_only(left)
-    ctx = Context(ref.resolver(year))
     try:
-        lctx = replace(ctx, claim_side=claim_left, rounded=rounded_numbers(left) if claim_left else frozenset())
-        rctx = replace(ctx, claim_side=claim_right, rounded=rounded_numbers(right) if claim_right else frozenset())
-        lv, rv = evaluate(left, lctx), evaluate(right, rctx)
+        ev = _difference(left, right, claim_left, claim_right, ref, year, None)
     except Undecidable as exc:
         return Outcome("unchecked", "checkable", exc.message, relation)
     except UnitMismatch as exc:
@@ -92,30 +90,50 @@ def judge_pair(left: Node, op: str, right: Node, ref: ReferenceData, year: int |
         return Outcome("error", "checkable", exc.message, relation, position=exc.position)
     except Unbound as exc:  # defensive: unbound() above should have caught it
         return Outcome("unchecked", "symbolic", f"symbolic: no data for {exc}", relation)
+    ctx, comp, claim, diff, claim_node, (unit_scale, unit_name) = ev
     used = tuple((q, e, y) for q, (e, y) in ctx.used.items())
+    k = 1.0 / unit_scale  # decide in the unit the numbers are reported in
+    sigma_d, res_d = ctx.sigma(diff) * k, ctx.resolution(diff) * k
+    note = ""
+    n_inputs = len(ctx.inputs)
+    rel = [ctx.sigma(v) / abs(v.v) for v in (comp, claim) if v.v]
+    def sampled(row: Any) -> float:
+        return _difference(left, right, claim_left, claim_right, ref, year, row)[3].v
+
+    if montecarlo.worth_it((left, right), rel, n_inputs) and montecarlo.curved(sampled, n_inputs, diff.v, ctx.sigma(diff)):
+        mc = montecarlo.sampled_sigma(sampled, n_inputs)
+        if mc is not None:
+            sigma_d, note = mc * k, f"; σ from {montecarlo.SAMPLES} Monte Carlo samples"
+    c, m = comp.v * k, claim.v * k
+    eps = 1e-12 * max(abs(c), abs(m))
+    power = _power_of_ten(claim_node)
+    status, why = _decide(op if not claim_left else _mirror(op), c, m, sigma_d, res_d, eps, power)
+    dev = Deviation(abs(c - m) / sigma_d if sigma_d > 0 else None, (c - m) / abs(m) if m else None)
+    return Outcome(status, "checkable", why + note, relation, c, ctx.sigma(comp) * k, m, dev, unit_name, used=used,
+                   has_claim=claim_left or claim_right, power=power)
+
+
+def _difference(left: Node, right: Node, claim_left: bool, claim_right: bool, ref: ReferenceData, year: int | None,
+                sample: Any) -> tuple[Context, Val, Val, Val, Node, tuple[float, str]]:
+    """Evaluate both sides with shared inputs; (ctx, computed, claimed, computed − claimed, claim node, unit)."""
+    ctx = Context(ref.resolver(year), sample=sample)
+    lctx = replace(ctx, claim_side=claim_left, rounded=rounded_numbers(left) if claim_left else frozenset())
+    rctx = replace(ctx, claim_side=claim_right, rounded=rounded_numbers(right) if claim_right else frozenset())
+    lv, rv = evaluate(left, lctx), evaluate(right, rctx)
     comp, claim, comp_node, claim_node = (lv, rv, left, right) if not claim_left else (rv, lv, right, left)
-    unit_scale, unit_name = _display_unit(comp_node, claim_node, comp, ref)
+    unit = _display_unit(comp_node, claim_node, comp, ref)
     if abs(comp.dim - claim.dim) > 1e-9:
-        if claim.dim == 0 and not _has_unit(claim_node) and unit_name:
-            claim = claim.scaled(unit_scale)
+        if claim.dim == 0 and not _has_unit(claim_node) and unit[1]:
+            claim = claim.scaled(unit[0])
             claim.dim = comp.dim
         else:
-            return Outcome("unchecked", "checkable", "units do not match: the two sides have different units", relation, used=used)
-    sign = 1.0 if not claim_left else -1.0
+            raise UnitMismatch("units do not match: the two sides have different units", 0)
     diff = Val(comp.v - claim.v, {}, comp.dim)
     for i, g in comp.grad.items():
         diff.grad[i] = diff.grad.get(i, 0.0) + g
     for i, g in claim.grad.items():
         diff.grad[i] = diff.grad.get(i, 0.0) - g
-    k = 1.0 / unit_scale  # decide in the unit the numbers are reported in
-    sigma_d, res_d = ctx.sigma(diff) * k, ctx.resolution(diff) * k
-    c, m = comp.v * k, claim.v * k
-    eps = 1e-12 * max(abs(c), abs(m))
-    power = _power_of_ten(claim_node)
-    status, why = _decide(op if sign > 0 else _mirror(op), c, m, sigma_d, res_d, eps, power)
-    dev = Deviation(abs(c - m) / sigma_d if sigma_d > 0 else None, (c - m) / abs(m) if m else None)
-    return Outcome(status, "checkable", why, relation, c, ctx.sigma(comp) * k, m, dev, unit_name, used=used,
-                   has_claim=claim_left or claim_right, power=power)
+    return ctx, comp, claim, diff, claim_node, unit
 
 
 def _mirror(op: str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -143,12 +143,11 @@ class ReferenceData:
                 raise Undecidable(f"the reference value of {q.symbols[0] if q.symbols else q.id} ({q.name}) is disputed: {q.disputed}")
             scale, dim = parse_unit(q.unit)
             if q.formula is not None:
-                inner = Context(ctx.resolve, False, ctx.inputs, ctx.cache, ctx.used)
-                cached = evaluate(q.formula, inner)
+                cached = evaluate(q.formula, replace(ctx, claim_side=False, rounded=frozenset()))
             else:
                 e = q.at(year)
-                grad = ctx.new_input("sigma", f"{q.id} {e.edition}", e.uncertainty * scale) if e.uncertainty else {}
-                cached = Val(e.value * scale, grad, dim)
+                grad, shift = ctx.draw("sigma", f"{q.id} {e.edition}", e.uncertainty * scale) if e.uncertainty else ({}, 0.0)
+                cached = Val(e.value * scale + shift, grad, dim)
                 ctx.used[q.id] = (e.edition, e.year)
             ctx.cache[q.id] = cached
         return Val(cached.v, dict(cached.grad), cached.dim)
