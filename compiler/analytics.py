@@ -19,21 +19,19 @@ every exporter (JSON, GraphML, GEXF) carries them without knowing about this mod
 """
 from __future__ import annotations
 
-import gc
 import json
 import re
 from collections import Counter, defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
+from typing import IO, Any, Iterable, Mapping, Sequence
 
 import networkx as nx
 import numpy as np
 
 from . import similarity
 from .diagnostics import Diagnostic, make
-from .graph import MODULE_ID
+from .graph import MODULE_ID, gc_paused  # the analysis makes many small objects and no cycles
 from .ids import id_problem
 from .model import Term
 
@@ -116,23 +114,6 @@ class Analysis:
     threshold: float = 0.2
     fields: tuple[str, ...] = ()
     labels: Mapping[str, str] = field(default_factory=dict)  # node id -> label, for messages
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while building many small objects, then restore it.
-
-    Why: with a large graph alive, every automatic collection walks all of its
-    dictionaries; the analysis creates hundreds of thousands of records and no cycles,
-    and runs 2-5x faster without those walks. The previous state is always restored.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # --- similarity -----------------------------------------------------------------------------
@@ -404,7 +385,7 @@ def analyze_graph(graph: nx.MultiDiGraph, terms: Sequence[Term], config: Any, *,
     build without ``[analytics] similarity = true`` does not call this). Without scipy
     the similarity part is empty and the rest still runs on the typed graph.
     """
-    with _collector_paused():
+    with gc_paused():
         return _analyze(graph, terms, config, suggest_min, suggest_cap, seed)
 
 
@@ -442,7 +423,7 @@ def annotate(graph: nx.MultiDiGraph, analysis: Analysis) -> nx.MultiDiGraph:
     Similarity edges run from the smaller id to the larger (the relation is symmetric),
     key ``similar``, ``declared`` False, ``inferred`` True, ``score`` and ``weight`` the cosine.
     """
-    with _collector_paused():
+    with gc_paused():
         return _annotated(graph, analysis)
 
 
@@ -457,6 +438,15 @@ def _annotated(graph: nx.MultiDiGraph, analysis: Analysis) -> nx.MultiDiGraph:
                          weight=pair.score, score=pair.score, file=None, line=None)
     out.graph["communities"] = len(analysis.communities)
     return out
+
+
+def related_by_text(analysis: Analysis, limit: int = 5) -> dict[str, tuple[tuple[str, float], ...]]:
+    """Each term's most similar terms (id, score), best first: the "related by text" list of a term page."""
+    found: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for pair in analysis.similar:
+        found[pair.source].append((pair.target, pair.score))
+        found[pair.target].append((pair.source, pair.score))
+    return {node: tuple(sorted(items, key=lambda item: (-item[1], item[0]))[:limit]) for node, items in sorted(found.items())}
 
 
 # --- diagnostics ---------------------------------------------------------------------------
@@ -515,7 +505,7 @@ def write_gexf(graph: nx.MultiDiGraph, path: str | Path | IO[bytes]) -> None:
     networkx stamps the file with today's date; that stamp is left out so that two
     builds of one glossary give identical files.
     """
-    with _collector_paused():
+    with gc_paused():
         writer = nx.readwrite.gexf.GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
         writer.add_graph(gexf_graph(graph))
         meta = writer.xml.find("meta")
@@ -559,4 +549,4 @@ def analysis_text(analysis: Analysis, limit: int = 10) -> str:
 
 __all__ = ["analyze_graph", "Analysis", "Similar", "Community", "Bridge", "Wanted", "Suggestion", "annotate",
            "wanted_terms", "suggested_links", "write_gexf", "gexf_graph", "analysis_text", "weighted_graph",
-           "pagerank", "Weighted", "label_from_id", "SIMILAR"]
+           "pagerank", "Weighted", "label_from_id", "related_by_text", "SIMILAR"]

@@ -12,7 +12,7 @@ import networkx as nx
 import pytest
 
 from compiler.analytics import (SIMILAR, Analysis, analysis_text, analyze_graph, annotate, gexf_graph, label_from_id,
-                                pagerank, suggested_links, wanted_terms, weighted_graph, write_gexf)
+                                pagerank, related_by_text, suggested_links, wanted_terms, weighted_graph, write_gexf)
 from compiler.codes import CODES
 from compiler.config import default_config, load_config
 from compiler.diagnostics import Severity
@@ -201,6 +201,15 @@ def test_rebuilding_from_files_gives_the_same_analysis(glossary, tmp_path):
     _, _, _, analysis = glossary
     shutil.copytree(FIXTURE, tmp_path / "again")
     assert build(tmp_path / "again")[3] == analysis
+
+
+def test_related_by_text_lists_each_terms_best_neighbours(glossary):
+    _, _, _, analysis = glossary
+    related = related_by_text(analysis, limit=2)
+    first, second = EXPECT["duplicate"]
+    assert related[first][0][0] == second and related[second][0][0] == first
+    assert all(len(items) <= 2 and [s for _, s in items] == sorted((s for _, s in items), reverse=True)
+               for items in related.values())
 
 
 def test_analysis_text_lists_every_section(glossary):
