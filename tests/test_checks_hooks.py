@@ -127,3 +127,22 @@ def test_hook_output_is_validated() -> None:
     r = from_hook_output({"status": "fail", "computed": 1.0, "claimed": 2.0, "uncertainty": 0.5}, "h", "x", "2025")
     assert r.deviation is not None and r.deviation.sigma == 2.0 and r.deviation.relative == -0.5
     assert from_hook_output({"error": "ValueError: no"}, "h", "x", None).status == "error"
+
+
+def test_hooks_from_an_installed_entry_point(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pkg = tmp_path / "site"
+    (pkg / "fake_hooks-1.0.dist-info").mkdir(parents=True)
+    (pkg / "fake_hooks-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: fake-hooks\nVersion: 1.0\n")
+    (pkg / "fake_hooks-1.0.dist-info" / "entry_points.txt").write_text(
+        "[compile_glossary.hooks]\nfrom_package = fake_hooks_mod:check\n")
+    (pkg / "fake_hooks_mod.py").write_text(textwrap.dedent("""
+        from compiler.checks import hook
+
+        @hook("from_package")
+        def check(term, candidate):
+            return {"status": "pass", "message": "installed hook ran"}
+    """))
+    monkeypatch.setenv("PYTHONPATH", str(pkg))
+    t = term_with([{"equation_hint": "x", "check": "from_package"}])
+    (r,), _ = run_checks([t])
+    assert (r.status, r.hook, r.message) == ("pass", "from_package", "hook 'from_package': installed hook ran")

@@ -188,6 +188,9 @@ class _Lexer:
     def name(self, word: str, i: int, end: int) -> int:
         """A name keeps its accents and primes: ``x̂``, ``ẋ``, ``x'`` are names of their own."""
         text = self.text
+        if word == "x" and self.out and self.out[-1].kind == NUM and text[end:].lstrip()[:1].isdigit():
+            self.emit(OP, "*", i)  # 2.5 x 10⁻⁹: a letter x between numbers is a times sign
+            return end
         while end < len(text) and (unicodedata.category(text[end]) == "Mn" or text[end] in "'′"):
             word += text[end]
             end += 1
