@@ -26,6 +26,7 @@ alias or label, or a module id followed by ``_slug``), which the checks report a
 from __future__ import annotations
 
 import gc
+import math
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -228,14 +229,14 @@ class Resolver:
 
 
 def _weight(raw: Any) -> float | None:
+    """The weight as a finite float (exports must stay valid JSON), else None."""
     if isinstance(raw, bool) or raw is _UNSET or raw is None:
         return None
-    if isinstance(raw, (int, float)):
-        return float(raw)
     try:
-        return float(str(raw))
-    except ValueError:
+        value = float(raw) if isinstance(raw, (int, float)) else float(str(raw))
+    except (ValueError, OverflowError):
         return None
+    return value if math.isfinite(value) else None
 
 
 def _node_attrs(kind: str, label: str, status: Any, file: str | None, aliases: Sequence[str]) -> dict[str, Any]:

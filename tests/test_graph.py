@@ -305,3 +305,11 @@ def test_docs_checks_table_matches_the_code_registry() -> None:
             rows[cells[0].strip("`")] = cells[3]
     assert len(rows) >= 17
     assert {name: CODES[name].severity.value for name in rows if name in CODES} == rows
+
+
+@pytest.mark.parametrize("raw,stored", [("0.5", 0.5), (".nan", None), (".inf", None), ("strong", None), ("true", None)])
+def test_association_weights_are_finite_numbers_or_none(tmp_path: Path, raw: str, stored) -> None:
+    result = build(tmp_path, {"A.md": f"term: A\ncanonical_id: A\npoetic_connections:\n  association_matrix:\n    - [B, {raw}]",
+                              "B.md": "term: B\ncanonical_id: B"})
+    assert result.graph.edges["A", "B", "associated"]["weight"] == stored
+    json.dumps(node_link_data(result.graph), allow_nan=False)
