@@ -115,7 +115,8 @@ def find_config(terms_dir: Path) -> Path | None:
 
     A pyproject.toml counts only when it has a ``[tool.compile-glossary]`` table, so a
     glossary inside a Python project is not captured by the project's own pyproject.
-    Unreadable or broken files are returned too (as their text) so the caller reports them.
+    A broken glossary.toml is returned too, so the caller reports it; a broken pyproject.toml
+    is skipped (it belongs to the Python project, not to the glossary).
     """
     start = Path(terms_dir).resolve()
     for folder in (start, *start.parents):
