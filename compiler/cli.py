@@ -150,6 +150,50 @@ def cmd_build(args: argparse.Namespace) -> int:
     return exit_code(glossary.diagnostics, strict=args.strict)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import threading
+
+    from .build import build, default_cache_dir
+    from .formats import summary_line
+    from .serve import Watcher, make_server
+
+    root = _terms_dir(args.terms_dir)
+    out = Path(args.output)
+    options = _options(args, jobs=1, cache_dir=default_cache_dir(out))
+    counter = {"n": 0}
+
+    def rebuild() -> None:
+        started = time.perf_counter()
+        try:
+            glossary, stats = build(root, out, options)
+        except Exception as exc:  # noqa: BLE001 - keep serving the last good site
+            print(f"rebuild failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return
+        counter["n"] += 1
+        report = _report(glossary, args.terms_dir)
+        print(f"built {stats.pages} pages in {time.perf_counter() - started:.2f}s: {summary_line(report)}",
+              file=sys.stderr)
+
+    rebuild()
+    try:
+        server = make_server(out, args.host, args.port, lambda: str(counter["n"]))
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    watched = [root, *options.module_dirs, *([options.config_file] if options.config_file else [])]
+    watcher = Watcher(watched, rebuild)
+    threading.Thread(target=watcher.run, daemon=True).start()
+    host, port = server.server_address[:2]
+    print(f"serving {out}/ at http://{host}:{port}/ (Ctrl-C stops)", file=sys.stderr)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.stop.set()
+        server.server_close()
+    return EXIT_OK
+
+
 def _export_bytes(fmt: str, graph, terms) -> bytes:
     import io
 
@@ -251,6 +295,14 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache-dir", metavar="DIR", help="incremental-build cache (default: .glossary-cache beside OUT)")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache (a cold build)")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("serve", help="build, serve on 127.0.0.1, rebuild on change and reload pages",
+                       description="Build the site, serve it locally, watch the files and rebuild on change.")
+    _add_common(p, fmt=False)
+    p.add_argument("-o", "--output", default="_site", metavar="OUT", help="output folder (default: _site)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("check", help="run the numeric checks of every equation hint",
                        description="Parse each formal_mappings equation_hint and check it against reference data.")
