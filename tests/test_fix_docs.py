@@ -82,3 +82,22 @@ def test_ci_recipes_use_real_options() -> None:
     assert "compile-glossary-fix" in ci and "compile-glossary-validate" in ci
     for command in re.findall(r"compile-glossary (validate|build|fix|schema)\b", ci):
         assert command in make_parser().format_help()
+
+
+def test_ci_snippets_parse_and_the_problem_matcher_reads_real_output(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    import yaml
+
+    ci = (DOCS / "ci.md").read_text("utf-8")
+    for block in re.findall(r"```yaml\n(.*?)```", ci, re.S):
+        yaml.safe_load(block)
+    blocks = [json.loads(b) for b in re.findall(r"```json\n(.*?)```", ci, re.S)]
+    pattern = next(b for b in blocks if "tasks" in b)["tasks"][0]["problemMatcher"]["pattern"]["regexp"]
+    (tmp_path / "A.md").write_text("---\nterm: A\ncanonical_id: A\nsymbol: `x`\n---\n", "utf-8")
+    out = subprocess.run([sys.executable, "-m", "compiler", "validate", str(tmp_path)],
+                         capture_output=True, text=True).stdout
+    found = [m.groups() for m in map(re.compile(pattern).match, out.splitlines()) if m]
+    assert any(g[3] == "error" and g[4] == "yaml-syntax" and g[1] == "4" for g in found), out
