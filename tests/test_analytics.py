@@ -3,7 +3,9 @@ bridge, one near-duplicate pair, undefined names. What each result must be is wr
 the fixture's expect.toml, not here."""
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -195,6 +197,26 @@ def test_two_runs_write_identical_gexf(glossary, tmp_path):
     write_gexf(annotate(graph, again), tmp_path / "two.gexf")
     assert (tmp_path / "one.gexf").read_bytes() == (tmp_path / "two.gexf").read_bytes()
     assert b"lastmodifieddate" not in (tmp_path / "one.gexf").read_bytes()
+
+
+EXPORT = """
+import sys
+from pathlib import Path
+from tests.test_analytics import build
+from compiler.analytics import annotate, write_gexf
+config, terms, graph, analysis = build(Path(sys.argv[1]))
+write_gexf(annotate(graph, analysis), sys.argv[2])
+"""
+
+
+def test_gexf_does_not_depend_on_the_string_hash_seed(tmp_path):
+    shutil.copytree(FIXTURE, tmp_path / "glossary")
+    repo = Path(__file__).resolve().parents[1]
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(repo)}
+        subprocess.run([sys.executable, "-c", EXPORT, str(tmp_path / "glossary"), str(tmp_path / f"{seed}.gexf")],
+                       check=True, env=env, cwd=repo)
+    assert (tmp_path / "1.gexf").read_bytes() == (tmp_path / "2.gexf").read_bytes()
 
 
 def test_rebuilding_from_files_gives_the_same_analysis(glossary, tmp_path):
