@@ -25,7 +25,7 @@ from typing import Any, Callable, Sequence
 
 import yaml
 
-from .load import split_blocks
+from .load import MAX_FILE_BYTES, split_blocks
 from .yamlnodes import compose
 
 MAX_ROUNDS = 200  # repairs per block; a header has far fewer broken lines
@@ -668,6 +668,8 @@ def fix_file(path: Path, display: str | None = None) -> FileFix:
     """Read ``path`` and compute its repair (nothing is written here)."""
     display = display or path.as_posix()
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return FileFix(path, display, "error", problems=(Problem(0, 0, "the file is too large to be a term file"),))
         data = path.read_bytes()
     except OSError as exc:
         return FileFix(path, display, "error", problems=(Problem(0, 0, f"cannot read the file: {exc.strerror or exc}"),))
@@ -690,7 +692,7 @@ def write_fix(result: FileFix) -> None:
 
 def unified_diff(result: FileFix) -> str:
     """The repair as a `git apply`-able unified diff (empty when nothing changes)."""
-    name = result.display
+    name = result.display.lstrip("/")
     diff = difflib.unified_diff(result.original.splitlines(keepends=True), result.fixed.splitlines(keepends=True),
                                 f"a/{name}", f"b/{name}", n=1)
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in diff)
