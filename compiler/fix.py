@@ -127,12 +127,6 @@ def split_key(rest: str, in_item: bool) -> tuple[str | None, int]:
     return key, m.end()
 
 
-def _comment_at(value: str) -> int:
-    """Where a trailing ` # comment` starts in a plain value (-1 when none)."""
-    m = re.search(r"\s#", value)
-    return m.start() if m else -1
-
-
 def parse_entry(lines: Sequence[str], index: int) -> Entry | None:
     """The entry whose value starts on ``lines[index]``, or None when the line holds no value."""
     line = lines[index]
@@ -156,9 +150,9 @@ def parse_entry(lines: Sequence[str], index: int) -> Entry | None:
     if not value:
         return None
     if value[0] not in "[{'\"":
-        cut = _comment_at(value)
-        if cut >= 0:
-            value = value[:cut].rstrip(" \t")
+        cut = re.search(r"\s#", value)  # a plain value ends where a ` # comment` starts
+        if cut:
+            value = value[:cut.start()].rstrip(" \t")
     else:
         for m in re.finditer(r"(?<=[\]}'\"])\s+#", value):
             if _value_kind(value[:m.start()]) != "plain":  # a whole list or quoted text, then a comment
