@@ -65,7 +65,11 @@ def cmd_fix(args: argparse.Namespace) -> int:
         if args.diff or not args.write:
             out.write(unified_diff(r))
         if args.write:  # a refused merge still leaves the file's YAML repairs to write
-            write_fix(r)
+            failed = write_fix(r)
+            if failed:
+                print(f"{r.display}:0:0: cannot fix: {failed}", file=err)
+                refused += not r.problems
+                continue
             lines = ", ".join(str(n) for n in r.changed_lines)
             print(f"{r.display}: fixed line{'s' if len(r.changed_lines) != 1 else ''} {lines} "
                   f"({'; '.join(sorted(set(r.families)))})", file=err)

@@ -18,7 +18,9 @@ rewritten (only ``--merge-headers`` touches it, see :mod:`compiler.fixmerge`).
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -211,17 +213,9 @@ def find_entries(lines: Sequence[str], index: int) -> list[Entry]:
 # --- quoting ----------------------------------------------------------------------------
 
 def _escape_double(value: str) -> str:
-    out = []
-    for ch in value:
-        if ch in ('"', "\\"):
-            out.append("\\" + ch)
-        elif ch == "\t":
-            out.append("\\t")
-        elif ord(ch) < 32 or ch == "\x7f" or ch in _BREAKS:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    special = {'"': '\\"', "\\": "\\\\", "\t": "\\t"}
+    return "".join(special.get(ch) or (f"\\u{ord(ch):04x}" if ord(ch) < 32 or ch == "\x7f" or ch in _BREAKS else ch)
+                   for ch in value)
 
 
 def quote(value: str) -> str:
@@ -455,14 +449,10 @@ _REPAIRS: dict[str, Callable[[Entry, str], Repair | None]] = {
 # The breakage family, from PyYAML's problem text (first match wins).
 _FAMILIES: tuple[tuple[str, str], ...] = (
     ("mapping values are not allowed", "colon in a plain value"),
-    ("unknown escape character", "bad escape in double quotes"),
-    ("expected escape sequence", "bad escape in double quotes"),
-    ("found undefined alias", "value starting with *"),
-    ("alphabetic or numeric character", "value starting with *"),
+    ("unknown escape character|expected escape sequence", "bad escape in double quotes"),
+    ("found undefined alias|alphabetic or numeric character", "value starting with *"),
     ("cannot start any token", "value starting with a backtick, @ or %"),
-    ("block scalar", "value starting with > or |"),
-    ("indentation indicator", "value starting with > or |"),
-    ("expected comment or line break", "value starting with > or |"),
+    ("block scalar|indentation indicator|expected comment or line break", "value starting with > or |"),
     ("expected ',' or ']'", "list syntax inside a flow list item"),
     ("expected ',' or '}'", "text inside a flow mapping"),
     ("did not find expected key", "text after a quoted or bracketed value"),
@@ -473,7 +463,8 @@ _FAMILIES: tuple[tuple[str, str], ...] = (
 
 def family_of(exc: yaml.MarkedYAMLError) -> str:
     problem = f"{exc.problem or ''} {exc.context or ''}"
-    return next((name for needle, name in _FAMILIES if needle in problem), "other YAML error")
+    return next((name for needles, name in _FAMILIES if any(n in problem for n in needles.split("|"))),
+                "other YAML error")
 
 
 def _candidates(exc: yaml.MarkedYAMLError, nlines: int) -> list[int]:
@@ -678,10 +669,19 @@ def fix_file(path: Path, display: str | None = None) -> FileFix:
     return FileFix(path, display, status, text, fixed, tuple(families), tuple(changed))
 
 
-def write_fix(result: FileFix) -> None:
-    """Write a fixed file back, bytes for bytes outside the repaired lines."""
-    if result.changed:
-        result.path.write_bytes(result.fixed.encode("utf-8"))
+def write_fix(result: FileFix) -> str | None:
+    """Write a repaired file back (atomically, keeping its mode); the reason on failure, else None."""
+    if not result.changed:
+        return None
+    tmp = result.path.with_name(f".{result.path.name}.fix-tmp")
+    try:
+        tmp.write_bytes(result.fixed.encode("utf-8"))
+        os.chmod(tmp, stat.S_IMODE(result.path.stat().st_mode))
+        os.replace(tmp, result.path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        return f"cannot write the file: {exc.strerror or exc}"
+    return None
 
 
 def unified_diff(result: FileFix) -> str:

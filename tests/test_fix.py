@@ -18,7 +18,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compiler.fix import fix_file, fix_text, fold, is_prose, quote, split_items
+from compiler.fix import fix_file, fix_text, fold, is_prose, quote, split_items, write_fix
 from compiler.fixmerge import merge_file_headers
 from compiler.load import split_blocks
 from compiler.yamlnodes import compose
@@ -313,3 +313,17 @@ def test_random_broken_lines_are_repaired_losslessly_or_refused(items: list[str]
     assert_lossless(header, fixed)
     assert yaml.safe_load(fixed.split("---\n")[1])["z"] == "end"  # nothing below was swallowed
     assert fix_text(fixed)[0] == fixed
+
+
+def test_write_keeps_the_mode_and_reports_a_failure(tmp_path: Path) -> None:
+    path = tmp_path / "T.md"
+    path.write_text("---\nt: A: B\n---\n", "utf-8")
+    path.chmod(0o640)
+    assert write_fix(fix_file(path)) is None
+    assert path.read_text("utf-8") == '---\nt: "A: B"\n---\n' and (path.stat().st_mode & 0o777) == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["T.md"]
+    path.write_text("---\nt: A: B\n---\n", "utf-8")
+    result = fix_file(path)
+    path.unlink()
+    path.mkdir()  # the file became a folder: the write fails with a reason, no exception
+    assert write_fix(result)
