@@ -327,3 +327,25 @@ def test_write_keeps_the_mode_and_reports_a_failure(tmp_path: Path) -> None:
     path.unlink()
     path.mkdir()  # the file became a folder: the write fails with a reason, no exception
     assert write_fix(result)
+
+
+@pytest.mark.parametrize("before,after", [
+    ('"my key": A: B\n', '"my key": "A: B"\n'),  # a quoted key
+    ("m: {a: b: c}\n", 'm: "{a: b: c}"\n'),  # a broken flow mapping becomes its text
+    ("long: first line\r\n  second: line\r\nnext: ok\r\n", 'long: "first line\r\n  second: line"\r\nnext: ok\r\n'),
+    ('x: "unterminated\ny: 2\n', "x: '\"unterminated'\ny: 2\n"),  # an unbalanced quote is text
+    ("txt: |\n  block: text\nnext: `x`\n", 'txt: |\n  block: text\nnext: "`x`"\n'),  # block scalars untouched
+    ("note: value # comment: here\nt: `x`\n", 'note: value # comment: here\nt: "`x`"\n'),
+    ("t: `x` # a comment\n", 't: "`x`" # a comment\n'),
+])
+def test_more_shapes(before: str, after: str) -> None:
+    fixed, _families, _changed, problems = fix_text(f"---\n{before}---\n")
+    assert problems == [] and fixed == f"---\n{after}---\n"
+    assert_lossless(f"---\n{before}---\n", fixed)
+
+
+@pytest.mark.parametrize("before", ["x: [a, , b]\n", "x: [a\n  , `b`,\n", "a:\n\tb: `c`\n"])
+def test_left_alone(before: str) -> None:
+    text = f"---\n{before}---\n"
+    fixed, _families, _changed, problems = fix_text(text)
+    assert problems and fixed == text
