@@ -1,0 +1,196 @@
+"""The build benchmark of issue 8: floor, cold build, no-op, one-term edit, memory, MkDocs.
+
+    .venv/bin/python bench/run.py                      # N = 1k, 10k (add 100000 for the full table)
+    .venv/bin/python bench/run.py --sizes 1000 10000 100000 --runs 3 --mkdocs
+
+For each size it generates a glossary (bench/generate.py) and measures, as medians of
+``--runs`` runs, each in a fresh child process:
+
+- floor: read every file and parse its front-matter blocks with PyYAML's C loader;
+- cold: ``compile-glossary build --no-cache`` (full pipeline, site written);
+- no-op: ``build`` again with the cache and nothing changed;
+- edit: one term's definition changed, then ``build`` with the cache;
+- peak memory (max RSS of the build process and its workers) of the cold build;
+- MkDocs (``--mkdocs``, at sizes <= 2,000 and on ../shared/corpus): ``mkdocs build`` of
+  the same files as plain pages, installed in its own virtual environment under
+  bench/.venv-mkdocs (never in the project's).
+
+It prints the table with the ratios (cold/floor, edit/cold, no-op/cold, MkDocs/cold)
+and writes bench/results/build.json. Wall time is what a user waits; CPU time (user +
+sys of the process tree) is also shown because it is steadier on a busy machine.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+from generate import generate  # noqa: E402
+
+# Runs a command in this child process and reports wall, CPU and peak memory as JSON on fd 3.
+WRAPPER = r"""
+import json, os, resource, sys, time
+t0 = time.perf_counter()
+r0 = resource.getrusage(resource.RUSAGE_SELF)
+kind, args = sys.argv[1], sys.argv[2:]
+code = 0
+if kind == "floor":
+    import yaml
+    from pathlib import Path
+    for path in sorted(Path(args[0]).rglob("*.md")):
+        lines = path.read_text("utf-8").split("\n")
+        i = 0
+        while i < len(lines) and lines[i].strip() == "---":
+            j = i + 1
+            while j < len(lines) and lines[j].strip() != "---":
+                j += 1
+            try:
+                yaml.load("\n".join(lines[i + 1:j]), Loader=yaml.CSafeLoader)
+            except yaml.YAMLError:
+                pass
+            i = j + 1
+            while i < len(lines) and not lines[i].strip():
+                i += 1
+elif kind == "build":
+    sys.stdout = open(os.devnull, "w")
+    from compiler.cli import main
+    code = main(args)
+else:
+    import subprocess
+    code = subprocess.call(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+wall = time.perf_counter() - t0
+s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = (s.ru_utime - r0.ru_utime) + (s.ru_stime - r0.ru_stime) + c.ru_utime + c.ru_stime
+os.write(3, json.dumps({"wall": wall, "cpu": cpu, "rss_mb": max(s.ru_maxrss, c.ru_maxrss) / 1024, "code": code}).encode())
+"""
+
+
+def measure(kind: str, *args: str, cwd: Path | None = None) -> dict:
+    read, write = os.pipe()
+    proc = subprocess.Popen([sys.executable, "-c", WRAPPER, kind, *args], pass_fds=(write,), cwd=cwd,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write)
+    data = b""
+    while chunk := os.read(read, 65536):
+        data += chunk
+    os.close(read)
+    proc.wait()
+    return json.loads(data)
+
+
+def median(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def edit_one(terms: Path, round_: int) -> None:
+    path = sorted(terms.glob("*.md"))[len(list(terms.glob("*.md"))) // 2]
+    text = path.read_text("utf-8")
+    marker = "Edited for the benchmark"
+    text = text.replace(f"{marker} {round_ - 1}.", "") if round_ else text
+    path.write_text(text.replace("## Canonical\n", f"## Canonical\n{marker} {round_}. ", 1), "utf-8")
+
+
+def bench_build(terms: Path, modules: Path | None, work: Path, runs: int) -> dict:
+    out, cache = work / "site", work / ".glossary-cache"
+    base = ["build", str(terms), "-o", str(out)] + (["--modules", str(modules)] if modules else [])
+    floor = [measure("floor", str(terms)) for _ in range(runs)]
+    cold = []
+    for _ in range(runs):
+        shutil.rmtree(out, ignore_errors=True)
+        cold.append(measure("build", *base, "--no-cache"))
+    measure("build", *base)  # fill the cache
+    time.sleep(2.1)  # past the cache's racy-stamp window, as between real edits
+    noop = [measure("build", *base) for _ in range(runs)]
+    edit = []
+    for i in range(runs):
+        edit_one(terms, i + 1)
+        edit.append(measure("build", *base))
+    result = {
+        "files": len(list(terms.rglob("*.md"))),
+        "floor": {"wall": median(floor, "wall"), "cpu": median(floor, "cpu")},
+        "cold": {"wall": median(cold, "wall"), "cpu": median(cold, "cpu"), "rss_mb": max(r["rss_mb"] for r in cold)},
+        "noop": {"wall": median(noop, "wall"), "cpu": median(noop, "cpu")},
+        "edit": {"wall": median(edit, "wall"), "cpu": median(edit, "cpu")},
+    }
+    result["ratios"] = {
+        "cold/floor": result["cold"]["wall"] / result["floor"]["wall"],
+        "edit/cold": result["edit"]["wall"] / result["cold"]["wall"],
+        "noop/cold": result["noop"]["wall"] / result["cold"]["wall"],
+    }
+    return result
+
+
+def mkdocs_python() -> Path:
+    venv = HERE / ".venv-mkdocs"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.check_call([sys.executable, "-m", "venv", str(venv)])
+        subprocess.check_call([str(python), "-m", "pip", "install", "-q", "mkdocs==1.6.*"])
+    return python
+
+
+def bench_mkdocs(terms: Path, work: Path, runs: int) -> dict:
+    project = work / "mkdocs"
+    shutil.rmtree(project, ignore_errors=True)
+    shutil.copytree(terms, project / "docs", ignore=shutil.ignore_patterns("*.py", "*.toml"))
+    (project / "mkdocs.yml").write_text("site_name: bench\n", "utf-8")
+    mkdocs = mkdocs_python().parent / "mkdocs"
+    times = [measure("cmd", str(mkdocs), "build", "-q", "-f", str(project / "mkdocs.yml"), "-d", str(project / "site"))
+             for _ in range(runs)]
+    return {"wall": median(times, "wall"), "cpu": median(times, "cpu")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--mkdocs", action="store_true", help="also time MkDocs (<= 2,000 terms and the corpus)")
+    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
+    args = parser.parse_args()
+    results: dict = {"cores": os.cpu_count(), "runs": args.runs, "sizes": {}}
+    with tempfile.TemporaryDirectory(prefix="cg-bench-") as tmp:
+        work = Path(tmp)
+        cases = [(f"{n}", n) for n in args.sizes]
+        if (args.corpus / "dictionary").is_dir():
+            cases.insert(0, ("corpus", 0))
+        for label, n in cases:
+            case = work / label
+            if n:
+                terms, modules = generate(case / "glossary", n), case / "glossary"
+            else:
+                terms = case / "dictionary"
+                shutil.copytree(args.corpus / "dictionary", terms)
+                modules = args.corpus / "modules"
+            print(f"== {label}: {len(list(terms.glob('*.md')))} files", flush=True)
+            row = bench_build(terms, modules, case, args.runs)
+            if args.mkdocs and (n == 0 or n <= 2000):
+                row["mkdocs"] = bench_mkdocs(terms, case, args.runs)
+                row["ratios"]["mkdocs/cold"] = row["mkdocs"]["wall"] / row["cold"]["wall"]
+            results["sizes"][label] = row
+            print(json.dumps(row, indent=1), flush=True)
+    sizes = [k for k in results["sizes"] if k != "corpus"]
+    if len(sizes) >= 2 and "10000" in sizes and "100000" in sizes:
+        results["growth 100k/10k"] = results["sizes"]["100000"]["cold"]["wall"] / results["sizes"]["10000"]["cold"]["wall"]
+    print("\n| case | files | floor s | cold s | no-op s | edit s | peak MB | cold/floor | edit/cold | no-op/cold | MkDocs s |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for label, r in results["sizes"].items():
+        mk = f"{r['mkdocs']['wall']:.2f}" if "mkdocs" in r else "-"
+        print(f"| {label} | {r['files']} | {r['floor']['wall']:.2f} | {r['cold']['wall']:.2f} | {r['noop']['wall']:.3f} | "
+              f"{r['edit']['wall']:.2f} | {r['cold']['rss_mb']:.0f} | {r['ratios']['cold/floor']:.2f} | "
+              f"{r['ratios']['edit/cold']:.3f} | {r['ratios']['noop/cold']:.3f} | {mk} |")
+    (HERE / "results").mkdir(exist_ok=True)
+    (HERE / "results" / "build.json").write_text(json.dumps(results, indent=1), "utf-8")
+
+
+if __name__ == "__main__":
+    main()
