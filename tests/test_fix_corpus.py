@@ -7,13 +7,14 @@ changes nothing, and a dry run changes no file.
 """
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from compiler.fix import fix_file, write_fix
+from compiler.fix import fix_file, fix_text, write_fix
 from compiler.load import split_blocks
 from compiler.yamlnodes import compose
 
@@ -66,3 +67,52 @@ def test_fix_repairs_the_corpus_losslessly(corpus_copy: Path) -> None:
 
     again = [fix_file(p, p.name) for p in paths]
     assert not any(r.changed for r in again), "a second run must change nothing"
+
+
+_QUOTED = re.compile(r'^(\s*(?:-\s+)?\w+:\s)"([^"\\]+)"\s*$')
+
+
+def _data(text: str) -> list:
+    return [yaml.safe_load(b.text) for b in split_blocks(text).blocks]
+
+
+def _break(text: str) -> str:
+    """Drop the quotes of every double-quoted value that YAML cannot read without them."""
+    def needs_quotes(value: str) -> bool:
+        try:
+            compose(f"k: {value}\n")
+        except yaml.YAMLError:
+            return True
+        return False
+
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        m = _QUOTED.match(line)
+        if m and needs_quotes(m.group(2)):
+            lines[i] = m.group(1) + m.group(2)
+    return "\n".join(lines)
+
+
+def _healthy_files(folder: Path) -> list[Path]:
+    return [p for p in sorted(folder.glob("*.md")) if not _broken(p.read_text("utf-8"))]
+
+
+@pytest.mark.parametrize("where", ["terms", "corpus", "modules"])
+def test_unquoting_then_fixing_gives_back_the_same_values(where: str) -> None:
+    """Files never seen broken: remove the quotes their values need, fix, and get every value back."""
+    folder = {"terms": Path(__file__).resolve().parents[1] / "terms", "corpus": CORPUS,
+              "modules": CORPUS.parent / "modules"}[where]
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is not present")
+    tried = 0
+    for path in _healthy_files(folder):
+        text = path.read_text("utf-8")
+        broken = _break(text)
+        if not _broken(broken):
+            continue
+        tried += 1
+        fixed, _families, _changed, problems = fix_text(broken)
+        assert problems == [], (path.name, problems)
+        assert _data(fixed) == _data(text), path.name
+        assert_lossless(broken, fixed)
+    assert tried > 0
