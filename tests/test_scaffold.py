@@ -67,3 +67,19 @@ def test_several_requests_are_the_extension_point(tmp_path: Path) -> None:
     outcomes = write_stubs([StubRequest("A", note="Linked from 3 terms."), StubRequest("B")], tmp_path)
     assert [o.error for o in outcomes] == [None, None]
     assert "Linked from 3 terms." in (tmp_path / "A.md").read_text("utf-8")
+
+
+def test_the_new_command_exit_codes(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "compiler", "new", *args, "--dir", str(tmp_path / "terms")],
+                              capture_output=True, text=True)
+
+    first = run("SPIN", "--term", "Spin")
+    assert first.returncode == 0 and first.stdout.strip().endswith("SPIN.md")
+    assert yaml.safe_load(_header((tmp_path / "terms" / "SPIN.md").read_text("utf-8")))["term"] == "Spin"
+    again = run("SPIN")
+    assert again.returncode == 1 and "not" in again.stderr
+    assert run("a/b").returncode == 2
