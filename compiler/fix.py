@@ -600,10 +600,11 @@ def verify(lines: Sequence[str], applied: Sequence[Applied]) -> tuple[int, int, 
 # --- files ------------------------------------------------------------------------------
 
 def _looks_all_yaml(lines: Sequence[str]) -> bool:
-    """Is an unclosed header plausibly YAML to the end (every top-level line a key, item or comment)?
+    """Is a block plausibly a YAML header (every top-level line a key, an item or a comment)?
 
-    Without a closing `---` a Markdown body would be read as YAML, and "repairing" prose
-    would be wrong; so such a block is repaired only when nothing in it looks like prose.
+    Without a closing `---` a Markdown body would be read as YAML, and a Markdown file
+    may open with a `---` rule; "repairing" prose would be wrong, so a block is repaired
+    only when nothing in it looks like prose.
     """
     for line in lines:
         if line.strip() and not line[:1].isspace() and not line.startswith(("#", "- ")) \
@@ -631,8 +632,9 @@ def fix_text(text: str) -> tuple[str, list[str], list[int], list[Problem]]:
         body = norm[first:first + count]
         if _parse_error("\n".join(body) + "\n") is None:
             continue
-        if not block.closed and not _looks_all_yaml(body):
-            problems.append(Problem(block.fence_line, 1, "the header has no closing `---`; add it, then run fix again"))
+        if not _looks_all_yaml(body):
+            problems.append(Problem(block.fence_line, 1, "the header has no closing `---`; add it, then run fix again"
+                                    if not block.closed else "this `---` block holds prose, not a YAML header"))
             continue
         result = repair_block(body)
         if result.problem is not None:

@@ -349,3 +349,9 @@ def test_left_alone(before: str) -> None:
     text = f"---\n{before}---\n"
     fixed, _families, _changed, problems = fix_text(text)
     assert problems and fixed == text
+
+
+def test_a_rule_around_prose_is_not_a_header() -> None:
+    text = "---\nThis page explains things.\nIt has a colon: here: and there.\n---\n"
+    fixed, _families, _changed, problems = fix_text(text)
+    assert fixed == text and "prose" in problems[0].reason
