@@ -18,7 +18,7 @@ from typing import Sequence
 from .fix import FileFix, Problem, split_key
 from .load import split_blocks
 from .merge import _EXTENDS, _text, extends, is_empty
-from .yamlnodes import compose, construct
+from .yamlnodes import compose, construct, pointer_join
 
 
 def _top_entries(lines: Sequence[str]) -> dict[str, tuple[int, int]]:
@@ -39,7 +39,7 @@ def merge_file_headers(result: FileFix) -> FileFix:
 
     Each key keeps its fuller value (a value that extends the other one, by the
     loader's own merge rules); two non-empty values where neither extends the other
-    are a conflict, reported with both lines, and the file is left as it is.
+    are a conflict, reported with both lines, and the headers are left unmerged.
     """
     if result.problems or result.status == "error":
         return result
@@ -68,7 +68,7 @@ def merge_file_headers(result: FileFix) -> FileFix:
             if is_empty(value):
                 continue
             old_b, old_built = parsed[chosen[key]][0], parsed[chosen[key]][1]
-            pointer = "/" + key.replace("~", "~0").replace("/", "~1")
+            pointer = pointer_join("", key)
             old_t, new_t = _text(old_built.value[key], old_built.raw, pointer), _text(value, built.raw, pointer)
             rule = _EXTENDS.get(key, extends)
             if rule(old_t, new_t):
@@ -93,12 +93,17 @@ def merge_file_headers(result: FileFix) -> FileFix:
                           list(parsed[idx][3]).index(key)]
                 order.insert(order.index(before[-1]) + 1 if before else 0, key)
     for key in order:
-        if key in placed:
+        idx = chosen.get(key, last)
+        if key in placed or key not in parsed[idx][3]:
             continue
         placed.add(key)
-        idx = chosen.get(key, last)
         s_, e_ = parsed[idx][3][key]
         out.extend(parsed[idx][2][s_:e_])
+    lost = [line for _b, _built, lines, _e in parsed[:last] for line in lines
+            if line.lstrip().startswith("#") and line not in out]
+    if lost:
+        return replace(result, problems=(Problem(blocks[0].fence_line, 1,
+                                                 "the stub header holds comments; merge it by hand to place them"),))
     first_fence = blocks[0].fence_line - 1
     close = blocks[-1].fence_line + len(base_lines)  # index of the last block's closing fence
     ending = "\r" if raw_lines[close].endswith("\r") else ""

@@ -355,3 +355,14 @@ def test_a_rule_around_prose_is_not_a_header() -> None:
     text = "---\nThis page explains things.\nIt has a colon: here: and there.\n---\n"
     fixed, _families, _changed, problems = fix_text(text)
     assert fixed == text and "prose" in problems[0].reason
+
+
+def test_merge_headers_never_drops_a_comment_or_a_key(tmp_path: Path) -> None:
+    path = tmp_path / "T.md"
+    original = "---\n# reviewed by A\nterm: T\n---\n---\nterm: T\nstatus: draft\n---\n"
+    path.write_text(original, "utf-8")
+    result = merge_file_headers(fix_file(path))
+    assert result.fixed == original and "comments" in result.problems[0].reason
+    path.write_text('---\n"odd key": x\nterm: T\n---\n---\nterm: T\n---\n', "utf-8")
+    merged = merge_file_headers(fix_file(path))
+    assert merged.problems == () and yaml.safe_load(merged.fixed.split("---\n")[1]) == {"odd key": "x", "term": "T"}
