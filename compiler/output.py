@@ -125,6 +125,30 @@ def _lock(path: Path) -> Iterator[None]:
         os.close(fd)
 
 
+def _remove_tree(folder: Path) -> None:
+    """Delete one of our temporary folders, its marker files last.
+
+    Why the order: a kill in the middle must leave a folder that the next build still
+    recognises as ours (by its marker) and removes; plain ``rmtree`` may delete the
+    marker first and strand the rest.
+    """
+    markers = {MARKER, TMP_MARKER}
+    with contextlib.suppress(FileNotFoundError):
+        for entry in sorted(folder.iterdir()):
+            if entry.name in markers:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    entry.unlink()
+    for name in sorted(markers):
+        with contextlib.suppress(FileNotFoundError):
+            (folder / name).unlink()
+    with contextlib.suppress(OSError):
+        folder.rmdir()
+
+
 def _ours(folder: Path) -> bool:
     """A folder at one of our temporary names that we wrote: it has one of our markers (or is empty)."""
     if not folder.is_dir() or folder.is_symlink():
@@ -146,7 +170,7 @@ def _recover(out: Path) -> None:
                 break
     for stale in olds + sorted(parent.glob(f".{name}.tmp-*")):
         if _ours(stale):
-            shutil.rmtree(stale, ignore_errors=True)
+            _remove_tree(stale)
 
 
 @contextlib.contextmanager
@@ -172,7 +196,7 @@ def atomic_output(out: Path, *, forbidden: Iterable[Path] = ()) -> Iterator[Path
             _swap_in(tmp, target)
         finally:
             if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
+                _remove_tree(tmp)
 
 
 def _swap_in(tmp: Path, target: Path) -> None:
@@ -193,6 +217,6 @@ def _swap_in(tmp: Path, target: Path) -> None:
         os.rmdir(old)
         os.rename(target, old)
         os.rename(tmp, target)
-        shutil.rmtree(old, ignore_errors=True)
+        _remove_tree(old)
         return
-    shutil.rmtree(tmp, ignore_errors=True)
+    _remove_tree(tmp)

@@ -114,9 +114,13 @@ def test_leftovers_of_a_killed_build_are_cleaned_or_restored(tmp_path: Path) -> 
     stranger = tmp_path / ".site.tmp-notours"
     stranger.mkdir()
     (stranger / "data.txt").write_text("keep")
+    half = tmp_path / ".site.tmp-halfdeleted"  # an old site whose removal was killed midway
+    (half / "terms").mkdir(parents=True)
+    (half / MARKER).write_text("")
+    (half / "terms" / "x.html").write_text("x")
     with atomic_output(out) as tmp:
         (tmp / "a.html").write_text("new")
-    assert not stale.exists() and (stranger / "data.txt").read_text() == "keep"
+    assert not stale.exists() and not half.exists() and (stranger / "data.txt").read_text() == "keep"
     # a kill between the two renames of the fallback path: OUT is missing, .old holds it
     os.rename(out, tmp_path / ".site.old-x")
     with pytest.raises(RuntimeError):
