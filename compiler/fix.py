@@ -23,7 +23,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import yaml
 
@@ -276,58 +276,46 @@ def _standalone_plain_ok(value: str) -> bool:
 _OPEN, _CLOSE = "([{", ")]}"
 
 
-def _closer(text: str, start: int = 0) -> int:
-    """Index of the bracket closing ``text[start]`` (any of ) ] } closes any of ( [ {); -1 if none."""
-    depth, i = 0, start
+def _scan(text: str) -> Iterator[tuple[int, str, int]]:
+    """Each character outside quoted text and code spans, with the bracket depth before it.
+
+    A `"..."` or backtick span is skipped when it closes; a `'` only when it starts an
+    item (elsewhere it is an apostrophe). Any of ) ] } closes any of ( [ {, so that an
+    interval such as `[0, ∞)` balances.
+    """
+    depth, start, i = 0, 0, 0
     while i < len(text):
         c = text[i]
-        if c in "\"`" and i > start:
-            j = text.find(c, i + 1)
-            if j > 0:
-                i = j + 1
-                continue
-        if c in _OPEN:
-            depth += 1
-        elif c in _CLOSE:
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return -1
-
-
-def split_items(inner: str) -> list[str]:
-    """Items of a flow list's inside, split at commas outside brackets, quotes and backticks."""
-    items, depth, start, i = [], 0, 0, 0
-    while i < len(inner):
-        c = inner[i]
-        at_item_start = not inner[start:i].strip()
-        if c == '"' or c == "`" or (c == "'" and at_item_start):
+        at_item_start = not text[start:i].strip()
+        if c in '"`' or (c == "'" and at_item_start):
             j = i + 1
-            while True:
-                j = inner.find(c, j)
-                if j < 0:
-                    break
-                if c == '"' and inner[j - 1] == "\\" and at_item_start:
-                    j += 1
-                    continue
-                if c == "'" and inner[j + 1:j + 2] == "'":
-                    j += 2
+            while (j := text.find(c, j)) > 0:
+                if c == '"' and at_item_start and text[j - 1] == "\\" or c == "'" and text[j + 1:j + 2] == "'":
+                    j += 1 if c == '"' else 2
                     continue
                 break
             if j > 0:
                 i = j + 1
                 continue
-        elif c in _OPEN:
-            depth += 1
+        yield i, c, depth
+        if c in _OPEN:
+            depth, start = depth + 1, i + 1
         elif c in _CLOSE:
             depth = max(0, depth - 1)
-        elif c == "," and depth == 0:
-            items.append(inner[start:i])
+        elif c == ",":
             start = i + 1
         i += 1
-    items.append(inner[start:])
-    return items
+
+
+def _closer(text: str) -> int:
+    """Index of the bracket closing ``text[0]``; -1 if none."""
+    return next((i for i, c, depth in _scan(text) if c in _CLOSE and depth == 1), -1)
+
+
+def split_items(inner: str) -> list[str]:
+    """Items of a flow list's inside, split at commas outside brackets, quotes and backticks."""
+    cuts = [i for i, c, depth in _scan(inner) if c == "," and depth == 0]
+    return [inner[a + 1:b] for a, b in zip([-1] + cuts, cuts + [len(inner)])]
 
 
 _CONTINUES = re.compile(r"(?:e\.g|i\.e|etc|cf)\.?(?:$|\s)|(?:and|or|but|which|from|with|where|while|whose)\b")
@@ -413,8 +401,9 @@ def repair_flow_list(entry: Entry, family: str) -> Repair | None:
                 new_items.append(raw)
                 continue
             return None  # `[a, , b]`: an empty item in the middle has no value to keep
-        node = _alone(text)
-        if node is not None and (not isinstance(node, yaml.MappingNode)):
+        node = _alone(text)  # kept as written: a nested list, a quoted text, or plain text read as written
+        if node is not None and (isinstance(node, yaml.SequenceNode) or isinstance(node, yaml.ScalarNode)
+                                 and (node.style or node.value == text)):
             new_items.append(raw)
             expected.append(shape(node))
             continue
