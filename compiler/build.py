@@ -59,8 +59,9 @@ def analyze(terms_dir: Path, options: Options = Options()) -> Glossary:
         checks, check_diags = _checks(terms, config, edition, state, changed)
     if state is not None:
         write_state(options.cache_dir, state)
+    stages = {"load", "schema", "graph", "build"} | ({"checks"} if options.checks else set())
     diagnostics = apply_rules([*config_diags, *cache_diags, *load_diags, *module_diags, *linked.diagnostics,
-                               *check_diags], config, terms)
+                               *check_diags], config, terms, stages=stages)
     return Glossary(root=terms_dir, config=config, terms=terms, modules=tuple(modules), graph=linked.graph,
                     checks=tuple(checks), diagnostics=tuple(diagnostics), files=files)
 

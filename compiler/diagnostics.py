@@ -23,7 +23,7 @@ class Severity(str, enum.Enum):
         return {"error": 2, "warning": 1, "info": 0}[self.value]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     """A located finding: where, how bad, which rule, what is wrong, how to fix it.
 
