@@ -47,12 +47,14 @@ def term_text(i: int, ids: list[str], modules: list[str], rng: random.Random) ->
     ident = ids[i]
     name = ident.replace("_", " ").title()
     links = [rng.choice(ids) if rng.random() < 0.3 else f"UNDEFINED_{rng.randrange(5 * len(ids))}" for _ in range(6)]
+    upper, lower = modules[: len(modules) // 2], modules[len(modules) // 2:]
     stub = (f'---\nterm: "{name}"\ncanonical_id: "{ident}"\nsymbol: ""\naliases: []\nstatus: "draft"\n'
             f'version: "0.1"\nlast_updated: "2025-10-18"\nprovenance: ["{rng.choice(modules)}_source"]\n---\n\n')
     full = [
         f"term: {name}", f"canonical_id: {ident}", f"symbol: {ident[:2]}",
         f"aliases: [{name.lower()} variant]",
-        f"parents: [{rng.choice(modules)}, {rng.choice(modules)}]", f"children: [{rng.choice(modules)}]",
+        # parents from the upper half of the modules, children from the lower half: a hierarchy, not a tangle
+        f"parents: [{rng.choice(upper)}, {rng.choice(upper)}]", f"children: [{rng.choice(lower)}]",
         f"status: {rng.choice(['candidate', 'ratified', 'draft'])}", "version: 1.0", "last_updated: 2025-10-18",
         "provenance:", "  sources:", f"    - module: {rng.choice(modules)}", '      lines: "10-13"',
         "      snippet: |", f"        {_words(rng, 40)}", "  editors: [llm-autocompiler]", "  review_log: []",

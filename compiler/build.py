@@ -28,6 +28,7 @@ class Options:
     exclude: tuple[Path, ...] = ()  # folders under the terms folder that hold no terms (the output)
     jobs: int = 1
     cache_dir: Path | None = None  # None: neither read nor write a cache (a cold build)
+    output: Path | None = None  # the site folder (set by build()); names the cache's state file
     progress: Progress | None = field(default=None, compare=False)
 
 
@@ -45,7 +46,9 @@ def analyze(terms_dir: Path, options: Options = Options()) -> Glossary:
     if options.module_dirs:
         config = replace(config, module_dirs=config.module_dirs + tuple(p.resolve() for p in options.module_dirs))
     edition = options.edition or config.checks.edition
-    state, cache_diags = read_state(options.cache_dir, environment(config, edition)) if options.cache_dir else (None, [])
+    cache_name = f"{terms_dir.resolve()}|{options.output.resolve() if options.output else ''}"
+    state, cache_diags = (read_state(options.cache_dir, environment(config, edition), cache_name)
+                          if options.cache_dir else (None, []))
     note("load")
     terms, load_diags, files, changed = load_and_validate(terms_dir, exclude=options.exclude, state=state,
                                                           jobs=options.jobs)
@@ -58,7 +61,7 @@ def analyze(terms_dir: Path, options: Options = Options()) -> Glossary:
         note("check")
         checks, check_diags = _checks(terms, config, edition, state, changed)
     if state is not None:
-        write_state(options.cache_dir, state)
+        write_state(options.cache_dir, state, cache_name)
     stages = {"load", "schema", "graph", "build"} | ({"checks"} if options.checks else set())
     diagnostics = apply_rules([*config_diags, *cache_diags, *load_diags, *module_diags, *linked.diagnostics,
                                *check_diags], config, terms, stages=stages)
@@ -94,7 +97,7 @@ def build(terms_dir: Path, out: Path, options: Options = Options()):
     from .render import render_site
 
     exclude = options.exclude + (out,) + ((options.cache_dir,) if options.cache_dir else ())
-    options = replace(options, exclude=exclude)
+    options = replace(options, exclude=exclude, output=out)
     glossary = analyze(terms_dir, options)
     if options.progress:
         options.progress("render")

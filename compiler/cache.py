@@ -97,9 +97,14 @@ def _sign(payload: bytes, key: bytes) -> bytes:
     return hmac.new(key, payload, hashlib.sha256).digest()
 
 
-def read_state(folder: Path, env: str) -> tuple[CacheState, list[Diagnostic]]:
+def state_path(folder: Path, name: str) -> Path:
+    """One state file per (terms folder, output): two sites beside each other share the folder, not the file."""
+    return folder / f"state-{hashlib.blake2b(name.encode('utf-8'), digest_size=8).hexdigest()}.pickle"
+
+
+def read_state(folder: Path, env: str, name: str = "") -> tuple[CacheState, list[Diagnostic]]:
     """The cached state for ``env``; an empty one (and why, as an info) when unusable."""
-    path = folder / "state.pickle"
+    path = state_path(folder, name)
     if not path.exists():
         return CacheState(env), []
     try:
@@ -121,16 +126,28 @@ def read_state(folder: Path, env: str) -> tuple[CacheState, list[Diagnostic]]:
     return state, []
 
 
-def write_state(folder: Path, state: CacheState) -> None:
+def _sweep(folder: Path, older_than_s: float = 600) -> None:
+    """Remove temporary files that a build killed mid-write left behind."""
+    now = time.time()
+    for stale in folder.glob(".state-*"):
+        try:
+            if now - stale.stat().st_mtime > older_than_s:
+                stale.unlink()
+        except OSError:
+            pass
+
+
+def write_state(folder: Path, state: CacheState, name: str = "") -> None:
     """Sign and write ``state`` atomically; errors are ignored (a cache is only a cache)."""
     state.saved_ns = time.time_ns()
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        _sweep(folder)
         payload = pickle.dumps((FORMAT, state), protocol=pickle.HIGHEST_PROTOCOL)
         fd, tmp = tempfile.mkstemp(prefix=".state-", dir=folder)
         with os.fdopen(fd, "wb") as fh:
             fh.write(MAGIC + _sign(payload, signing_key()) + payload)
-        os.replace(tmp, folder / "state.pickle")
+        os.replace(tmp, state_path(folder, name))
     except OSError:
         try:
             os.unlink(tmp)  # type: ignore[possibly-undefined]

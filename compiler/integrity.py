@@ -360,6 +360,21 @@ def check_contradictions(ctx: Context) -> Iterator[Diagnostic]:
                        hint="keep the one relation that is meant and remove the other")
 
 
+def _cycle_edge(ctx: Context, cycle: list[str]) -> dict:
+    """A declared hierarchy edge between two neighbours of ``cycle``, to locate the finding.
+
+    When only a tangle (not a simple cycle) was found, neighbours in the list may not
+    be linked directly; then the first member's own ``parents`` line is used."""
+    graph = ctx.graph
+    for a, b in zip(cycle, cycle[1:] + cycle[:1]):
+        edge = graph.get_edge_data(a, b, "broader") or graph.get_edge_data(b, a, "narrower")
+        if edge:
+            return edge
+    term = ctx.result.terms.get(cycle[0])
+    line = _at(term, "/parents")[0] if term is not None else 0
+    return {"file": term.file if term is not None else "", "line": line}
+
+
 def check_cycles(ctx: Context) -> Iterator[Diagnostic]:
     """Cycles of three or more in broader/narrower (two-term cycles are contradictions)."""
     up = nx.DiGraph()  # child -> parent, from the declarations on either side
@@ -378,7 +393,7 @@ def check_cycles(ctx: Context) -> Iterator[Diagnostic]:
         pivot = cycle.index(min(cycle))
         cycle = cycle[pivot:] + cycle[:pivot]
         chain = " → ".join(f"`{m}`" for m in [*cycle, cycle[0]])
-        edge = ctx.graph.get_edge_data(cycle[0], cycle[1], "broader") or ctx.graph.edges[cycle[1], cycle[0], "narrower"]
+        edge = _cycle_edge(ctx, cycle)
         extra = f" ({len(component)} terms are in the tangle)" if len(component) > len(cycle) else ""
         yield make("hierarchy-cycle", edge["file"], edge["line"], 1,
                    f"parents/children form a cycle of {len(cycle)}: {chain}{extra}",

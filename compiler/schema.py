@@ -48,7 +48,10 @@ def _fast_validator() -> Any:
     located, plain-words errors still come from jsonschema (tests check they agree)."""
     import fastjsonschema
 
-    return fastjsonschema.compile(term_schema(), formats={"date": _is_date})
+    import copy
+
+    # compile() rewrites $refs in place: give it a copy so term_schema() stays as shipped
+    return fastjsonschema.compile(copy.deepcopy(term_schema()), formats={"date": _is_date})
 
 
 def is_valid(data: Mapping[str, Any]) -> bool:
