@@ -300,3 +300,12 @@ def test_odd_keys_and_shapes_do_not_break_a_page(tmp_path: Path) -> None:
     assert diags == []
     html = read(tmp_path / "s", "terms/ODD.html")
     assert "just text" in html and "uno" in html and "nothing" in html
+
+
+def test_worker_processes_give_the_same_bytes(tmp_path: Path) -> None:
+    terms = [term(f"T{i:03d}", f"Term {i}", body=f"Text $x_{i}$", parents=[f"T{(i * 3) % 90:03d}"]) for i in range(90)]
+    g = make_glossary(terms)
+    render_site(g, tmp_path / "one", jobs=1)
+    stats, diags = render_site(g, tmp_path / "three", jobs=3)
+    assert diags == [] and stats.terms == 90
+    assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "three")

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 import posixpath
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 from urllib.parse import quote, unquote, urlsplit
 
 import jinja2
@@ -259,6 +261,19 @@ class SiteRenderer:
                                body=getattr(m, "body", "") or "", file=getattr(m, "file", "") or "", **common)
         return self.render("missing.html", page.path, **common)
 
+    def safe_node_page(self, page: Page) -> tuple[str | None, Diagnostic | None]:
+        """The page, or a stand-in page plus a ``page-failed`` diagnostic when rendering fails."""
+        try:
+            return self.node_page(page), None
+        except Exception as exc:  # noqa: BLE001 - one page must not stop the site
+            file = page.term.file if page.term else str(getattr(page.module, "file", "") or "")
+            diag = make("page-failed", file, 0, 0, f"page of '{page.ident}' failed: "
+                        f"{type(exc).__name__}: {exc}", term=page.ident)
+            try:  # a plain stand-in page keeps every link to it whole
+                return self.render("failed.html", page.path, page=page, file=file), diag
+            except Exception:  # noqa: BLE001
+                return None, diag
+
     def site_pages(self) -> dict[str, str]:
         idx = P.index_context(self.plan, self.checks, self.diagnostics)
         problems = P.problems_context(self.diagnostics, self.file_pages)
@@ -326,6 +341,42 @@ def _ensure_graph(glossary: Glossary) -> Any:
     return graph
 
 
+_WORKER: list[SiteRenderer] = []  # the renderer inherited by a forked worker process (set once per worker)
+
+
+def _init_worker(renderer: SiteRenderer) -> None:
+    _WORKER[:] = [renderer]
+
+
+def _render_one(index: int) -> tuple[str | None, Diagnostic | None]:
+    renderer = _WORKER[0]
+    return renderer.safe_node_page(renderer.plan.pages[index])
+
+
+def _render_pages(renderer: SiteRenderer, jobs: int) -> Iterator[tuple[str | None, Diagnostic | None]]:
+    """Node pages in plan order; with ``jobs > 1`` rendered by forked worker processes.
+
+    Why fork: the renderer (plan, graph, templates) reaches the workers without
+    pickling, and only page numbers and HTML cross the pipe. Where fork does not
+    exist, or the pool cannot start, pages are rendered here, one after another.
+    """
+    pages = renderer.plan.pages
+    done = 0
+    if jobs > 1 and len(pages) > 64 and "fork" in multiprocessing.get_all_start_methods():
+        try:
+            ctx = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                                     initargs=(renderer,)) as pool:
+                for result in pool.map(_render_one, range(len(pages)), chunksize=16):
+                    yield result
+                    done += 1
+            return
+        except (OSError, BrokenProcessPool):
+            pass  # go on here from the first page not yet rendered
+    for page in pages[done:]:
+        yield renderer.safe_node_page(page)
+
+
 def render_site(glossary: Glossary, out: Path, *, jobs: int = 1) -> tuple[RenderStats, list[Diagnostic]]:
     """Write the whole site for ``glossary`` into ``out``, atomically.
 
@@ -344,30 +395,13 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1) -> tuple[Render
                         glossary.checks, tuple(glossary.diagnostics) + tuple(diags), glossary.files)
     renderer = SiteRenderer(glossary, plan)
 
-    def one(page: Page) -> tuple[Page, str | None, Diagnostic | None]:
-        try:
-            return page, renderer.node_page(page), None
-        except Exception as exc:  # noqa: BLE001 - one page must not stop the site
-            file = page.term.file if page.term else str(getattr(page.module, "file", "") or "")
-            diag = make("page-failed", file, 0, 0, f"page of '{page.ident}' failed: "
-                        f"{type(exc).__name__}: {exc}", term=page.ident)
-            try:  # a plain stand-in page keeps every link to it whole
-                return page, renderer.render("failed.html", page.path, page=page, file=file), diag
-            except Exception:  # noqa: BLE001
-                return page, None, diag
-
     written = 0
     stats_files = stats_bytes = 0
     try:
         with atomic_output(out, forbidden=[glossary.root]) as tmp:
             writer = SiteWriter(tmp)
             writer.copy_assets()
-            if jobs > 1:
-                with ThreadPoolExecutor(max_workers=jobs) as pool:
-                    results = list(pool.map(one, plan.pages))
-            else:
-                results = [one(p) for p in plan.pages]
-            for page, html, diag in results:
+            for page, (html, diag) in zip(plan.pages, _render_pages(renderer, jobs)):
                 if diag is not None:
                     diags.append(diag)
                 if html is not None:
