@@ -127,10 +127,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import build, default_cache_dir
     from .formats import exit_code
-    from .output import OutputError
+    from .output import OutputError, check_target
 
     root = _terms_dir(args.terms_dir)
     out = Path(args.output)
+    try:
+        check_target(out, [root])  # refuse /, the home folder, the terms folder... before any work
+    except OutputError as exc:
+        raise UsageError(str(exc)) from None
     progress = _Progress(sys.stderr.isatty())
     started = time.perf_counter()
     try:
