@@ -1,0 +1,91 @@
+"""Incremental builds equal clean full builds, byte for byte (issue 8's property test).
+
+Random sequences of edits, additions, renames, deletions and touches are applied to a
+small glossary; after each step the glossary is built with the cache into one folder
+and without it into another, and the two sites and reports must be identical.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from compiler.build import Options, build
+from compiler.formats import Report, json_report
+
+from .conftest import FIXTURES
+
+REPO = FIXTURES.parents[1]
+SEED_TERMS = sorted((REPO / "terms").glob("*.md"))[:8]
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def report(glossary) -> str:
+    return json_report(Report(base="terms", files=glossary.files, terms=len(glossary.terms),
+                              diagnostics=glossary.diagnostics, checks=tuple(c.to_json() for c in glossary.checks)))
+
+
+def apply(op: tuple, terms: Path, counter: list[int]) -> None:
+    kind, pick, text = op
+    files = sorted(terms.glob("*.md"))
+    target = files[pick % len(files)] if files else None
+    if kind == "edit" and target:
+        body = target.read_text("utf-8")
+        target.write_text(body.replace("\n# ", f"\n{text}\n\n# ", 1) if "\n# " in body else body + f"\n{text}\n", "utf-8")
+    elif kind == "header" and target:
+        body = target.read_text("utf-8")
+        target.write_text(body.replace("status: ratified", "status: candidate", 1).replace("version: \"1.0\"",
+                                                                                         "version: \"1.1\"", 1), "utf-8")
+    elif kind == "break" and target:
+        target.write_text(target.read_text("utf-8").replace("\nterm: ", f"\nsymbol: {text}: broken\nterm: ", 1), "utf-8")
+    elif kind == "add":
+        counter[0] += 1
+        ident = f"NEW_TERM_{counter[0]}"
+        link = files[pick % len(files)].stem if files else "ELECTRON"
+        (terms / f"{ident}.md").write_text(
+            f"---\nterm: New {counter[0]}\ncanonical_id: {ident}\nstatus: draft\ncrosslinks:\n"
+            f"  prerequisites: [{link}]\n---\n\n# New {counter[0]}\n\n{text}\n", "utf-8")
+    elif kind == "rename" and target:
+        target.rename(terms / f"renamed_{target.name}")
+    elif kind == "delete" and target and len(files) > 2:
+        target.unlink()
+    elif kind == "touch" and target:
+        target.write_bytes(target.read_bytes())
+
+
+ops = st.lists(st.tuples(st.sampled_from(["edit", "header", "break", "add", "rename", "delete", "touch"]),
+                         st.integers(0, 50), st.text(alphabet="abcxyz *_<>&", min_size=1, max_size=12)),
+               min_size=1, max_size=4)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops)
+def test_incremental_equals_full_build(tmp_path_factory, steps):
+    root = tmp_path_factory.mktemp("inc")
+    terms = root / "terms"
+    terms.mkdir()
+    for f in SEED_TERMS:
+        shutil.copy(f, terms / f.name)
+    shutil.copy(REPO / "terms" / "glossary.toml", terms / "glossary.toml")
+    if (REPO / "terms" / "checks").is_dir():
+        shutil.copytree(REPO / "terms" / "checks", terms / "checks")
+    cache = root / ".glossary-cache"
+    inc_out = root / "inc"
+    build(terms, inc_out, Options(cache_dir=cache))
+    counter = [0]
+    for i, op in enumerate(steps):
+        apply(op, terms, counter)
+        g_inc, _ = build(terms, inc_out, Options(cache_dir=cache))
+        cold_out = root / f"cold{i}"
+        g_cold, _ = build(terms, cold_out, Options())
+        assert tree(inc_out) == tree(cold_out), op
+        strip = lambda g: [d for d in json.loads(report(g))["diagnostics"] if d["code"] != "cache-invalid"]
+        assert strip(g_inc) == strip(g_cold), op
+        assert json.loads(report(g_inc))["checks"] == json.loads(report(g_cold))["checks"]
+        shutil.rmtree(cold_out)
