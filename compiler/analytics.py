@@ -19,18 +19,17 @@ every exporter (JSON, GraphML, GEXF) carries them without knowing about this mod
 """
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import networkx as nx
 import numpy as np
 
 from . import similarity
 from .diagnostics import Diagnostic, make
+from .gexf import gexf_graph, write_gexf  # streamed through networkx's GEXFWriter
 from .graph import MODULE_ID, gc_paused  # the analysis makes many small objects and no cycles
 from .ids import id_problem
 from .model import Term
@@ -471,47 +470,6 @@ def suggested_links(analysis: Analysis, terms: Sequence[Term]) -> list[Diagnosti
                         hint=f"if they are related, name `{s.target}` under `crosslinks` (near_synonyms, "
                              "prerequisites...); if they are one idea, merge the files"))
     return out
-
-
-# --- GEXF ------------------------------------------------------------------------------------
-
-
-def _gexf_value(value: Any) -> Any:
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
-        return "; ".join(str(v) for v in items)
-    if isinstance(value, Mapping):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    if isinstance(value, (bool, int, float, str)):
-        return value
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return str(value)
-
-
-def gexf_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy GEXF can hold: None values left out, lists joined with "; " (GEXF reads lists as time spells)."""
-    out = nx.MultiDiGraph()
-    for node, attrs in graph.nodes(data=True):
-        out.add_node(node, **{k: _gexf_value(v) for k, v in attrs.items() if v is not None})
-    for u, v, key, attrs in graph.edges(keys=True, data=True):
-        out.add_edge(u, v, key=key, **{k: _gexf_value(a) for k, a in attrs.items() if a is not None})
-    return out
-
-
-def write_gexf(graph: nx.MultiDiGraph, path: str | Path | IO[bytes]) -> None:
-    """GEXF 1.2 for Gephi, through networkx's writer, with the same bytes for the same graph.
-
-    networkx stamps the file with today's date; that stamp is left out so that two
-    builds of one glossary give identical files.
-    """
-    with gc_paused():
-        writer = nx.readwrite.gexf.GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
-        writer.add_graph(gexf_graph(graph))
-        meta = writer.xml.find("meta")
-        if meta is not None:
-            meta.attrib.pop("lastmodifieddate", None)
-        writer.write(path)
 
 
 # --- the text report ----------------------------------------------------------------------

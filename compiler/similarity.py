@@ -108,30 +108,30 @@ def tokenize(text: str) -> list[str]:
 def tfidf(docs: Iterable[Sequence[str]]) -> Any:
     """Unit-length TF-IDF rows (scipy CSR, float32) of tokenized ``docs``; empty docs are zero rows.
 
-    ``docs`` may be a generator: each document's words become column numbers at once,
-    so the word lists of all documents never sit in memory together.
+    ``docs`` may be a generator: each document is reduced to its distinct words and
+    their counts at once, so neither the texts nor their word lists are ever all in
+    memory (at 100,000 terms the word lists alone would take over a gigabyte).
     """
     vocabulary: dict[str, int] = {}
-    cols = array("l")
-    lengths = array("l")
+    indices, counts, indptr = array("i"), array("f"), array("q", [0])
     for doc in docs:
-        before = len(cols)
-        cols.extend(vocabulary.setdefault(t, len(vocabulary)) for t in doc)
-        lengths.append(len(cols) - before)
-    n = len(lengths)
-    rows = np.repeat(np.arange(n, dtype=np.int32), np.frombuffer(lengths, dtype=np.int64) if n else 0)
-    counts = _sparse.csr_matrix((np.ones(len(cols), dtype=np.float32), (rows, np.frombuffer(cols, dtype=np.int64))),
-                                shape=(n, len(vocabulary)))
-    del rows, cols
-    counts.sum_duplicates()
-    df = np.bincount(counts.indices, minlength=len(vocabulary))
+        ids = np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in doc), dtype=np.int32, count=len(doc))
+        words, times = np.unique(ids, return_counts=True)
+        indices.extend(words.tolist())
+        counts.extend(times.tolist())
+        indptr.append(len(indices))
+    n = len(indptr) - 1
+    matrix = _sparse.csr_matrix((np.frombuffer(counts, dtype=np.float32).copy(), np.frombuffer(indices, dtype=np.int32).copy(),
+                                 np.frombuffer(indptr, dtype=np.int64).copy()), shape=(n, len(vocabulary)))
+    del indices, counts, indptr
+    df = np.bincount(matrix.indices, minlength=len(vocabulary))
     idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
-    data = counts.data.astype(np.float64) * idf[counts.indices]
-    row_of = np.repeat(np.arange(n), np.diff(counts.indptr))
+    data = matrix.data.astype(np.float64) * idf[matrix.indices]
+    row_of = np.repeat(np.arange(n), np.diff(matrix.indptr))
     norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=n))
     norms[norms == 0] = 1.0
-    counts.data = (data / norms[row_of]).astype(np.float32)
-    return counts
+    matrix.data = (data / norms[row_of]).astype(np.float32)
+    return matrix
 
 
 # --- top k neighbours ---------------------------------------------------------------------

@@ -1,0 +1,66 @@
+"""The streamed GEXF writer gives exactly the bytes of networkx's GEXFWriter on the whole
+graph (minus its date stamp), whatever the chunk size, on graphs with odd shapes."""
+from __future__ import annotations
+
+import io
+
+import networkx as nx
+import pytest
+
+from compiler import gexf
+
+
+def whole(graph: nx.MultiDiGraph) -> bytes:
+    writer = nx.readwrite.gexf.GEXFWriter(encoding="utf-8", prettyprint=True, version=gexf.VERSION)
+    writer.add_graph(gexf.gexf_graph(graph))
+    writer.xml.find("meta").attrib.pop("lastmodifieddate")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def streamed(graph: nx.MultiDiGraph) -> bytes:
+    buffer = io.BytesIO()
+    gexf.write_gexf(graph, buffer)
+    return buffer.getvalue()
+
+
+def mixed() -> nx.MultiDiGraph:
+    """Edges whose targets come before their sources, parallel edges, mixed attribute types."""
+    g = nx.MultiDiGraph(title="t")
+    g.add_node("Z", kind="term", label="Zed <&>", status=None, aliases=("z1", "z2"), community=1, centrality=0.5)
+    g.add_node("A", kind="missing", label="A", file=None)
+    g.add_node("Γ-001", kind="module", label="Γ “one”", extra={"b": 1, "a": [1, 2]})
+    for u, v, key, attrs in [("A", "Z", "broader", {"declared": True, "weight": None, "line": 3}),
+                             ("Z", "A", "narrower", {"declared": False}),
+                             ("Z", "A", "similar", {"score": 0.5, "weight": 0.5}),
+                             ("Z", "Γ-001", "source", {"line": 7, "file": "z.md"}),
+                             ("Γ-001", "Z", "context", {"flag": True}),
+                             ("A", "Γ-001", "claim", {})]:
+        g.add_edge(u, v, key=key, relation=key, **attrs)
+    return g
+
+
+GRAPHS = {
+    "empty": nx.MultiDiGraph(),
+    "nodes only": nx.MultiDiGraph(nx.empty_graph(3)),
+    "mixed": mixed(),
+    "path": nx.MultiDiGraph(nx.path_graph(40, create_using=nx.DiGraph)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRAPHS))
+@pytest.mark.parametrize("chunk", [1, 2, 7, gexf.CHUNK])
+def test_stream_equals_networkx_whole_document(name, chunk, monkeypatch):
+    monkeypatch.setattr(gexf, "CHUNK", chunk)
+    graph = GRAPHS[name]
+    assert streamed(graph) == whole(graph)
+
+
+def test_reads_back(tmp_path):
+    graph = mixed()
+    gexf.write_gexf(graph, tmp_path / "g.gexf")
+    back = nx.read_gexf(tmp_path / "g.gexf")
+    assert set(back.edges(keys=True)) == set(graph.edges(keys=True))
+    assert back.nodes["Z"]["aliases"] == "z1; z2" and "status" not in back.nodes["Z"]
+    assert back.nodes["Γ-001"]["extra"] == '{"a": [1, 2], "b": 1}'
