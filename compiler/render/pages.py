@@ -9,6 +9,7 @@ only from ``markdown.py`` / ``mathml.py``.
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from typing import Any, Iterable, Mapping
@@ -203,6 +204,27 @@ def num(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
     return show(value)
+
+
+def measured(value: Any, uncertainty: Any = None) -> str:
+    """``value ± uncertainty`` with as many digits as the uncertainty makes meaningful.
+
+    ``137.035999 ± 2.1e-08`` must not print as ``137.036``: the digits kept run two
+    places past the first digit of the uncertainty (6 to 17 significant digits).
+    """
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return show(value) + (f" ± {num(uncertainty)}" if uncertainty is not None else "")
+    digits = 6
+    if isinstance(uncertainty, (int, float)) and not isinstance(uncertainty, bool) and uncertainty > 0 and value:
+        try:
+            digits = int(math.floor(math.log10(abs(value))) - math.floor(math.log10(uncertainty))) + 2
+        except ValueError:
+            digits = 6
+        digits = min(17, max(6, digits))
+    text = f"{value:.{digits}g}"
+    if uncertainty is not None:
+        text += f" ± {uncertainty:.3g}" if isinstance(uncertainty, float) else f" ± {show(uncertainty)}"
+    return text
 
 
 def as_list(value: Any) -> list[Any]:

@@ -81,7 +81,7 @@ def make_environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(show=P.show, num=P.num, sorted_items=P.sorted_items, as_list=P.as_list, as_map=P.as_map, formula=formula_html,
+    env.filters.update(show=P.show, num=P.num, measured=P.measured, sorted_items=P.sorted_items, as_list=P.as_list, as_map=P.as_map, formula=formula_html,
                        relation_label=P.relation_label)
     env.globals.update(relations=P.RELATIONS, check_statuses=P.STATUSES)
     return env
