@@ -23,6 +23,8 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 import networkx as nx
 from networkx.readwrite.gexf import GEXFWriter
 
+from .graph import gc_paused
+
 CHUNK = 20_000  # nodes or edges made into elements at a time
 VERSION = "1.2draft"
 _MARK = "@@gexf-stream@@"
@@ -179,11 +181,12 @@ def _write(graph: nx.MultiDiGraph, out: Callable[[bytes], Any]) -> None:
 
 def write_gexf(graph: nx.MultiDiGraph, path: str | Path | IO[bytes]) -> None:
     """Write ``graph`` as GEXF 1.2 to a path or a binary file object."""
-    if isinstance(path, (str, Path)):
-        with open(path, "wb") as handle:
-            _write(graph, handle.write)
-    else:
-        _write(graph, path.write)
+    with gc_paused():  # many small elements, no cycles
+        if isinstance(path, (str, Path)):
+            with open(path, "wb") as handle:
+                _write(graph, handle.write)
+        else:
+            _write(graph, path.write)
 
 
 __all__ = ["write_gexf", "gexf_graph", "gexf_value", "CHUNK"]
