@@ -190,6 +190,9 @@ class SiteRenderer:
         self.env.filters.update(md=self._md_filter, field=self._field_filter)
         self.checks = sorted((P.check_json(c) for c in glossary.checks),
                              key=lambda c: (str(c.get("term")), str(c.get("pointer")), str(c.get("file"))))
+        self.checks_by_term: dict[str, list[dict[str, Any]]] = {}
+        for c in self.checks:
+            self.checks_by_term.setdefault(str(c.get("term")), []).append(c)
         self.title = str(_config_get(glossary.config, "title", "Glossary") or "Glossary")
         self.edit_url = _config_get(glossary.config, "site.edit_url", "")
         self.diagnostics = sorted(glossary.diagnostics, key=Diagnostic.sort_key)
@@ -245,7 +248,7 @@ class SiteRenderer:
         common = dict(page=page, links_out=links_out, backlinks=backlinks, local_graph=svg)
         if page.kind == "term":
             term = page.term
-            by_candidate, other_checks = P.term_checks(term, self.checks)
+            by_candidate, other_checks = P.term_checks(term, self.checks_by_term.get(term.id, []))
             return self.render("term.html", page.path, term=term, data=term.data,
                                extra=P.extra_fields(term.data), candidate_checks=by_candidate,
                                other_checks=other_checks, edit_url=self._edit_link(term.file),
@@ -325,7 +328,7 @@ def _graph_json(graph: Any, urls: Mapping[str, str]) -> str:
         data = node_link_data(g)
     except ImportError:
         data = nx.node_link_data(g, edges="edges")
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1, default=str) + "\n"
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str) + "\n"
 
 
 def _ensure_graph(glossary: Glossary) -> Any:
