@@ -79,7 +79,7 @@ _FIELDS = (
 
 
 def _at(data: Any, path: str) -> list[Any]:
-    cur = data
+    cur: Any = data
     for part in path.split("/"):
         cur = cur.get(part) if isinstance(cur, dict) else None
     return cur if isinstance(cur, list) else []
@@ -106,7 +106,7 @@ def make_graph(terms: Iterable[Term], modules: Iterable[FakeModule] = ()) -> nx.
                 edge(t.id, v, rel)
         for s in _at(t.data, "provenance/sources"):
             edge(t.id, s.get("module") if isinstance(s, dict) else None, "source")
-        for w in t.data.get("context_windows") or []:
+        for w in _at(t.data, "context_windows"):
             edge(t.id, w.get("module") if isinstance(w, dict) else None, "context")
         for row in _at(t.data, "poetic_connections/association_matrix"):
             edge(t.id, row[0] if isinstance(row, list) and row else None, "associated")

@@ -309,3 +309,39 @@ def test_worker_processes_give_the_same_bytes(tmp_path: Path) -> None:
     stats, diags = render_site(g, tmp_path / "three", jobs=3)
     assert diags == [] and stats.terms == 90
     assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "three")
+
+
+def _json_values():  # type: ignore[no-untyped-def]
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
+                        st.text(max_size=30), st.sampled_from(["<script>x</script>", "$\\frac{1}{$", "javascript:x",
+                                                               "[a](javascript:x)", "\\text{<b>}", "[[x]]", "_a_"]))
+    return st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                         st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+                        max_leaves=12)
+
+
+def test_any_field_shapes_render_without_failing() -> None:
+    from hypothesis import HealthCheck, given, settings, strategies as st
+
+    from compiler.render.pages import KNOWN_FIELDS
+    from compiler.render.plan import plan_site
+    from compiler.render.site import SiteRenderer
+
+    fields = sorted(KNOWN_FIELDS - {"canonical_id"}) + ["other", "body"]
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.dictionaries(st.sampled_from(fields), _json_values(), max_size=8), st.text(max_size=60))
+    def check(data: dict, body: str) -> None:
+        t = term("FUZZ", body=body)
+        t = type(t)(id=t.id, file=t.file, path=t.path, data={**data, "canonical_id": "FUZZ"}, body=body,
+                    body_line=1, locations=t.locations, header_lines=t.header_lines)
+        g = make_glossary([t])
+        plan = plan_site(g.terms, g.modules, g.graph)
+        renderer = SiteRenderer(g, plan)
+        html, diag = renderer.safe_node_page(plan.by_id["FUZZ"])
+        assert diag is None, diag
+        assert "<script>x" not in html and 'href="javascript' not in html
+
+    check()
