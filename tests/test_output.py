@@ -35,6 +35,16 @@ def run_build(n: int, tag: str, out: Path) -> None:
     subprocess.run(build_cmd(n, tag, out), cwd=REPO, check=True, timeout=300)
 
 
+def reference_sites(n: int, folder: Path) -> dict[str, dict[str, bytes]]:
+    """The complete sites of both versions, built once, to compare OUT against byte for byte."""
+    refs = {}
+    for tag in ("v1", "v2"):
+        run_build(n, tag, folder / f"ref-{tag}")
+        refs[tag] = tree_bytes(folder / f"ref-{tag}")
+    assert refs["v1"] != refs["v2"]
+    return refs
+
+
 def leftovers(out: Path) -> list[str]:
     """Temporary folders or lock files beside OUT, and our temp marker inside it."""
     found = sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
@@ -131,11 +141,7 @@ def test_leftovers_of_a_killed_build_are_cleaned_or_restored(tmp_path: Path) -> 
 
 def test_sigkill_at_random_moments_leaves_a_whole_site(tmp_path: Path) -> None:
     n = 300
-    refs = {}
-    for tag in ("v1", "v2"):
-        run_build(n, tag, tmp_path / f"ref-{tag}")
-        refs[tag] = tree_bytes(tmp_path / f"ref-{tag}")
-    assert refs["v1"] != refs["v2"]
+    refs = reference_sites(n, tmp_path)
     out = tmp_path / "work" / "site"
     out.parent.mkdir()
     run_build(n, "v1", out)
@@ -166,10 +172,7 @@ def test_sigkill_at_random_moments_leaves_a_whole_site(tmp_path: Path) -> None:
 
 def test_concurrent_builds_never_mix(tmp_path: Path) -> None:
     n = 200
-    refs = {}
-    for tag in ("v1", "v2"):
-        run_build(n, tag, tmp_path / f"ref-{tag}")
-        refs[tag] = tree_bytes(tmp_path / f"ref-{tag}")
+    refs = reference_sites(n, tmp_path)
     out = tmp_path / "site"
     procs = [subprocess.Popen(build_cmd(n, tag, out), cwd=REPO) for tag in ("v1", "v2", "v1", "v2")]
     assert [p.wait(timeout=300) for p in procs] == [0, 0, 0, 0]
