@@ -331,7 +331,7 @@ def test_any_field_shapes_render_without_failing() -> None:
 
     fields = sorted(KNOWN_FIELDS - {"canonical_id"}) + ["other", "body"]
 
-    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.dictionaries(st.sampled_from(fields), _json_values(), max_size=8), st.text(max_size=60))
     def check(data: dict, body: str) -> None:
         t = term("FUZZ", body=body)
