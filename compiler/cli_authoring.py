@@ -81,12 +81,43 @@ def cmd_fix(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _wanted_requests(folder: Path, limit: int, modules: Sequence[str]) -> list:
+    """One stub request per most-wanted missing term, with who links to it and how."""
+    from .analytics import wanted_terms
+    from .build import load_glossary
+    from .scaffold import StubRequest
+
+    glossary = load_glossary(folder, modules=[Path(m) for m in modules])
+    requests = []
+    for w in wanted_terms(glossary.graph, limit):
+        how = ", ".join(f"{rel} ×{n}" for rel, n in w.relations)
+        note = (f"Wanted: {w.inbound} term(s) link here ({how}): {', '.join(w.sources[:12])}"
+                + (f"; also spelled {', '.join(w.variants)}" if w.variants else "") + ".")
+        requests.append(StubRequest(w.id, w.label, note))
+    return requests
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     from .scaffold import StubRequest, write_stubs
 
     folder = Path(args.dir)
     if folder.exists() and not folder.is_dir():
         raise _usage(f"{args.dir!r} is not a folder")
+    if args.wanted is not None:
+        if args.id:
+            raise _usage("`new --wanted N` takes no ID")
+        if args.wanted < 1:
+            raise _usage("--wanted takes a number of terms, 1 or more")
+        if not folder.is_dir():
+            raise _usage(f"the terms folder {args.dir!r} does not exist")
+        outcomes = write_stubs(_wanted_requests(folder, args.wanted, args.modules or ()), folder)
+        for o in outcomes:
+            print(o.path.as_posix() if not o.error else f"skipped {o.request.id}: {o.error}")
+        if not outcomes:
+            print("no wanted terms: every link resolves", file=sys.stderr)
+        return EXIT_FINDINGS if any(o.error for o in outcomes) else EXIT_OK
+    if not args.id:
+        raise _usage("give the new term's ID, or --wanted N")
     outcome = write_stubs([StubRequest(args.id, args.term)], folder)[0]
     if outcome.error and outcome.usage:
         raise _usage(outcome.error)
@@ -116,7 +147,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("new", help="start a new term file from the schema's skeleton",
                        description="Write TERMS_DIR/ID.md with the required fields filled and every optional "
                                    "field present as a comment. Never overwrites a file.")
-    p.add_argument("id", metavar="ID", help="the new term's canonical_id (also its file name)")
+    p.add_argument("id", nargs="?", metavar="ID", help="the new term's canonical_id (also its file name)")
     p.add_argument("--term", metavar="NAME", help="the term's name as readers see it (default: from the id)")
     p.add_argument("--dir", default="terms", metavar="TERMS_DIR", help="folder to write into (default: terms)")
+    p.add_argument("--wanted", type=int, metavar="N",
+                   help="instead of ID: write stubs for the N missing terms most linked to (never overwrites)")
+    p.add_argument("--modules", action="append", metavar="DIR",
+                   help="with --wanted: folder of module documents, so module ids are not taken for terms")
     p.set_defaults(func=cmd_new)

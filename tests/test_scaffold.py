@@ -83,3 +83,21 @@ def test_the_new_command_exit_codes(tmp_path: Path) -> None:
     again = run("SPIN")
     assert again.returncode == 1 and "not" in again.stderr
     assert run("a/b").returncode == 2
+
+
+def test_new_wanted_writes_stubs_for_the_most_linked_missing_terms(tmp_path):
+    from compiler.cli import main
+
+    terms = tmp_path / "terms"
+    terms.mkdir()
+    for i in range(3):
+        (terms / f"T{i}.md").write_text(f"---\nterm: T{i}\ncanonical_id: T{i}\ncrosslinks:\n"
+                                        f"  prerequisites: [WOUND_CHANNEL{', LONE_LINK' if i == 0 else ''}]\n---\n")
+    assert main(["new", "--wanted", "1", "--dir", str(terms)]) == 0
+    stub = (terms / "WOUND_CHANNEL.md").read_text()
+    assert 'term: "Wound Channel"' in stub and "3 term(s) link here" in stub and "T0, T1, T2" in stub
+    assert not (terms / "LONE_LINK.md").exists()
+    before = stub
+    assert main(["new", "--wanted", "1", "--dir", str(terms)]) in (0, 1)
+    assert (terms / "WOUND_CHANNEL.md").read_text() == before  # never overwritten
+    assert main(["new", "X", "--wanted", "1", "--dir", str(terms)]) == 2
