@@ -14,7 +14,7 @@ from typing import Any, Callable
 from markupsafe import Markup, escape
 
 MAX_NEIGHBOURS = 24
-SIZE = 360
+WIDTH, HEIGHT = 600, 380  # wide enough for 22-character labels left and right of the circle
 
 
 def neighbours(graph: Any, ident: str) -> list[tuple[str, str, str]]:
@@ -41,24 +41,24 @@ def local_svg(graph: Any, ident: str, label_of: Callable[[str], str], url_of: Ca
     if not near:
         return Markup("")
     shown = near[:MAX_NEIGHBOURS]
-    c = SIZE / 2
-    r = SIZE / 2 - 48
+    cx, cy = WIDTH / 2, HEIGHT / 2
+    r = HEIGHT / 2 - 44
     parts = [
-        f'<svg class="local-graph" viewBox="0 0 {SIZE} {SIZE}" width="{SIZE}" height="{SIZE}" '
+        f'<svg class="local-graph" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
         f'role="group" aria-labelledby="lg-title"><title id="lg-title">{escape(label_of(ident))} and '
         f'{len(near)} linked node{"s" if len(near) != 1 else ""}</title>'
     ]
     points = []
     for i, (other, rel, direction) in enumerate(shown):
         angle = 2 * math.pi * i / len(shown) - math.pi / 2
-        x, y = round(c + r * math.cos(angle), 1), round(c + r * math.sin(angle), 1)
+        x, y = round(cx + r * math.cos(angle), 1), round(cy + r * math.sin(angle), 1)
         points.append((other, rel, direction, x, y))
-        parts.append(f'<line class="edge rel-{escape(rel)}" x1="{c}" y1="{c}" x2="{x}" y2="{y}"></line>')
+        parts.append(f'<line class="edge rel-{escape(rel)}" x1="{cx}" y1="{cy}" x2="{x}" y2="{y}"></line>')
     for other, rel, direction, x, y in points:
         url = url_of(other)
-        anchor = "end" if x < c - 1 else ("start" if x > c + 1 else "middle")
+        anchor = "end" if x < cx - 1 else ("start" if x > cx + 1 else "middle")
         dx = -9 if anchor == "end" else (9 if anchor == "start" else 0)
-        dy = 4 if anchor != "middle" else (-10 if y < c else 18)
+        dy = 4 if anchor != "middle" else (-10 if y < cy else 18)
         node = (f'<circle class="node kind-{escape(kind_of(other))}" cx="{x}" cy="{y}" r="6"></circle>'
                 f'<text x="{round(x + dx, 1)}" y="{round(y + dy, 1)}" text-anchor="{anchor}">'
                 f'{escape(_short(label_of(other)))}</text>')
@@ -67,11 +67,11 @@ def local_svg(graph: Any, ident: str, label_of: Callable[[str], str], url_of: Ca
             parts.append(f'<a href="{escape(url)}">{title}{node}</a>')
         else:
             parts.append(f"<g>{title}{node}</g>")
-    parts.append(f'<circle class="node centre kind-{escape(kind_of(ident))}" cx="{c}" cy="{c}" r="9"></circle>')
-    parts.append(f'<text class="centre-label" x="{c}" y="{c + 24}" text-anchor="middle">'
+    parts.append(f'<circle class="node centre kind-{escape(kind_of(ident))}" cx="{cx}" cy="{cy}" r="9"></circle>')
+    parts.append(f'<text class="centre-label" x="{cx}" y="{cy + 24}" text-anchor="middle">'
                  f"{escape(_short(label_of(ident), 28))}</text>")
     if len(near) > len(shown):
-        parts.append(f'<text class="more" x="{SIZE - 6}" y="{SIZE - 6}" text-anchor="end">'
+        parts.append(f'<text class="more" x="{WIDTH - 6}" y="{HEIGHT - 6}" text-anchor="end">'
                      f"+{len(near) - len(shown)} more</text>")
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -28,6 +28,15 @@ RELATIONS = [
     ("formal_target", "Formal targets"), ("similar", "Similar"),
 ]
 RELATION_LABELS = dict(RELATIONS)
+# A backlink reads the other way round: X -broader-> this means X is narrower than this.
+BACKLINK_LABELS = {
+    "broader": "Narrower (name this as a parent)", "narrower": "Broader (name this as a child)",
+    "prerequisite": "Build on this (name it a prerequisite)", "downstream": "Lead to this (name it a downstream effect)",
+    "downstream_effect": "Lead to this (name it a downstream effect)", "source": "Cite this as provenance",
+    "provenance": "Cite this as provenance", "context": "Quote this in context windows",
+    "claim": "Cite this in claims", "claim_link": "Cite this in claims", "mapping": "Map to this formally",
+    "formal_target": "Map to this formally",
+}
 RELATION_ORDER = [r for r, _ in RELATIONS]
 STATUSES = ["pass", "fail", "stale", "unchecked", "error"]
 
@@ -45,7 +54,7 @@ def relation_label(rel: str) -> str:
     return RELATION_LABELS.get(rel, rel.replace("_", " ").capitalize() if rel else "Linked")
 
 
-def _groups(pairs: Iterable[tuple[str, str, bool]]) -> list[dict[str, Any]]:
+def _groups(pairs: Iterable[tuple[str, str, bool]], labels: Mapping[str, str] = RELATION_LABELS) -> list[dict[str, Any]]:
     """[(relation, other, declared)] grouped by relation in the fixed order; one entry per other id."""
     groups: dict[str, dict[str, bool]] = {}
     for rel, other, declared in pairs:
@@ -53,7 +62,7 @@ def _groups(pairs: Iterable[tuple[str, str, bool]]) -> list[dict[str, Any]]:
         slot[other] = slot.get(other, False) or bool(declared)
     rank = {r: i for i, r in enumerate(RELATION_ORDER)}
     return [
-        {"relation": rel, "label": relation_label(rel),
+        {"relation": rel, "label": labels.get(rel) or relation_label(rel),
          "items": [{"id": o, "declared": d} for o, d in sorted(groups[rel].items())]}
         for rel in sorted(groups, key=lambda r: (rank.get(r, len(rank)), r))
     ]
@@ -65,7 +74,7 @@ def edges_of(graph: Any, ident: str) -> tuple[list[dict[str, Any]], list[dict[st
         return [], []
     out = [(d.get("relation", ""), v, d.get("declared", True)) for _, v, d in graph.out_edges(ident, data=True) if v != ident]
     inn = [(d.get("relation", ""), u, d.get("declared", True)) for u, _, d in graph.in_edges(ident, data=True) if u != ident]
-    return _groups(out), _groups(inn)
+    return _groups(out), _groups(inn, BACKLINK_LABELS)
 
 
 def check_json(check: Any) -> dict[str, Any]:
