@@ -107,6 +107,18 @@ def build(terms_dir: Path, out: Path, options: Options = Options()):
     return glossary, stats
 
 
+def noop_inputs(terms_dir: Path, out: Path, options: Options) -> tuple[str, str | None]:
+    """(record name, input stamps) for the no-op fast path of ``build`` (see compiler.noop)."""
+    from .config import load_config
+    from .noop import input_stamps
+
+    config, _ = load_config(terms_dir, options.config_file)
+    name = f"{terms_dir.resolve()}|{out.resolve()}"
+    extra = [f"edition={options.edition}", f"modules={[str(p.resolve()) for p in options.module_dirs]}",
+             f"config={options.config_file}", f"checks={options.checks}"]
+    return name, input_stamps(terms_dir, config, extra)
+
+
 def default_cache_dir(out: Path) -> Path:
     """``.glossary-cache`` beside OUT (in OUT's parent), never inside the terms folder."""
     return out.resolve().parent / ".glossary-cache"

@@ -125,7 +125,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build, default_cache_dir
+    from .build import build, default_cache_dir, noop_inputs
     from .formats import exit_code
     from .output import OutputError, check_target
 
@@ -137,14 +137,32 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     progress = _Progress(sys.stderr.isatty())
     started = time.perf_counter()
+    cache = None if args.no_cache else Path(args.cache_dir) if args.cache_dir else default_cache_dir(out)
+    options = _options(args, jobs=args.jobs or os.cpu_count() or 1, progress=progress, cache_dir=cache)
+    stamps = replayed = None
+    if cache is not None:
+        from . import noop
+
+        name, stamps = noop_inputs(root, out, options)
+        replayed = noop.replay(cache, name, noop.fingerprint(stamps, out))
+    if replayed is not None:  # nothing changed since the last build: OUT is already the result
+        from .formats import Report
+
+        report = Report(base=args.terms_dir, files=replayed.files, terms=replayed.terms,
+                        diagnostics=replayed.diagnostics, checks=replayed.checks,
+                        extra={"pages": replayed.pages, "seconds": round(time.perf_counter() - started, 3)})
+        _emit_report(report, args.format)
+        print(f"nothing changed: {out}/ is up to date ({replayed.pages} pages)",
+              file=sys.stdout if args.format == "text" else sys.stderr)
+        return exit_code(replayed.diagnostics, strict=args.strict)
     try:
-        cache = None if args.no_cache else Path(args.cache_dir) if args.cache_dir else default_cache_dir(out)
-        glossary, stats = build(root, out, _options(args, jobs=args.jobs or os.cpu_count() or 1, progress=progress,
-                                                    cache_dir=cache))
+        glossary, stats = build(root, out, options)
     except OutputError as exc:
         progress.done()
         raise UsageError(str(exc)) from None
     progress.done()
+    if cache is not None and stats.pages:
+        noop.record(cache, name, stamps, noop_inputs(root, out, options)[1], out, glossary, stats.pages)
     report = _report(glossary, args.terms_dir, {"pages": stats.pages, "seconds": round(time.perf_counter() - started, 3)})
     _emit_report(report, args.format)
     if args.format == "text":

@@ -89,3 +89,50 @@ def test_incremental_equals_full_build(tmp_path_factory, steps):
         assert strip(g_inc) == strip(g_cold), op
         assert json.loads(report(g_inc))["checks"] == json.loads(report(g_cold))["checks"]
         shutil.rmtree(cold_out)
+
+
+def _age(folder: Path, seconds: float = 30) -> None:
+    """Make every file look older than the racy-stamp window (instead of sleeping)."""
+    import os
+    import time
+
+    past = time.time() - seconds
+    for p in folder.rglob("*"):
+        os.utime(p, (past, past))
+
+
+def test_noop_build_replays_the_report_and_an_edit_rebuilds(tmp_path, capsys):
+    from compiler.cli import main
+
+    terms = tmp_path / "terms"
+    shutil.copytree(FIXTURES / "golden" / "terms", terms)
+    _age(terms)
+    out = tmp_path / "site"
+    assert main(["build", str(terms), "-o", str(out), "--format", "json"]) == 1
+    first = capsys.readouterr()
+    site = tree(out)
+    assert main(["build", str(terms), "-o", str(out), "--format", "json"]) == 1
+    second = capsys.readouterr()
+    assert "nothing changed" in second.err
+    strip = lambda text: {k: v for k, v in json.loads(text).items() if k != "summary"}
+    assert strip(first.out) == strip(second.out)
+    assert tree(out) == site
+    muon = terms / "MUON.md"
+    muon.write_text(muon.read_text().replace("heavier cousin", "heavy sibling"))
+    _age(terms)
+    assert main(["build", str(terms), "-o", str(out), "--format", "json"]) == 1
+    third = capsys.readouterr()
+    assert "nothing changed" not in third.err and "heavy sibling" in (out / "terms" / "MUON.html").read_text()
+
+
+def test_a_fresh_edit_is_never_replayed(tmp_path, capsys):
+    from compiler.cli import main
+
+    terms = tmp_path / "terms"
+    shutil.copytree(FIXTURES / "golden" / "terms", terms)
+    for p in terms.glob("*.md"):
+        p.write_bytes(p.read_bytes())  # just written: younger than the racy window
+    out = tmp_path / "site"
+    main(["build", str(terms), "-o", str(out)])
+    main(["build", str(terms), "-o", str(out)])
+    assert "nothing changed" not in capsys.readouterr().out  # files younger than 2 s: stamps not trusted

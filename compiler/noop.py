@@ -1,0 +1,150 @@
+"""The no-op fast path: when no input changed since the last build, replay its report.
+
+A no-op build should cost little more than starting Python and a stat of each input:
+no YAML, no graph, no templates. After every complete build we record a fingerprint
+of every input's stamp (size, mtime) — term files, module documents, the
+configuration, hooks and reference data, the compiler's own files, the output's
+marker — together with the report that build printed. The next build computes the
+fingerprint again; if it is the same, the site in OUT is already the result, and the
+report is printed from the record. Anything touched within two seconds of the
+record, or any doubt, means a real (incremental) build.
+
+The record is JSON, signed like the cache (see compiler.cache), so a record that was
+committed by someone else or cut short is ignored.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from .cache import signing_key
+from .diagnostics import Diagnostic, Severity
+
+RACY_NS = 2_000_000_000
+
+
+@dataclass(frozen=True)
+class Replay:
+    files: int
+    terms: int
+    pages: int
+    diagnostics: tuple[Diagnostic, ...]
+    checks: tuple[dict[str, Any], ...]
+
+
+def _stamps(folder: Path | None, suffixes: tuple[str, ...] | None, out: list[str], newest: list[int]) -> None:
+    if folder is None or not folder.exists():
+        out.append(f"{folder}:absent")
+        return
+    if folder.is_file():
+        st = folder.stat()
+        out.append(f"{folder}:{st.st_size}:{st.st_mtime_ns}")
+        newest[0] = max(newest[0], st.st_mtime_ns)
+        return
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
+        for name in sorted(filenames):
+            if suffixes is not None and not name.endswith(suffixes):
+                continue
+            path = os.path.join(dirpath, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            out.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+            newest[0] = max(newest[0], st.st_mtime_ns)
+
+
+def input_stamps(terms_dir: Path, config: Any, extra: Sequence[str]) -> str | None:
+    """The stamps of every input, as one text; None when a file is too fresh to trust its stamp."""
+    from importlib import resources
+
+    stamps: list[str] = [*extra]
+    newest = [0]
+    package = Path(__file__).resolve().parent
+    for folder, suffixes in [(terms_dir.resolve(), None), (package, (".py", ".json")),
+                             (Path(str(resources.files("compiler._schema"))), None),
+                             (Path(str(resources.files("compiler._site"))), None)]:
+        _stamps(folder, suffixes, stamps, newest)
+    for folder in getattr(config, "module_dirs", ()):
+        _stamps(Path(folder), (".md",), stamps, newest)
+    checks = getattr(config, "checks", None)
+    _stamps(getattr(checks, "hooks_dir", None), (".py",), stamps, newest)
+    for folder in getattr(checks, "reference_dirs", ()) or ():
+        _stamps(Path(folder), None, stamps, newest)
+    if getattr(config, "file", None):
+        _stamps(Path(config.file), None, stamps, newest)
+    if newest[0] > time.time_ns() - RACY_NS:
+        return None
+    return "\n".join(stamps)
+
+
+def fingerprint(stamps: str | None, out: Path) -> str | None:
+    """The inputs' stamps and the identity of the site in OUT (its marker file), hashed."""
+    if stamps is None:
+        return None
+    try:
+        st = (out / ".compile-glossary").stat()
+    except OSError:
+        return None  # no previous site to stand for this build
+    text = f"{stamps}\nout:{st.st_ino}:{st.st_mtime_ns}"
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+
+def _path(cache_dir: Path, name: str) -> Path:
+    return cache_dir / f"noop-{hashlib.blake2b(name.encode('utf-8'), digest_size=8).hexdigest()}.json"
+
+
+def replay(cache_dir: Path, name: str, fp: str | None) -> Replay | None:
+    """The recorded report when ``fp`` matches the record; None otherwise."""
+    if fp is None:
+        return None
+    try:
+        blob = _path(cache_dir, name).read_bytes()
+        mac, payload = blob[:64], blob[64:]
+        if not hmac.compare_digest(mac.decode("ascii"), hmac.new(signing_key(), payload, hashlib.sha256).hexdigest()):
+            return None
+        doc = json.loads(payload)
+        if doc.get("fingerprint") != fp:
+            return None
+        diags = tuple(Diagnostic(**{**d, "severity": Severity(d["severity"])}) for d in doc["diagnostics"])
+        return Replay(doc["files"], doc["terms"], doc["pages"], diags, tuple(doc["checks"]))
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+
+
+def record(cache_dir: Path, name: str, before: str | None, after: str | None, out: Path, glossary: Any,
+           pages: int) -> None:
+    """Remember this build's report for the next no-op.
+
+    ``before``/``after`` are the input stamps taken before and after the build: a file
+    edited while the build ran makes them differ, and then nothing is recorded."""
+    target = _path(cache_dir, name)
+    fp = fingerprint(before, out) if before is not None and before == after else None
+    if fp is None:
+        try:
+            target.unlink()
+        except OSError:
+            pass
+        return
+    fields = ("file", "line", "column", "severity", "code", "message", "term", "pointer", "hint", "end_line",
+              "end_column", "source", "waived")
+    diags = [{f: (getattr(d, f).value if f == "severity" else getattr(d, f)) for f in fields}
+             for d in glossary.diagnostics]
+    doc = {"fingerprint": fp, "files": glossary.files, "terms": len(glossary.terms), "pages": pages,
+           "diagnostics": diags, "checks": [c.to_json() for c in glossary.checks]}
+    payload = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    mac = hmac.new(signing_key(), payload, hashlib.sha256).hexdigest().encode("ascii")
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}")
+        tmp.write_bytes(mac + payload)
+        os.replace(tmp, target)
+    except OSError:
+        pass
