@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from .diagnostics import Diagnostic
 from .model import Glossary
@@ -34,7 +34,28 @@ class Options:
 
 def analyze(terms_dir: Path, options: Options = Options()) -> Glossary:
     """Everything but the site: the checked glossary and every diagnostic."""
-    from .cache import read_state, write_state
+    glossary, cache = _analyze(terms_dir, options)
+    if cache is not None:
+        cache.save()
+    return glossary
+
+
+@dataclass
+class _Cache:
+    """The incremental cache of one (terms folder, output) pair, saved once the work is done."""
+
+    folder: Path
+    name: str
+    state: Any
+
+    def save(self) -> None:
+        from .cache import write_state
+
+        write_state(self.folder, self.state, self.name)
+
+
+def _analyze(terms_dir: Path, options: Options) -> tuple[Glossary, _Cache | None]:
+    from .cache import read_state
     from .config import load_config
     from .graph import link
     from .incremental import environment, load_and_validate
@@ -60,13 +81,12 @@ def analyze(terms_dir: Path, options: Options = Options()) -> Glossary:
     if options.checks:
         note("check")
         checks, check_diags = _checks(terms, config, edition, state, changed)
-    if state is not None:
-        write_state(options.cache_dir, state, cache_name)
     stages = {"load", "schema", "graph", "build"} | ({"checks"} if options.checks else set())
     diagnostics = apply_rules([*config_diags, *cache_diags, *load_diags, *module_diags, *linked.diagnostics,
                                *check_diags], config, terms, stages=stages)
-    return Glossary(root=terms_dir, config=config, terms=terms, modules=tuple(modules), graph=linked.graph,
-                    checks=tuple(checks), diagnostics=tuple(diagnostics), files=files)
+    glossary = Glossary(root=terms_dir, config=config, terms=terms, modules=tuple(modules), graph=linked.graph,
+                        checks=tuple(checks), diagnostics=tuple(diagnostics), files=files)
+    return glossary, (_Cache(options.cache_dir, cache_name, state) if state is not None else None)
 
 
 def _checks(terms, config, edition, state, changed):
@@ -98,10 +118,13 @@ def build(terms_dir: Path, out: Path, options: Options = Options()):
 
     exclude = options.exclude + (out,) + ((options.cache_dir,) if options.cache_dir else ())
     options = replace(options, exclude=exclude, output=out)
-    glossary = analyze(terms_dir, options)
+    glossary, cache = _analyze(terms_dir, options)
     if options.progress:
         options.progress("render")
-    stats, render_diags = render_site(glossary, out, jobs=options.jobs)
+    page_cache = cache.state.extra.setdefault("render", {}) if cache is not None else None
+    stats, render_diags = render_site(glossary, out, jobs=options.jobs, page_cache=page_cache)
+    if cache is not None:
+        cache.save()
     if render_diags:
         glossary = replace(glossary, diagnostics=glossary.diagnostics + tuple(render_diags))
     return glossary, stats

@@ -136,3 +136,26 @@ def test_a_fresh_edit_is_never_replayed(tmp_path, capsys):
     main(["build", str(terms), "-o", str(out)])
     main(["build", str(terms), "-o", str(out)])
     assert "nothing changed" not in capsys.readouterr().out  # files younger than 2 s: stamps not trusted
+
+
+def test_an_edit_re_renders_only_the_pages_that_show_it(tmp_path):
+    from compiler.cache import read_state
+    from compiler.incremental import environment
+
+    terms = tmp_path / "terms"
+    shutil.copytree(REPO / "terms", terms)
+    cache, out = tmp_path / ".glossary-cache", tmp_path / "site"
+    build(terms, out, Options(cache_dir=cache))
+    target = terms / "MUON.md"
+    target.write_text(target.read_text("utf-8").replace("\n# ", "\nA sentence added for the test.\n\n# ", 1), "utf-8")
+    glossary, stats = build(terms, out, Options(cache_dir=cache))
+    state_file = next(cache.glob("state-*.pickle"))
+    import pickle
+
+    from compiler.cache import MAGIC
+    _fmt, state = pickle.loads(state_file.read_bytes()[len(MAGIC) + 32:])
+    render = state.extra["render"]
+    reused, total = render["reused"], len(render["pages"])
+    assert total >= 30 and reused == total - 1, (reused, total)  # only the edited term's page
+    assert "A sentence added for the test." in (out / "terms" / "MUON.html").read_text("utf-8")
+    assert read_state is not None and environment is not None

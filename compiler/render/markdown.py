@@ -212,8 +212,16 @@ def render_block(text: str, md: MarkdownIt | None = None, env: dict | None = Non
     return Markup((md or _shared()).render(text, dict(env or {})))
 
 
+_PLAIN = re.compile(r"[^\\`*_\[\]<>&!$~|#:/]*\Z")  # no character that Markdown, math or a link could use
+
+
 def render_inline(text: str, md: MarkdownIt | None = None, env: dict | None = None) -> Markup:
-    """One line of Markdown (emphasis, code, links, math) without a ``<p>`` around it."""
+    """One line of Markdown (emphasis, code, links, math) without a ``<p>`` around it.
+
+    Most header values are plain prose: those skip the parser, with the same bytes
+    markdown-it would give (it escapes only ``&``, ``<``, ``>`` and ``"``)."""
     if not isinstance(text, str) or not text:
         return Markup("")
+    if _PLAIN.match(text):
+        return Markup(text.replace('"', "&quot;"))
     return Markup((md or _shared()).renderInline(text, dict(env or {})))

@@ -18,7 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, Sequence
 from urllib.parse import quote, unquote, urlsplit
 
 import jinja2
@@ -27,7 +27,7 @@ from markupsafe import Markup, escape
 from ..diagnostics import Diagnostic, make
 from ..model import Glossary
 from ..output import OutputError, atomic_output
-from . import graphview, pages as P
+from . import graphview, pages as P, reuse
 from .markdown import make_markdown, render_block, render_field, safe_link
 from .mathml import formula_html
 from .plan import Page, SitePlan, plan_site
@@ -80,6 +80,8 @@ def make_environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates ship in the package: never re-check them mid-build
+        cache_size=-1,
     )
     env.filters.update(show=P.show, num=P.num, measured=P.measured, sorted_items=P.sorted_items, as_list=P.as_list, as_map=P.as_map, formula=formula_html,
                        relation_label=P.relation_label)
@@ -351,19 +353,24 @@ def _init_worker(renderer: SiteRenderer) -> None:
     _WORKER[:] = [renderer]
 
 
+_TODO: list[Any] = []  # the pages to render, inherited by forked workers with the renderer
+
+
 def _render_one(index: int) -> tuple[str | None, Diagnostic | None]:
     renderer = _WORKER[0]
-    return renderer.safe_node_page(renderer.plan.pages[index])
+    return renderer.safe_node_page(_TODO[index])
 
 
-def _render_pages(renderer: SiteRenderer, jobs: int) -> Iterator[tuple[str | None, Diagnostic | None]]:
+def _render_pages(renderer: SiteRenderer, jobs: int,
+                  pages: Sequence[Page] | None = None) -> Iterator[tuple[str | None, Diagnostic | None]]:
     """Node pages in plan order; with ``jobs > 1`` rendered by forked worker processes.
 
     Why fork: the renderer (plan, graph, templates) reaches the workers without
     pickling, and only page numbers and HTML cross the pipe. Where fork does not
     exist, or the pool cannot start, pages are rendered here, one after another.
     """
-    pages = renderer.plan.pages
+    pages = list(renderer.plan.pages if pages is None else pages)
+    _TODO[:] = pages
     done = 0
     if jobs > 1 and len(pages) > 64 and "fork" in multiprocessing.get_all_start_methods():
         try:
@@ -380,12 +387,16 @@ def _render_pages(renderer: SiteRenderer, jobs: int) -> Iterator[tuple[str | Non
         yield renderer.safe_node_page(page)
 
 
-def render_site(glossary: Glossary, out: Path, *, jobs: int = 1) -> tuple[RenderStats, list[Diagnostic]]:
+def render_site(glossary: Glossary, out: Path, *, jobs: int = 1,
+                page_cache: dict[str, Any] | None = None) -> tuple[RenderStats, list[Diagnostic]]:
     """Write the whole site for ``glossary`` into ``out``, atomically.
 
     Returns the counts and the render diagnostics (slug clashes, failed pages,
     a refused or unwritable output folder). The previous site stays in place
     unless the new one was written completely.
+
+    ``page_cache`` (a dict the caller keeps between builds, see compiler.render.reuse)
+    lets unchanged node pages be linked from the previous site instead of rendered.
     """
     graph = _ensure_graph(glossary)
     if graph is not glossary.graph:
@@ -404,12 +415,24 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1) -> tuple[Render
         with atomic_output(out, forbidden=[glossary.root]) as tmp:
             writer = SiteWriter(tmp)
             writer.copy_assets()
-            for page, (html, diag) in zip(plan.pages, _render_pages(renderer, jobs)):
+            before = reuse.previous(page_cache)
+            key = reuse.site_key(renderer, plan)
+            prints = {p.path: reuse.page_fingerprint(renderer, p, key) for p in plan.pages} if page_cache is not None else {}
+            kept = [p for p in plan.pages if reuse.reusable(before.get(p.path), prints.get(p.path, ""), out / p.path)]
+            for page in kept:
+                reuse.link_into(out / page.path, tmp / page.path)
+            kept_paths = {p.path for p in kept}
+            todo = [p for p in plan.pages if p.path not in kept_paths]
+            for page, (html, diag) in zip(todo, _render_pages(renderer, jobs, todo)):
                 if diag is not None:
                     diags.append(diag)
                 if html is not None:
                     writer.write(page.path, html)
-                    written += 1
+            written = len(kept) + sum(1 for p in todo if (tmp / p.path).exists())
+            if page_cache is not None:
+                page_cache["pages"] = {p.path: reuse.record(tmp / p.path, prints[p.path])
+                                       for p in plan.pages if (tmp / p.path).exists()}
+                page_cache["reused"] = len(kept)
             for rel, text in sorted(renderer.site_pages().items()):
                 writer.write(rel, text)
             for rel, text in sorted(renderer.data_files().items()):
