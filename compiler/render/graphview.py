@@ -128,24 +128,37 @@ def _force_layout(n: int, edges: list[tuple[int, int]], seed: int = 7) -> Any:
     return pos
 
 
-def layout(graph: Any) -> dict[str, tuple[float, float]]:
-    """Seeded force layout scaled to 0..1000, rounded: the same graph gives the same picture."""
+def layout(graph: Any, memo: dict | None = None) -> dict[str, tuple[float, float]]:
+    """Seeded force layout scaled to 0..1000, rounded: the same graph gives the same picture.
+
+    ``memo`` (kept between incremental builds) maps the graph's shape to its layout,
+    so an edit that changes no link does not pay for the layout again."""
     if graph is None or graph.number_of_nodes() == 0:
         return {}
     nodes = sorted(graph.nodes)
     index = {node: i for i, node in enumerate(nodes)}
     edges = sorted({(index[a], index[b]) for a, b in graph.edges() if a != b})
+    key = None
+    if memo is not None:
+        import hashlib
+
+        key = hashlib.blake2b(repr((nodes, edges)).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        if memo.get("layout-key") == key:
+            return memo["layout"]
     pos = _force_layout(len(nodes), edges)
     lo = pos.min(axis=0)
     span = float((pos.max(axis=0) - lo).max()) or 1.0
-    return {node: (round(float((pos[i][0] - lo[0]) / span * 1000), 1), round(float((pos[i][1] - lo[1]) / span * 1000), 1))
-            for i, node in enumerate(nodes)}
+    result = {node: (round(float((pos[i][0] - lo[0]) / span * 1000), 1),
+                     round(float((pos[i][1] - lo[1]) / span * 1000), 1)) for i, node in enumerate(nodes)}
+    if memo is not None:
+        memo["layout-key"], memo["layout"] = key, result
+    return result
 
 
 def graph_data(graph: Any, url_of: Callable[[str], str | None], label_of: Callable[[str], str],
-               kind_of: Callable[[str], str]) -> dict[str, Any]:
+               kind_of: Callable[[str], str], memo: dict | None = None) -> dict[str, Any]:
     """The compact data drawn by ``graph.js``: nodes [id, label, kind, url, x, y], edges [i, j, relation]."""
-    pos = layout(graph)
+    pos = layout(graph, memo)
     ids = sorted(pos)
     index = {node: i for i, node in enumerate(ids)}
     nodes = [[node, label_of(node), kind_of(node), url_of(node) or "", *pos[node]] for node in ids]

@@ -66,6 +66,11 @@ def page_fingerprint(renderer: Any, page: Page, key: str) -> str:
     return _h(key, page.key, page.path, page.kind, page.label, own, near, checks, diags)
 
 
+def redirect_fingerprint(redirect: Any, key: str) -> str:
+    target = redirect.target
+    return _h(key, "redirect", redirect.alias, redirect.path, target.path, target.label, target.ident)
+
+
 def reusable(entry: Entry | None, fingerprint: str, old: Path) -> bool:
     if entry is None or entry[0] != fingerprint:
         return False

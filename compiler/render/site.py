@@ -182,8 +182,9 @@ class SiteWriter:
 class SiteRenderer:
     """Holds the per-build state (environment, plan, checks) and renders each page kind."""
 
-    def __init__(self, glossary: Glossary, plan: SitePlan):
+    def __init__(self, glossary: Glossary, plan: SitePlan, memo: dict | None = None):
         self.g = glossary
+        self.memo = memo  # kept between incremental builds (graph layout); None: compute everything
         self.plan = plan
         self.graph = glossary.graph
         self.env = make_environment()
@@ -293,14 +294,15 @@ class SiteRenderer:
             # A server shows 404.html at any depth: links from the site's absolute path when known.
             "404.html": self.render("404.html", "404.html", root=self._absolute_root()),
         }
-        for r in self.plan.redirects:
-            out[r.path] = self.render("redirect.html", r.path, redirect=r)
         return out
+
+    def redirect_page(self, r: Any) -> str:
+        return self.render("redirect.html", r.path, redirect=r)
 
     def data_files(self) -> dict[str, str]:
         link = Linker(self.plan, self.graph, "")
         entries = build_index(self.plan.pages)
-        gdata = graphview.graph_data(self.graph, link.url, link.label, link.kind)
+        gdata = graphview.graph_data(self.graph, link.url, link.label, link.kind, self.memo)
         base = _config_get(self.g.config, "site.base_url", "") or ""
         base = base if isinstance(base, str) and safe_link(base) else ""
         urls = [*SITE_PAGES, *(p.url for p in self.plan.pages)]
@@ -407,7 +409,7 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1,
     # Render diagnostics appear on the problems page too.
     glossary = Glossary(glossary.root, glossary.config, glossary.terms, glossary.modules, graph,
                         glossary.checks, tuple(glossary.diagnostics) + tuple(diags), glossary.files)
-    renderer = SiteRenderer(glossary, plan)
+    renderer = SiteRenderer(glossary, plan, page_cache.setdefault("memo", {}) if page_cache is not None else None)
 
     written = 0
     stats_files = stats_bytes = 0
@@ -429,9 +431,17 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1,
                 if html is not None:
                     writer.write(page.path, html)
             written = len(kept) + sum(1 for p in todo if (tmp / p.path).exists())
+            redirect_prints = {r.path: reuse.redirect_fingerprint(r, key) for r in plan.redirects}
+            for r in plan.redirects:
+                if page_cache is not None and reuse.reusable(before.get(r.path), redirect_prints[r.path], out / r.path):
+                    reuse.link_into(out / r.path, tmp / r.path)
+                else:
+                    writer.write(r.path, renderer.redirect_page(r))
             if page_cache is not None:
                 page_cache["pages"] = {p.path: reuse.record(tmp / p.path, prints[p.path])
                                        for p in plan.pages if (tmp / p.path).exists()}
+                page_cache["pages"].update((r.path, reuse.record(tmp / r.path, redirect_prints[r.path]))
+                                           for r in plan.redirects)
                 page_cache["reused"] = len(kept)
             for rel, text in sorted(renderer.site_pages().items()):
                 writer.write(rel, text)
