@@ -37,7 +37,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
-# Runs a command in this child process and reports wall, CPU and peak memory as JSON on fd 3.
+# Runs a command in this child process and reports wall, CPU and peak memory as JSON on fd $BENCH_FD.
 WRAPPER = r"""
 import json, os, resource, sys, time
 t0 = time.perf_counter()
@@ -71,14 +71,15 @@ else:
 wall = time.perf_counter() - t0
 s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 cpu = (s.ru_utime - r0.ru_utime) + (s.ru_stime - r0.ru_stime) + c.ru_utime + c.ru_stime
-os.write(3, json.dumps({"wall": wall, "cpu": cpu, "rss_mb": max(s.ru_maxrss, c.ru_maxrss) / 1024, "code": code}).encode())
+os.write(int(os.environ["BENCH_FD"]), json.dumps({"wall": wall, "cpu": cpu, "rss_mb": max(s.ru_maxrss, c.ru_maxrss) / 1024, "code": code}).encode())
 """
 
 
 def measure(kind: str, *args: str, cwd: Path | None = None) -> dict:
     read, write = os.pipe()
     proc = subprocess.Popen([sys.executable, "-c", WRAPPER, kind, *args], pass_fds=(write,), cwd=cwd,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "BENCH_FD": str(write)})
     os.close(write)
     data = b""
     while chunk := os.read(read, 65536):

@@ -71,6 +71,20 @@ def redirect_fingerprint(redirect: Any, key: str) -> str:
     return _h(key, "redirect", redirect.alias, redirect.path, target.path, target.label, target.ident)
 
 
+def group_fingerprint(renderer: Any, plan: SitePlan, key: str) -> str:
+    """What the site-wide pages and data files show: every check, diagnostic, search entry,
+    link, and each term's status and dates. Equal for an edit that changes only a body."""
+    from .search import build_index
+
+    graph = renderer.graph
+    edges = sorted((u, v, d.get("relation"), d.get("declared"), d.get("weight"))
+                   for u, v, d in graph.edges(data=True)) if graph is not None else []
+    terms = [(t.id, t.file, t.data.get("status"), t.data.get("last_updated"), t.data.get("version"),
+              t.data.get("symbol")) for t in renderer.g.terms]
+    return _h(key, renderer.checks, [d.to_json() for d in renderer.diagnostics], build_index(plan.pages), edges,
+              terms, repr(renderer.g.config))
+
+
 def reusable(entry: Entry | None, fingerprint: str, old: Path) -> bool:
     if entry is None or entry[0] != fingerprint:
         return False

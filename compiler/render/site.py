@@ -72,8 +72,29 @@ def _template_source(name: str) -> tuple[str, str, Callable[[], bool]]:
     return text, name, lambda: True
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs (about 0.2 s a build), in the user's own cache.
+
+    Never in the project's folders: compiled templates are code, and a cache that a
+    stranger could commit must never be loaded (see compiler.cache)."""
+    import os
+
+    if os.environ.get("COMPILE_GLOSSARY_NO_TEMPLATE_CACHE"):
+        return None
+    from .. import __version__
+    from ..cache import _key_file
+
+    folder = _key_file().parent / f"templates-{__version__}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 def make_environment() -> jinja2.Environment:
     env = jinja2.Environment(
+        bytecode_cache=_bytecode_cache(),
         loader=jinja2.FunctionLoader(_template_source),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -443,10 +464,21 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1,
                 page_cache["pages"].update((r.path, reuse.record(tmp / r.path, redirect_prints[r.path]))
                                            for r in plan.redirects)
                 page_cache["reused"] = len(kept)
-            for rel, text in sorted(renderer.site_pages().items()):
-                writer.write(rel, text)
-            for rel, text in sorted(renderer.data_files().items()):
-                writer.write(rel, text)
+            group = reuse.group_fingerprint(renderer, plan, key) if page_cache is not None else ""
+            old_group = (page_cache or {}).get("group") or {}
+            names = old_group.get("names") or []
+            if (page_cache is not None and names and old_group.get("fp") == group
+                    and all(reuse.reusable(tuple(e), group, out / n) for n, e in zip(names, old_group["entries"]))):
+                for name in names:  # index, checks, problems, search index... all unchanged
+                    reuse.link_into(out / name, tmp / name)
+            else:
+                names = []
+                for rel, text in [*sorted(renderer.site_pages().items()), *sorted(renderer.data_files().items())]:
+                    writer.write(rel, text)
+                    names.append(rel)
+            if page_cache is not None:
+                page_cache["group"] = {"fp": group, "names": names,
+                                       "entries": [reuse.record(tmp / n, group) for n in names]}
             stats_files, stats_bytes = writer.count, writer.bytes
     except OutputError as exc:
         diags.append(make("output-refused", str(out), 0, 0, str(exc)))
