@@ -81,10 +81,18 @@ def _analyze(terms_dir: Path, options: Options) -> tuple[Glossary, _Cache | None
     if options.checks:
         note("check")
         checks, check_diags = _checks(terms, config, edition, state, changed)
+    graph = linked.graph
+    analytics_diags: Sequence[Diagnostic] = ()
+    if config.analytics.similarity:  # idea map on the site: similar terms, communities, key terms
+        note("analyze")
+        from .analytics import analyze_graph, annotate, suggested_links
+
+        analysis = analyze_graph(graph, terms, config)
+        graph, analytics_diags = annotate(graph, analysis), suggested_links(analysis, terms)
     stages = {"load", "schema", "graph", "build"} | ({"checks"} if options.checks else set())
     diagnostics = apply_rules([*config_diags, *cache_diags, *load_diags, *module_diags, *linked.diagnostics,
-                               *check_diags], config, terms, stages=stages)
-    glossary = Glossary(root=terms_dir, config=config, terms=terms, modules=tuple(modules), graph=linked.graph,
+                               *check_diags, *analytics_diags], config, terms, stages=stages)
+    glossary = Glossary(root=terms_dir, config=config, terms=terms, modules=tuple(modules), graph=graph,
                         checks=tuple(checks), diagnostics=tuple(diagnostics), files=files)
     return glossary, (_Cache(options.cache_dir, cache_name, state) if state is not None else None)
 

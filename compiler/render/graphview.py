@@ -157,11 +157,15 @@ def layout(graph: Any, memo: dict | None = None) -> dict[str, tuple[float, float
 
 def graph_data(graph: Any, url_of: Callable[[str], str | None], label_of: Callable[[str], str],
                kind_of: Callable[[str], str], memo: dict | None = None) -> dict[str, Any]:
-    """The compact data drawn by ``graph.js``: nodes [id, label, kind, url, x, y], edges [i, j, relation]."""
+    """The compact data drawn by ``graph.js``: nodes [id, label, kind, url, x, y(, community)], edges [i, j, relation].
+
+    The community (from the idea map, when the glossary turns it on) lets the page colour clusters."""
     pos = layout(graph, memo)
     ids = sorted(pos)
     index = {node: i for i, node in enumerate(ids)}
-    nodes = [[node, label_of(node), kind_of(node), url_of(node) or "", *pos[node]] for node in ids]
+    attrs = graph.nodes if graph is not None else {}
+    nodes = [[node, label_of(node), kind_of(node), url_of(node) or "", *pos[node]]
+             + ([attrs[node]["community"]] if "community" in attrs[node] else []) for node in ids]
     edges = sorted({(index[u], index[v], d.get("relation", "")) for u, v, d in graph.edges(data=True)
                     if u in index and v in index and u != v}) if graph is not None else []
     return {"nodes": nodes, "edges": [list(e) for e in edges]}

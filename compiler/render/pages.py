@@ -25,7 +25,7 @@ RELATIONS = [
     ("downstream_effect", "Downstream effects"), ("claim", "Claim links"), ("claim_link", "Claim links"),
     ("source", "Provenance"), ("provenance", "Provenance"), ("context", "Context windows"),
     ("associated", "Associations"), ("association", "Associations"), ("mapping", "Formal targets"),
-    ("formal_target", "Formal targets"), ("similar", "Similar"),
+    ("formal_target", "Formal targets"), ("similar", "Related by text"),
 ]
 RELATION_LABELS = dict(RELATIONS)
 # A backlink reads the other way round: X -broader-> this means X is narrower than this.
@@ -35,7 +35,7 @@ BACKLINK_LABELS = {
     "downstream_effect": "Lead to this (name it a downstream effect)", "source": "Cite this as provenance",
     "provenance": "Cite this as provenance", "context": "Quote this in context windows",
     "claim": "Cite this in claims", "claim_link": "Cite this in claims", "mapping": "Map to this formally",
-    "formal_target": "Map to this formally",
+    "formal_target": "Map to this formally", "similar": "Related by text",
 }
 RELATION_ORDER = [r for r, _ in RELATIONS]
 STATUSES = ["pass", "fail", "stale", "unchecked", "error"]
@@ -159,6 +159,17 @@ def index_context(plan: SitePlan, checks: list[dict[str, Any]], diagnostics: lis
         "counts": counts,
         "check_counts": check_counts,
     }
+
+
+def key_terms(plan: SitePlan, graph: Any, limit: int = 12) -> list[Page]:
+    """The terms with the highest centrality (PageRank from the idea map), when it was computed."""
+    if graph is None:
+        return []
+    nodes = graph.nodes
+    ranked = [(float(nodes[p.ident]["centrality"]), p) for p in plan.pages
+              if p.kind == "term" and p.ident in nodes and "centrality" in nodes[p.ident]]
+    ranked.sort(key=lambda item: (-item[0], item[1].key))
+    return [p for _, p in ranked[:limit]]
 
 
 def wanted_context(plan: SitePlan, graph: Any) -> list[dict[str, Any]]:

@@ -305,13 +305,14 @@ class SiteRenderer:
         idx = P.index_context(self.plan, self.checks, self.diagnostics)
         problems = P.problems_context(self.diagnostics, self.file_pages)
         out = {
-            "index.html": self.render("index.html", "index.html", idx=idx),
+            "index.html": self.render("index.html", "index.html", idx=idx, key_terms=P.key_terms(self.plan, self.graph)),
             "checks.html": self.render("checks.html", "checks.html", checks=self.checks,
                                        counts=idx["check_counts"]),
             "problems.html": self.render("problems.html", "problems.html", groups=problems,
                                          counts=idx["counts"]),
             "wanted.html": self.render("wanted.html", "wanted.html", rows=P.wanted_context(self.plan, self.graph)),
-            "graph.html": self.render("graph.html", "graph.html", counts=idx["counts"]),
+            "graph.html": self.render("graph.html", "graph.html", counts=idx["counts"],
+                                      communities=(self.graph.graph.get("communities") if self.graph is not None else None)),
             # A server shows 404.html at any depth: links from the site's absolute path when known.
             "404.html": self.render("404.html", "404.html", root=self._absolute_root()),
         }

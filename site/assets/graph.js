@@ -34,6 +34,8 @@
       view.y = (h - 1000 * view.k) / 2;
     }
     function toScreen(n) { return [n[4] * view.k + view.x, n[5] * view.k + view.y]; }
+    // Community colours (idea map): eight hues that stay apart in light and dark mode.
+    var PALETTE = ["#2a5db0", "#c2410c", "#15803d", "#9333ea", "#b45309", "#0e7490", "#be185d", "#4d7c0f"];
     function draw() {
       var w = canvas.width / ratio, h = canvas.height / ratio;
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
@@ -57,7 +59,7 @@
         if (p[0] < -10 || p[1] < -10 || p[0] > w + 10 || p[1] > h + 10) { return; }
         drawn += 1;
         var lit = highlight && (n[1].toLowerCase().indexOf(highlight) >= 0 || n[0].toLowerCase().indexOf(highlight) >= 0);
-        ctx.fillStyle = colours[n[2]] || colours.missing;
+        ctx.fillStyle = n.length > 6 && n[6] >= 0 ? PALETTE[n[6] % PALETTE.length] : (colours[n[2]] || colours.missing);
         ctx.beginPath();
         ctx.arc(p[0], p[1], i === hover || lit ? r * 1.8 : r, 0, 2 * Math.PI);
         ctx.fill();
