@@ -73,3 +73,8 @@ def test_codes_table_lists_every_code():
     table = codes_markdown()
     for name in CODES:
         assert f"`{name}`" in table
+
+
+def test_docs_codes_page_is_generated_from_the_registry():
+    page = (REPO / "docs" / "codes.md").read_text("utf-8")
+    assert page.endswith(codes_markdown()), "regenerate docs/codes.md with `compile-glossary codes --markdown`"
