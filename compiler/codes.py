@@ -44,7 +44,6 @@ register("header-missing", E, "load", "The file does not start with a `---` YAML
 register("header-unclosed", W, "load", "The last front-matter block has no closing `---`; it runs to the end of the file.")
 register("header-not-mapping", E, "load", "A front-matter block is a list or a scalar, not a mapping of keys to values.")
 register("header-conflict", W, "load", "Two front-matter blocks give the same key different values; the later one wins.")
-register("header-id-changed", I, "load", "The blocks disagree on `canonical_id`; the earlier id is kept as an alias.")
 register("yaml-syntax", E, "load", "A front-matter block is not valid YAML.")
 register("yaml-tab", E, "load", "A tab character is used for indentation, which YAML forbids.")
 register("yaml-duplicate-key", E, "load", "A mapping gives the same key twice; YAML parsers silently keep only one.")

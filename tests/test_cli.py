@@ -78,3 +78,9 @@ def test_codes_table_lists_every_code():
 def test_docs_codes_page_is_generated_from_the_registry():
     page = (REPO / "docs" / "codes.md").read_text("utf-8")
     assert page.endswith(codes_markdown()), "regenerate docs/codes.md with `compile-glossary codes --markdown`"
+
+
+def test_every_registered_code_is_emitted_somewhere():
+    source = "\n".join(p.read_text("utf-8") for p in (REPO / "compiler").rglob("*.py") if p.name != "codes.py")
+    unused = [c for c in CODES if f'"{c}"' not in source]
+    assert not unused, unused
