@@ -14,50 +14,26 @@ from pathlib import Path
 from typing import Sequence
 
 from .cache import CacheState, FileEntry, digest_bytes, stamp_matches
-from .diagnostics import Diagnostic, make
-from .load import decode, discover, load_text
+from .diagnostics import Diagnostic
+from .load import discover, load_bytes, read_file
 from .model import Term
 from .schema import validate_term
 
 MIN_FILES_PER_PROCESS = 150  # below this, starting a process costs more than it saves
 
 
-def _load_one(path: Path, display: str, data: bytes) -> tuple[Term | None, list[Diagnostic]]:
-    try:
-        text, diags = decode(data, display)
-        if text is None:
-            return None, diags
-        term, diags = load_text(text, path, display)
+def _work(batch: Sequence[tuple[Path, str, int]]) -> list[tuple[str, FileEntry | None, list[Diagnostic]]]:
+    """Load and validate a batch of files (in a worker process or in this one)."""
+    out = []
+    for path, display, max_bytes in batch:
+        st, data, diags = read_file(path, display, max_bytes)
+        if data is None or st is None:
+            out.append((display, None, diags))
+            continue
+        term, diags = load_bytes(data, path, display)
         if term is not None:
             term, more = validate_term(term)
             diags = [*diags, *more]
-        return term, diags
-    except Exception as exc:  # noqa: BLE001 - one file's bug must not stop the build
-        return None, [make("internal-error", display, 0, 0,
-                           f"compile-glossary failed on this file ({type(exc).__name__}: {exc}); it was skipped",
-                           hint="This is a bug in compile-glossary; please report it with the file attached.")]
-
-
-def _read(path: Path, max_bytes: int) -> tuple[os.stat_result | None, bytes | None, str | None]:
-    try:
-        st = path.stat()
-        if st.st_size > max_bytes:
-            return st, None, f"the file is {st.st_size / 1048576:.1f} MiB, over the {max_bytes / 1048576:.0f} MiB limit"
-        return st, path.read_bytes(), None
-    except OSError as exc:
-        return None, None, f"cannot read the file: {exc.strerror or exc}"
-
-
-def _work(batch: Sequence[tuple[Path, str, int]]) -> list[tuple[str, FileEntry | None, list[Diagnostic]]]:
-    """Load a batch of files (in a worker process or in this one)."""
-    out = []
-    for path, display, max_bytes in batch:
-        st, data, problem = _read(path, max_bytes)
-        if data is None or st is None:
-            code = "file-too-large" if st is not None else "file-read"
-            out.append((display, None, [make(code, display, 1 if st else 0, 1 if st else 0, problem or "")]))
-            continue
-        term, diags = _load_one(path, display, data)
         out.append((display, FileEntry(st.st_size, st.st_mtime_ns, digest_bytes(data), term, tuple(diags)), diags))
     return out
 

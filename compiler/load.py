@@ -263,21 +263,37 @@ def _with_term(d: Diagnostic, term_id: str) -> Diagnostic:
     return replace(d, term=term_id)
 
 
+def read_file(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES
+              ) -> tuple[os.stat_result | None, bytes | None, list[Diagnostic]]:
+    """(stat, bytes, diagnostics): one read, refused past ``max_bytes`` before reading."""
+    try:
+        st = path.stat()
+        if st.st_size > max_bytes:
+            return st, None, [make("file-too-large", display, 1, 1,
+                                   f"the file is {st.st_size / 1048576:.1f} MiB, over the {max_bytes / 1048576:.0f} MiB limit",
+                                   hint="Split it, or raise the limit if this is really one term.")]
+        return st, path.read_bytes(), []
+    except OSError as exc:
+        return None, None, [make("file-read", display, 0, 0, f"cannot read the file: {exc.strerror or exc}")]
+
+
+def load_bytes(data: bytes, path: Path, display: str) -> tuple[Term | None, list[Diagnostic]]:
+    """Decode and load a file's bytes; a bug of ours becomes this file's ``internal-error``, never a crash."""
+    try:
+        text, diags = decode(data, display)
+        if text is None:
+            return None, diags
+        return load_text(text, path, display)
+    except Exception as exc:  # noqa: BLE001 - the build must go on with the other files
+        return None, [make("internal-error", display, 0, 0,
+                           f"compile-glossary failed on this file ({type(exc).__name__}: {exc}); it was skipped",
+                           hint="This is a bug in compile-glossary; please report it with the file attached.")]
+
+
 def load_file(path: Path, display: str, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[Term | None, list[Diagnostic]]:
     """Read one file once and load it; every failure is a located diagnostic."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return None, [make("file-too-large", display, 1, 1,
-                               f"the file is {size / 1048576:.1f} MiB, over the {max_bytes / 1048576:.0f} MiB limit",
-                               hint="Split it, or raise the limit if this is really one term.")]
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, [make("file-read", display, 0, 0, f"cannot read the file: {exc.strerror or exc}")]
-    text, diags = decode(data, display)
-    if text is None:
-        return None, diags
-    return load_text(text, path, display)
+    _st, data, diags = read_file(path, display, max_bytes)
+    return (None, diags) if data is None else load_bytes(data, path, display)
 
 
 def discover(root: Path, *, exclude: Sequence[Path] = ()) -> tuple[list[Path], list[Diagnostic]]:
@@ -330,19 +346,9 @@ def _display(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def load_file_guarded(path: Path, display: str) -> tuple[Term | None, list[Diagnostic]]:
-    """``load_file``, but a bug of ours on one file becomes that file's diagnostic, not a crash."""
-    try:
-        return load_file(path, display)
-    except Exception as exc:  # noqa: BLE001 - the build must go on with the other files
-        return None, [make("internal-error", display, 0, 0,
-                           f"compile-glossary failed on this file ({type(exc).__name__}: {exc}); it was skipped",
-                           hint="This is a bug in compile-glossary; please report it with the file attached.")]
-
-
 def iter_load(paths: Sequence[Path], root: Path) -> Iterator[tuple[Term | None, list[Diagnostic]]]:
     for path in paths:
-        yield load_file_guarded(path, _display(path, root))
+        yield load_file(path, _display(path, root))
 
 
 def load_terms(root: Path, *, exclude: Sequence[Path] = ()) -> LoadResult:

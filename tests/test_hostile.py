@@ -87,17 +87,18 @@ def test_internal_error_is_short_and_exits_2(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
-def test_a_crash_on_one_file_skips_that_file_only(tmp_path, monkeypatch):
-    import compiler.load as load
-
-    real = load.load_file
-
-    def flaky(path, display, **kw):
+def _flaky(real):
+    def load_text(text, path, display):
         if path.name == "healthy_a.md":
             raise RuntimeError("simulated bug")
-        return real(path, display, **kw)
+        return real(text, path, display)
+    return load_text
 
-    monkeypatch.setattr(load, "load_file", flaky)
+
+def test_a_crash_on_one_file_skips_that_file_only(monkeypatch):
+    import compiler.load as load
+
+    monkeypatch.setattr(load, "load_text", _flaky(load.load_text))
     result = load.load_terms(HOSTILE)
     (d,) = [d for d in result.diagnostics if d.code == "internal-error"]
     assert d.file == "healthy_a.md" and "simulated bug" in d.message
@@ -105,16 +106,9 @@ def test_a_crash_on_one_file_skips_that_file_only(tmp_path, monkeypatch):
 
 
 def test_a_crash_on_one_file_in_the_build_path_skips_that_file_only(monkeypatch):
-    import compiler.incremental as inc
+    import compiler.load as load
 
-    real = inc.load_text
-
-    def flaky(text, path, display):
-        if path.name == "healthy_a.md":
-            raise RuntimeError("simulated bug")
-        return real(text, path, display)
-
-    monkeypatch.setattr(inc, "load_text", flaky)
+    monkeypatch.setattr(load, "load_text", _flaky(load.load_text))
     g = analyze(HOSTILE, Options(checks=False))
     assert [d.file for d in g.diagnostics if d.code == "internal-error"] == ["healthy_a.md"]
     assert any(t.id == "HEALTHY_B" for t in g.terms)
