@@ -24,7 +24,7 @@ from .model import Location
 
 LIBYAML = _Loader is not yaml.SafeLoader
 MAX_DEPTH = 64  # nesting levels of lists/mappings in one header
-MAX_VALUES = 1_000_000  # values constructed per block, aliases counted each time they expand
+MAX_VALUES = 250_000  # values constructed per block, aliases counted each time they expand (100,000 list items fit)
 
 _TAG = "tag:yaml.org,2002:"
 STR, MERGE = _TAG + "str", _TAG + "merge"
