@@ -58,6 +58,18 @@ HOOKS = {
         @hook("quits")
         def quits(term, candidate):
             sys.exit(0)
+
+        @hook("writer")
+        def writer(term, candidate):
+            with open("written_by_a_hook.txt", "w") as fh:
+                fh.write("x")
+            return {"status": "unchecked", "message": "wrote a file"}
+
+        @hook("big_writer")
+        def big_writer(term, candidate):
+            with open("big.bin", "wb") as fh:
+                fh.write(b"x" * 50_000_000)
+            return {"status": "pass"}
     """,
     "broken_import.py": "raise ImportError('this module does not load')\n",
 }
@@ -146,3 +158,12 @@ def test_hooks_from_an_installed_entry_point(tmp_path: Path, monkeypatch: pytest
     t = term_with([{"equation_hint": "x", "check": "from_package"}])
     (r,), _ = run_checks([t])
     assert (r.status, r.hook, r.message) == ("pass", "from_package", "hook 'from_package': installed hook ran")
+
+
+def test_a_hook_that_writes_files_leaves_nothing_behind(hooks_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    t = term_with([{"equation_hint": "x = 1", "check": "writer"}, {"equation_hint": "x = 1", "check": "big_writer"}])
+    results, _diags = run_checks([t], hooks_dir=hooks_dir, timeout=5.0)
+    assert [r.status for r in results] == ["unchecked", "error"]
+    assert not (tmp_path / "written_by_a_hook.txt").exists() and not (tmp_path / "big.bin").exists()
+    assert not (hooks_dir / "written_by_a_hook.txt").exists()

@@ -105,13 +105,16 @@ def _child(args: list[str], payload: Mapping[str, Any], timeout: float) -> tuple
     with tempfile.TemporaryDirectory(prefix="cg-hook-") as tmp:
         result_path = Path(tmp) / "result.json"
         out_path = Path(tmp) / "output.txt"
-        env = dict(os.environ)
+        # The hook runs in a scratch folder that is deleted afterwards (also its TMPDIR): files it
+        # writes by relative path vanish, and no file it writes can exceed the output cap.
+        # (Hooks are the glossary's own trusted code, like a conftest.py; this is hygiene, not a sandbox.)
+        env = dict(os.environ, TMPDIR=tmp)
         root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         cmd = [sys.executable, "-m", "compiler.checks.runner", *args, "--result", str(result_path)]
         with open(out_path, "wb") as out:
             try:
-                proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=out, stderr=out, env=env,
+                proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=out, stderr=out, env=env, cwd=tmp,
                                         preexec_fn=_limits(timeout), start_new_session=True)
             except OSError as exc:
                 return None, f"could not start the hook process: {exc}"
