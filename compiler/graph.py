@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 import networkx as nx
 
 from .diagnostics import Diagnostic
-from .model import Term
+from .model import Term, pointer_join
 from .modules import Module
 
 if TYPE_CHECKING:  # typing only
@@ -126,10 +126,6 @@ class GraphResult:
 # --- reading references out of a header ------------------------------------------------
 
 
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
-
-
 def walk(data: Any, parts: Sequence[str], pointer: str = "") -> Iterator[tuple[str, Any]]:
     """Values at a ``/``-separated pattern, with their JSON pointers."""
     if not parts:
@@ -143,7 +139,7 @@ def walk(data: Any, parts: Sequence[str], pointer: str = "") -> Iterator[tuple[s
         elif isinstance(data, str) and not rest:
             yield pointer, data
     elif isinstance(data, dict) and head in data:
-        yield from walk(data[head], rest, f"{pointer}/{_escape(head)}")
+        yield from walk(data[head], rest, pointer_join(pointer, head))
 
 
 def _association(value: Any, pointer: str) -> tuple[Any, str, Any]:

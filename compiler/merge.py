@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from .diagnostics import Diagnostic, make
-from .model import Location
+from .model import Location, pointer_join
 
 Block = tuple[Mapping[str, Any], Mapping[str, Location], Mapping[str, str]]  # data, locations, raw texts
 
@@ -27,10 +27,6 @@ class Merged:
     raw: dict[str, str]
     former_ids: tuple[str, ...]
     diagnostics: tuple[Diagnostic, ...]
-
-
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
 
 
 def is_empty(value: Any) -> bool:
@@ -103,7 +99,7 @@ def merge_blocks(blocks: Sequence[Block], display: str) -> Merged:
     diags: list[Diagnostic] = []
     for index, (block_data, block_locs, block_raw) in enumerate(blocks):
         for key, value in block_data.items():
-            pointer = "/" + _escape(key)
+            pointer = pointer_join("", key)
             if is_empty(value) and key in data:
                 continue
             if key in origin and not is_empty(origin[key][0]) and not is_empty(value):
@@ -124,7 +120,7 @@ def merge_blocks(blocks: Sequence[Block], display: str) -> Merged:
             data[key] = value
             origin[key] = (value, index)
     # Positions and written texts come from the block whose value won, key by key.
-    winner = {_escape(key): idx for key, (_v, idx) in origin.items()}
+    winner = {pointer_join("", key)[1:]: idx for key, (_v, idx) in origin.items()}
     for idx, (_data, block_locs, block_raw) in enumerate(blocks):
         for p, loc in block_locs.items():
             if p and winner.get(p[1:].split("/", 1)[0]) == idx:

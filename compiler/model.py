@@ -12,6 +12,14 @@ from typing import Any, Mapping, NamedTuple
 from .diagnostics import Diagnostic
 
 
+def pointer_join(base: str, key: str | int) -> str:
+    """JSON pointer of ``key`` under ``base`` (RFC 6901 escapes ``~`` and ``/``): the one helper for pointers."""
+    key = str(key)
+    if "~" in key or "/" in key:
+        key = key.replace("~", "~0").replace("/", "~1")
+    return f"{base}/{key}"
+
+
 class Location(NamedTuple):
     """1-based position of a value in a file; end is exclusive, where known.
 

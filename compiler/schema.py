@@ -17,7 +17,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from .diagnostics import Diagnostic, Severity, make
 from .ids import id_problem
-from .model import Term
+from .model import Term, pointer_join
 
 _TYPE_WORDS = {"array": "a list", "object": "a mapping", "string": "text", "number": "a number",
                "integer": "a whole number", "boolean": "true or false", "null": "empty"}
@@ -112,7 +112,7 @@ def coerce(value: Any, schema: Mapping[str, Any], pointer: str, raw: Mapping[str
             if v is None:
                 continue  # `key:` with nothing after it: the field is absent
             sub = props.get(k, extra if isinstance(extra, dict) else None)
-            out[k] = coerce(v, sub, f"{pointer}/{k.replace('~', '~0').replace('/', '~1')}", raw) if sub else v
+            out[k] = coerce(v, sub, pointer_join(pointer, k), raw) if sub else v
         return out
     if isinstance(value, list):
         items = schema.get("items")
@@ -128,7 +128,10 @@ def coerce(value: Any, schema: Mapping[str, Any], pointer: str, raw: Mapping[str
 
 
 def _pointer(path: Iterable[Any]) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+    pointer = ""
+    for part in path:
+        pointer = pointer_join(pointer, part)
+    return pointer
 
 
 def _field(pointer: str) -> str:
@@ -222,7 +225,7 @@ def validate_term(term: Term) -> tuple[Term, list[Diagnostic]]:
     known = schema["properties"]
     for key in data:
         if key not in known:
-            loc = term.location("/" + key.replace("~", "~0").replace("/", "~1"))
+            loc = term.location(pointer_join("", key))
             close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.75)
             hint = f"Did you mean `{close[0]}`?" if close else "Check the spelling, or ignore the code `schema-unknown-key` in the configuration."
             diags.append(make("schema-unknown-key", term.file, loc.line, loc.column,

@@ -20,7 +20,7 @@ try:  # libyaml where present; the pure-Python composer otherwise
 except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-from .model import Location
+from .model import Location, pointer_join
 
 LIBYAML = _Loader is not yaml.SafeLoader
 MAX_DEPTH = 64  # nesting levels of lists/mappings in one header
@@ -89,14 +89,6 @@ class Constructed:
 
 class _Abort(Exception):
     """Construction cannot go on (alias bomb, too deep); the problem is already recorded."""
-
-
-def pointer_join(base: str, key: str | int) -> str:
-    """JSON pointer of ``key`` under ``base`` (RFC 6901 escapes for ``~`` and ``/``)."""
-    key = str(key)
-    if "~" in key or "/" in key:
-        key = key.replace("~", "~0").replace("/", "~1")
-    return f"{base}/{key}"
 
 
 def _bool(text: str) -> bool:

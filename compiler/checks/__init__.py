@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
 from ..diagnostics import Diagnostic, make
+from ..model import pointer_join
 from .hooks import BUILTIN, Registry, discover, hook, needs_hooks, run_hook
 from .judge import _year as year_of, check_hint_with
 from .reference import ReferenceData, load_reference
@@ -36,10 +37,6 @@ def check_hint(hint: str, *, edition: str | None = None) -> CheckResult:
     return check_hint_with(hint, _shipped(), edition)
 
 
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
-
-
 def iter_hints(data: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any], Any]]:
     """(pointer, the mapping holding it, hint) for every ``equation_hint`` under ``formal_mappings``."""
     fm = data.get("formal_mappings")
@@ -55,7 +52,7 @@ def iter_hints(data: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]
                 out.append((pointer + "/equation_hint", node, node["equation_hint"]))
             for k, v in node.items():
                 if k != "equation_hint" and isinstance(v, (dict, list)):
-                    visit(f"{pointer}/{_escape(str(k))}", v, depth + 1)
+                    visit(pointer_join(pointer, k), v, depth + 1)
         elif isinstance(node, list):
             for i, v in enumerate(node):
                 visit(f"{pointer}/{i}", v, depth + 1)
