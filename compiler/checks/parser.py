@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from .tokenizer import (CMD, COMMA, END, LB, LBR, LP, NAME, NUM, OP, OTHER, PIPE, PM, RB, RBR, RP,
+from .tokenizer import (CMD, HintError, COMMA, END, LB, LBR, LP, NAME, NUM, OP, OTHER, PIPE, PM, RB, RBR, RP,
                         Token)
 
 MAX_DEPTH = 60
@@ -46,13 +46,8 @@ STOPWORDS = {
 DELTA_PREFIXES = {"Δ", "δ", "Delta", "delta"}
 
 
-class ParseError(Exception):
+class ParseError(HintError):
     """A hint the grammar cannot read; ``position`` indexes the hint text."""
-
-    def __init__(self, message: str, position: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.position = position
 
 
 @dataclass(frozen=True)

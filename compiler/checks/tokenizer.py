@@ -18,13 +18,17 @@ MAX_TOKENS = 3_000
 MAX_NUMBER_DIGITS = 60
 
 
-class TokenizeError(Exception):
-    """Raised for input the tokenizer refuses (too long, too many tokens)."""
+class HintError(Exception):
+    """A hint the checker cannot read; ``position`` indexes the hint text (base of both stages' errors)."""
 
     def __init__(self, message: str, position: int) -> None:
         super().__init__(message)
         self.message = message
         self.position = position
+
+
+class TokenizeError(HintError):
+    """Raised for input the tokenizer refuses (too long, too many tokens)."""
 
 
 @dataclass(frozen=True)
