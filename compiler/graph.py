@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 import networkx as nx
+import numpy as np
 
 from .diagnostics import Diagnostic
 from .model import Term, pointer_join
@@ -240,27 +241,86 @@ def _node_attrs(kind: str, label: str, status: Any, file: str | None, aliases: S
             "file": file, "url": None, "aliases": tuple(aliases)}
 
 
+def term_references(term: Term) -> list[tuple[str, str, Any, int, int, str]]:
+    """(relation, name, raw weight or ``_UNSET``, line, column, pointer) of every reference in ``term``.
+
+    What linking needs from a term besides its id, label and aliases: the streaming idea
+    map (compiler.ideamap) keeps these few values per term and drops the term itself.
+    """
+    out = []
+    for relation, name, pointer, weight in raw_references(term):
+        loc = term.location(pointer)
+        out.append((relation, name, weight, loc.line, loc.column, pointer))
+    return out
+
+
+def is_link(relation: str, how: str, target: str, source: str) -> bool:
+    """Whether a resolved reference is a link: free text naming nothing (or its own term) is not."""
+    return not (RELATIONS[relation].soft and (how == "missing" or target == source))
+
+
 def collect_references(terms: Sequence[Term], resolver: Resolver) -> list[Reference]:
     refs: list[Reference] = []
     for term in terms:
-        for relation, name, pointer, weight in raw_references(term):
+        for relation, name, weight, line, column, pointer in term_references(term):
             target, how = resolver.resolve(name)
-            if RELATIONS[relation].soft and (how == "missing" or target == term.id):
-                continue  # free text naming nothing, or the term's own name: not a link
-            loc = term.location(pointer)
-            refs.append(Reference(term.id, term.file, relation, name, target, how, pointer,
-                                  loc.line, loc.column, None if weight is _UNSET else weight))
+            if is_link(relation, how, target, term.id):
+                refs.append(Reference(term.id, term.file, relation, name, target, how, pointer,
+                                      line, column, None if weight is _UNSET else weight))
     return refs
 
 
-def _add_edge(graph: nx.MultiDiGraph, u: str, v: str, relation: str, declared: bool, ref: Reference) -> None:
-    if graph.has_edge(u, v, relation):
-        return  # the first declaration of a fact wins; an inverse never overrides a declaration
-    # five attributes: a dict of up to five keys is a third smaller than one of six, and a
-    # 100k-term glossary has two million edges; `inferred` is `not declared` (exports add it)
-    graph.add_edge(u, v, key=relation, relation=relation, declared=declared,
-                   weight=_weight(ref.weight) if relation == "associated" else None,
-                   file=ref.file, line=ref.line)
+# --- edges as arrays: the one place where the link semantics live ---------------------------
+
+RELATION_NAMES: tuple[str, ...] = tuple(RELATIONS)
+RELATION_CODE: dict[str, int] = {name: code for code, name in enumerate(RELATION_NAMES)}
+_INVERSE_CODE = np.array([RELATION_CODE[r.inverse] if r.inverse else -1 for r in RELATIONS.values()], dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class EdgeRecords:
+    """The typed edges in the order they are added: declared edges, then inferred inverses.
+
+    Arrays of one row per edge: node positions ``source`` and ``target``, ``relation``
+    (a code into ``RELATION_NAMES``), ``declared``, and ``ref``, the row of the reference
+    that made the edge (its file, line and weight are the edge's).
+    """
+
+    source: np.ndarray
+    target: np.ndarray
+    relation: np.ndarray
+    declared: np.ndarray
+    ref: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+
+def link_edges(ref_source: np.ndarray, ref_target: np.ndarray, ref_relation: np.ndarray,
+               missing: np.ndarray) -> EdgeRecords:
+    """Edges from resolved references (node positions and relation codes, in reference order).
+
+    A reference to its own term makes no edge. Each reference makes its declared edge and,
+    unless the relation has no inverse or the target is a missing node (a name defined
+    nowhere asserts nothing), the inferred inverse. The first edge of a (source, target,
+    relation) wins, so a declaration always beats an inverse inferred from the other side.
+    """
+    ref_source, ref_target = np.asarray(ref_source, dtype=np.int64), np.asarray(ref_target, dtype=np.int64)
+    ref_relation = np.asarray(ref_relation, dtype=np.int64)
+    live = np.flatnonzero(ref_source != ref_target)
+    inverse = _INVERSE_CODE[ref_relation[live]] if len(live) else np.zeros(0, dtype=np.int64)
+    back = live[(inverse >= 0) & ~missing[ref_target[live]]] if len(live) else live
+    source = np.concatenate([ref_source[live], ref_target[back]])
+    target = np.concatenate([ref_target[live], ref_source[back]])
+    relation = np.concatenate([ref_relation[live], _INVERSE_CODE[ref_relation[back]]])
+    declared = np.concatenate([np.ones(len(live), dtype=bool), np.zeros(len(back), dtype=bool)])
+    ref = np.concatenate([live, back])
+    n = int(max(source.max(initial=-1), target.max(initial=-1))) + 1
+    key = (source * n + target) * len(RELATION_NAMES) + relation
+    _, first = np.unique(key, return_index=True)
+    keep = np.sort(first)
+    return EdgeRecords(source[keep].astype(np.int32), target[keep].astype(np.int32), relation[keep].astype(np.int8),
+                       declared[keep], ref[keep].astype(np.int32))
 
 
 def build_graph(terms: Mapping[str, Term], modules: Mapping[str, Module],
@@ -275,17 +335,34 @@ def build_graph(terms: Mapping[str, Term], modules: Mapping[str, Module],
     for ref in references:
         if ref.target not in graph:
             graph.add_node(ref.target, **_node_attrs("missing", ref.target, None, None, ()))
-    live = [r for r in references if r.target != r.source]
-    for ref in live:
-        _add_edge(graph, ref.source, ref.target, ref.relation, True, ref)
-    kinds = graph.nodes(data="kind")
-    for ref in live:
-        inverse = RELATIONS[ref.relation].inverse
-        # a name defined nowhere asserts nothing: no edge leaves a missing node (its
-        # in-edges say who names it), which also keeps dangling-heavy glossaries small
-        if inverse is not None and kinds[ref.target] != "missing":
-            _add_edge(graph, ref.target, ref.source, inverse, False, ref)
+    nodes = list(graph.nodes)
+    position = {node: i for i, node in enumerate(nodes)}
+    missing = np.fromiter((kind == "missing" for _, kind in graph.nodes(data="kind")), dtype=bool, count=len(nodes))
+    count = len(references)
+    edges = link_edges(np.fromiter((position[r.source] for r in references), dtype=np.int64, count=count),
+                       np.fromiter((position[r.target] for r in references), dtype=np.int64, count=count),
+                       np.fromiter((RELATION_CODE[r.relation] for r in references), dtype=np.int64, count=count),
+                       missing)
+    graph.add_edges_from(edge_rows(edges, nodes, [r.file for r in references], [r.line for r in references],
+                                   [r.weight for r in references]))
     return graph
+
+
+def edge_rows(edges: EdgeRecords, nodes: Sequence[str], files: Sequence[str], lines: Sequence[int],
+              weights: Sequence[Any]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """(source, target, key, attributes) of each edge, as the networkx graph holds them.
+
+    Five attributes: a dict of up to five keys is a third smaller than one of six, and a
+    100k-term glossary has two million edges; `inferred` is `not declared` (exports add it).
+    ``weights`` are the references' raw weights (None or ``_UNSET`` when not given).
+    """
+    associated = RELATION_CODE["associated"]
+    for u, v, rel, declared, ref in zip(edges.source.tolist(), edges.target.tolist(), edges.relation.tolist(),
+                                        edges.declared.tolist(), edges.ref.tolist()):
+        relation = RELATION_NAMES[rel]
+        yield nodes[u], nodes[v], relation, {"relation": relation, "declared": declared,
+                                             "weight": _weight(weights[ref]) if rel == associated else None,
+                                             "file": files[ref], "line": lines[ref]}
 
 
 @contextmanager
@@ -337,4 +414,5 @@ def _link(terms: Sequence[Term], modules: Sequence[Module], config: "Config") ->
 MODULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(?:-[^\W_]+)+(?:_\S*)?$")
 
 __all__ = ["link", "gc_paused", "GraphResult", "Reference", "Relation", "RELATIONS", "REFERENCE_FIELDS", "CONFLICTS",
-           "Resolver", "build_graph", "collect_references", "raw_references", "walk", "MODULE_ID"]
+           "Resolver", "build_graph", "collect_references", "raw_references", "term_references", "is_link", "walk",
+           "MODULE_ID", "EdgeRecords", "link_edges", "edge_rows", "RELATION_NAMES", "RELATION_CODE"]
