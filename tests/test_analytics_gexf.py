@@ -41,7 +41,23 @@ def mixed() -> nx.MultiDiGraph:
     return g
 
 
+def special() -> nx.MultiDiGraph:
+    """Values that need escapes, odd floats, and attributes GEXFWriter treats specially (made by it)."""
+    g = nx.MultiDiGraph()
+    g.add_node("a&b", label='x "y"\n\tz\r', score=float("inf"), low=float("-inf"), bad=float("nan"), key="k", flag=False)
+    g.add_node("plain")  # no attributes: a self-closing element
+    g.add_node("v", kind="term")
+    g.add_node("p", pid="a&b", kind="term")
+    g.add_edge("a&b", "plain", key="one", label="edge label", relation="r")
+    g.add_edge("plain", "v", key="two", id="explicit", relation="r")
+    g.add_edge("v", "p", key="three", relation="r<>", weight=2)
+    g.add_edge("p", "a&b", key="four", type="undirected")
+    g.add_edge("p", "v", key="five", relation="last")
+    return g
+
+
 GRAPHS = {
+    "special": special(),
     "empty": nx.MultiDiGraph(),
     "nodes only": nx.MultiDiGraph(nx.empty_graph(3)),
     "mixed": mixed(),
