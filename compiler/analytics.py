@@ -7,8 +7,8 @@ module adds what the text says on top of it and reads the shape of the result:
 
 - ``similar`` edges: each term's top k neighbours by TF-IDF cosine (compiler.similarity),
   marked inferred, with their score;
-- communities: Louvain (networkx, fixed seed, so the same input always gives the same
-  map) over the typed graph plus the similarity edges;
+- communities: Louvain (igraph's multilevel, fixed seed, so the same input always gives the
+  same map) over the typed graph plus the similarity edges;
 - key terms: PageRank over the same graph;
 - bridges (the "frontier"): terms whose neighbours lie in several communities;
 - wanted terms: names that terms link to but no file defines, ranked by who points there;
@@ -19,6 +19,7 @@ every exporter (JSON, GraphML, GEXF) carries them without knowing about this mod
 """
 from __future__ import annotations
 
+import random
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -130,18 +131,17 @@ def _similar(graph: nx.MultiDiGraph, terms: Sequence[Term], k: int, threshold: f
     return tuple(Similar(a, b, s) for a, b, s in similarity.similar_pairs(ids, texts, k, threshold))
 
 
-def _linked(graph: nx.MultiDiGraph, a: str, b: str) -> bool:
-    return graph.has_edge(a, b) or graph.has_edge(b, a)
+def _suggestions(pairs: Sequence[Similar], linked: np.ndarray, minimum: float, cap: int) -> tuple[Suggestion, ...]:
+    """Unlinked pairs at or above ``minimum``, best first, each term named at most ``cap`` times.
 
-
-def _suggestions(graph: nx.MultiDiGraph, pairs: Iterable[Similar], minimum: float, cap: int) -> tuple[Suggestion, ...]:
-    """Unlinked pairs at or above ``minimum``, best first, each term named at most ``cap`` times."""
+    ``linked[i]`` says whether ``pairs[i]`` is joined by a typed edge in either direction.
+    """
     used: Counter[str] = Counter()
     out: list[Suggestion] = []
-    for pair in sorted(pairs, key=lambda p: (-p.score, p.source, p.target)):
-        if pair.score < minimum:
-            break
-        if _linked(graph, pair.source, pair.target) or used[pair.source] >= cap or used[pair.target] >= cap:
+    candidates = [i for i, p in enumerate(pairs) if p.score >= minimum and not linked[i]]
+    for i in sorted(candidates, key=lambda i: (-pairs[i].score, pairs[i].source, pairs[i].target)):
+        pair = pairs[i]
+        if used[pair.source] >= cap or used[pair.target] >= cap:
             continue
         used[pair.source] += 1
         used[pair.target] += 1
@@ -171,21 +171,57 @@ class Weighted:
         return np.bincount(self.source, minlength=n) + np.bincount(self.target, minlength=n)
 
 
+@dataclass(frozen=True)
+class MapGraph:
+    """The typed graph as the analysis reads it: per-node lists and per-edge arrays.
+
+    Both paths make one: :func:`map_graph` from a networkx graph, the streaming idea map
+    (compiler.ideamap) straight from its edge records, so everything after is shared.
+    """
+
+    nodes: Sequence[str]  # in graph order
+    kinds: Sequence[Any]  # term | module | missing
+    labels: Sequence[str]  # the label, else the id
+    source: Any  # numpy int arrays of node positions, one row per edge
+    target: Any
+    relation: Any  # codes into ``relations``
+    relations: Sequence[str]
+
+
+def map_graph(graph: nx.MultiDiGraph) -> MapGraph:
+    nodes = list(graph.nodes)
+    position = {node: i for i, node in enumerate(nodes)}
+    names: dict[str, int] = {}
+    count = graph.number_of_edges()
+    source = np.fromiter((position[u] for u, _ in graph.edges()), dtype=np.int64, count=count)
+    target = np.fromiter((position[v] for _, v in graph.edges()), dtype=np.int64, count=count)
+    relation = np.fromiter((names.setdefault(str(r), len(names)) for _, _, r in graph.edges(data="relation")),
+                           dtype=np.int64, count=count)
+    return MapGraph(nodes, [a.get("kind") for a in graph.nodes.values()],
+                    [str(label if label else n) for n, label in graph.nodes(data="label")],
+                    source, target, relation, tuple(names))
+
+
+def _web(mg: MapGraph, pairs: Sequence[Similar]) -> tuple[Weighted, np.ndarray]:
+    """(the weighted graph, whether each similar pair is linked by a typed edge)."""
+    n = len(mg.nodes)
+    ordered = sorted(range(n), key=mg.nodes.__getitem__)
+    rank = np.empty(n, dtype=np.int64)
+    rank[ordered] = np.arange(n)
+    a, b = rank[mg.source], rank[mg.target]
+    keep = a != b
+    typed = np.unique(np.minimum(a, b)[keep] * n + np.maximum(a, b)[keep])
+    nodes = tuple(mg.nodes[i] for i in ordered)
+    rank_of = {node: i for i, node in enumerate(nodes)}
+    similar = np.fromiter((rank_of[p.source] * n + rank_of[p.target] for p in pairs), dtype=np.int64, count=len(pairs))
+    keys, inverse = np.unique(np.concatenate([typed, similar]), return_inverse=True)
+    weight = np.bincount(inverse, weights=np.concatenate([np.ones(len(typed)), [p.score for p in pairs]]),
+                         minlength=len(keys))
+    return Weighted(nodes, keys // max(n, 1), keys % max(n, 1), weight), np.isin(similar, typed)
+
+
 def weighted_graph(graph: nx.MultiDiGraph, pairs: Iterable[Similar]) -> Weighted:
-    weights: dict[tuple[str, str], float] = {}
-    for u, v in graph.edges():
-        if u != v:
-            weights[(u, v) if u < v else (v, u)] = 1.0
-    for pair in pairs:
-        key = (pair.source, pair.target)
-        weights[key] = weights.get(key, 0.0) + pair.score
-    nodes = tuple(sorted(graph.nodes))
-    position = {n: i for i, n in enumerate(nodes)}
-    ordered = sorted(weights.items())
-    source = np.fromiter((position[u] for (u, _), _ in ordered), dtype=np.int64, count=len(ordered))
-    target = np.fromiter((position[v] for (_, v), _ in ordered), dtype=np.int64, count=len(ordered))
-    weight = np.fromiter((w for _, w in ordered), dtype=np.float64, count=len(ordered))
-    return Weighted(nodes, source, target, weight)
+    return _web(map_graph(graph), tuple(pairs))[0]
 
 
 def pagerank(web: Weighted, alpha: float = 0.85, tol: float = 1e-6, max_iter: int = 100) -> dict[str, float]:
@@ -212,6 +248,24 @@ def pagerank(web: Weighted, alpha: float = 0.85, tol: float = 1e-6, max_iter: in
     return dict(zip(web.nodes, x.tolist()))
 
 
+def _multilevel(count: int, source: np.ndarray, target: np.ndarray, weight: np.ndarray, seed: int) -> list[int]:
+    """igraph's Louvain (``community_multilevel``, C) with its random order drawn from ``seed``.
+
+    Why igraph and not networkx's ``louvain_communities``: on a 100,000-term glossary
+    networkx copied the graph into Python dicts and took 100 s; igraph holds it in C
+    arrays and takes seconds. igraph draws from a Python random generator: a private
+    one seeded here is installed for the call and the module's own put back after.
+    """
+    import igraph
+
+    graph = igraph.Graph(n=count, edges=np.column_stack([source, target]), directed=False)
+    igraph.set_random_number_generator(random.Random(seed))
+    try:
+        return graph.community_multilevel(weights=weight.tolist()).membership
+    finally:
+        igraph.set_random_number_generator(random)
+
+
 def _louvain(web: Weighted, seed: int) -> list[set[str]]:
     """Louvain on the nodes with two or more neighbours; a leaf then joins its one neighbour.
 
@@ -225,14 +279,18 @@ def _louvain(web: Weighted, seed: int) -> list[set[str]]:
     keep[web.source[lone]] = True
     keep[web.target[lone]] = True
     inner = keep[web.source] & keep[web.target]
-    core = nx.Graph()
-    core.add_nodes_from(web.nodes[i] for i in np.flatnonzero(keep).tolist())
-    core.add_weighted_edges_from(zip((web.nodes[i] for i in web.source[inner].tolist()),
-                                     (web.nodes[i] for i in web.target[inner].tolist()), web.weight[inner].tolist()))
-    groups = nx.community.louvain_communities(core, weight="weight", seed=seed) if core.number_of_edges() else \
-        [{n} for n in core.nodes]
-    found = [set(g) for g in groups]
-    member = {n: i for i, group in enumerate(found) for n in group}
+    core = np.flatnonzero(keep)
+    local = np.full(len(web.nodes), -1, dtype=np.int64)
+    local[core] = np.arange(len(core))
+    if inner.any():
+        membership = _multilevel(len(core), local[web.source[inner]], local[web.target[inner]], web.weight[inner], seed)
+    else:
+        membership = list(range(len(core)))
+    found: list[set[str]] = [set() for _ in range(max(membership, default=-1) + 1)]
+    member: dict[str, int] = {}
+    for node, group in zip(core.tolist(), membership):
+        found[group].add(web.nodes[node])
+        member[web.nodes[node]] = group
     for a, b in zip(web.source[~inner].tolist(), web.target[~inner].tolist()):
         leaf, hub = (web.nodes[a], web.nodes[b]) if not keep[a] else (web.nodes[b], web.nodes[a])
         found[member[hub]].add(leaf)
@@ -241,7 +299,7 @@ def _louvain(web: Weighted, seed: int) -> list[set[str]]:
         if node not in member:  # no neighbour at all
             member[node] = len(found)
             found.append({node})
-    return found
+    return [group for group in found if group]
 
 
 def _communities(web: Weighted, centrality: Mapping[str, float], kinds: Mapping[str, Any],
@@ -330,6 +388,11 @@ def _variants(chosen: Sequence[str], others: Iterable[str]) -> dict[str, tuple[s
 
 
 def wanted_terms(graph: nx.MultiDiGraph, limit: int = WANTED_LIMIT) -> list[Wanted]:
+    """The ``limit`` undefined names most linked to, as candidate new terms (see :func:`_wanted`)."""
+    return _wanted(map_graph(graph), limit)
+
+
+def _wanted(mg: MapGraph, limit: int) -> list[Wanted]:
     """The ``limit`` undefined names most linked to, as candidate new terms.
 
     Names that look like module ids (``CORE-014``, ``COSMO-Γ-001_slug``) are missing
@@ -337,15 +400,18 @@ def wanted_terms(graph: nx.MultiDiGraph, limit: int = WANTED_LIMIT) -> list[Want
     neither becomes a wanted *term*. Ranked by distinct linking terms, then links, then id.
     """
     rows: list[tuple[int, int, str, Counter[str], set[str]]] = []
-    missing = [n for n, kind in graph.nodes(data="kind") if kind == "missing"]
-    for node in missing:
+    is_missing = np.fromiter((kind == "missing" for kind in mg.kinds), dtype=bool, count=len(mg.nodes))
+    missing = [mg.nodes[i] for i in np.flatnonzero(is_missing).tolist()]
+    inbound: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    edges = np.flatnonzero(is_missing[mg.target]) if len(mg.target) else np.zeros(0, dtype=np.int64)
+    for u, v, r in zip(mg.source[edges].tolist(), mg.target[edges].tolist(), mg.relation[edges].tolist()):
+        inbound[v].append((u, r))
+    for index in np.flatnonzero(is_missing).tolist():
+        node = mg.nodes[index]
         if not isinstance(node, str) or MODULE_ID.match(node) or id_problem(node) is not None:
             continue
-        relations: Counter[str] = Counter()
-        sources: set[str] = set()
-        for source, _, relation in graph.in_edges(node, data="relation"):
-            relations[relation] += 1
-            sources.add(source)
+        relations: Counter[str] = Counter(mg.relations[r] for _, r in inbound.get(index, ()))
+        sources = {mg.nodes[u] for u, _ in inbound.get(index, ())}
         if sources:
             rows.append((len(sources), sum(relations.values()), node, relations, sources))
     rows.sort(key=lambda r: (-r[0], -r[1], r[2]))
@@ -391,12 +457,20 @@ def analyze_graph(graph: nx.MultiDiGraph, terms: Sequence[Term], config: Any, *,
 def _analyze(graph: nx.MultiDiGraph, terms: Sequence[Term], config: Any, suggest_min: float, suggest_cap: int,
              seed: int) -> Analysis:
     k, threshold, fields = _settings(config)
-    labels = {n: str(label if label else n) for n, label in graph.nodes(data="label")}
-    kinds = dict(graph.nodes(data="kind"))
-    pairs = _similar(graph, terms, k, threshold, fields)
-    web = weighted_graph(graph, pairs)
+    return analyze_map(map_graph(graph), _similar(graph, terms, k, threshold, fields), config,
+                       suggest_min=suggest_min, suggest_cap=suggest_cap, seed=seed)
+
+
+def analyze_map(mg: MapGraph, pairs: tuple[Similar, ...], config: Any, *, suggest_min: float = SUGGEST_MIN,
+                suggest_cap: int = SUGGEST_PER_TERM, seed: int = SEED) -> Analysis:
+    """Everything but the similarity itself, from the map graph and the similar pairs (both paths)."""
+    k, threshold, fields = _settings(config)
+    labels = dict(zip(mg.nodes, mg.labels))
+    kinds = dict(zip(mg.nodes, mg.kinds))
+    web, linked = _web(mg, pairs)
     rank = pagerank(web)
     centrality = {n: round(rank.get(n, 0.0), 8) for n in web.nodes}
+    del rank
     communities, member_of = _communities(web, centrality, kinds, seed)
     key_terms = tuple(sorted((n for n in centrality if kinds.get(n) == "term"),
                              key=lambda n: (-centrality[n], n))[:KEY_TERMS])
@@ -407,8 +481,8 @@ def _analyze(graph: nx.MultiDiGraph, terms: Sequence[Term], config: Any, suggest
         centrality=centrality,
         key_terms=key_terms,
         bridges=_bridges(web, member_of, kinds, labels),
-        wanted=tuple(wanted_terms(graph, WANTED_LIMIT)),
-        suggestions=_suggestions(graph, pairs, max(suggest_min, threshold), suggest_cap),
+        wanted=tuple(_wanted(mg, WANTED_LIMIT)),
+        suggestions=_suggestions(pairs, linked, max(suggest_min, threshold), suggest_cap),
         k=k,
         threshold=threshold,
         fields=fields,
@@ -507,4 +581,5 @@ def analysis_text(analysis: Analysis, limit: int = 10) -> str:
 
 __all__ = ["analyze_graph", "Analysis", "Similar", "Community", "Bridge", "Wanted", "Suggestion", "annotate",
            "wanted_terms", "suggested_links", "write_gexf", "gexf_graph", "analysis_text", "weighted_graph",
-           "pagerank", "Weighted", "label_from_id", "related_by_text", "SIMILAR"]
+           "pagerank", "Weighted", "label_from_id", "related_by_text", "SIMILAR", "MapGraph", "map_graph",
+           "analyze_map"]

@@ -105,6 +105,14 @@ def tokenize(text: str) -> list[str]:
 # --- TF-IDF -------------------------------------------------------------------------------
 
 
+def counts(doc: Sequence[str]) -> tuple[list[str], list[int]]:
+    """(distinct words in order of first use, how often each occurs): all TF-IDF needs of a text."""
+    found: dict[str, int] = {}
+    for token in doc:
+        found[token] = found.get(token, 0) + 1
+    return list(found), list(found.values())
+
+
 def tfidf(docs: Iterable[Sequence[str]]) -> Any:
     """Unit-length TF-IDF rows (scipy CSR, float32) of tokenized ``docs``; empty docs are zero rows.
 
@@ -112,19 +120,32 @@ def tfidf(docs: Iterable[Sequence[str]]) -> Any:
     their counts at once, so neither the texts nor their word lists are ever all in
     memory (at 100,000 terms the word lists alone would take over a gigabyte).
     """
+    return tfidf_counts(counts(doc) for doc in docs)
+
+
+def tfidf_counts(docs: Iterable[tuple[Sequence[str], Sequence[int]]]) -> Any:
+    """:func:`tfidf` of documents given as (distinct words in order of first use, counts).
+
+    The vocabulary is numbered in order of first use over the documents, so the matrix
+    is the same whether a text arrives whole or already counted (in a worker process).
+    """
     vocabulary: dict[str, int] = {}
-    indices, counts, indptr = array("i"), array("f"), array("q", [0])
-    for doc in docs:
-        ids = np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in doc), dtype=np.int32, count=len(doc))
-        words, times = np.unique(ids, return_counts=True)
-        indices.extend(words.tolist())
-        counts.extend(times.tolist())
+    indices, frequencies, indptr = array("i"), array("f"), array("q", [0])
+    for words, times in docs:
+        ids = np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in words), dtype=np.int32, count=len(words))
+        order = np.argsort(ids, kind="stable")
+        indices.extend(ids[order].tolist())
+        frequencies.extend(np.asarray(times, dtype=np.float32)[order].tolist())
         indptr.append(len(indices))
+    return weigh(np.frombuffer(frequencies, dtype=np.float32).copy(), np.frombuffer(indices, dtype=np.int32).copy(),
+                 np.frombuffer(indptr, dtype=np.int64).copy(), len(vocabulary))
+
+
+def weigh(frequencies: np.ndarray, indices: np.ndarray, indptr: np.ndarray, words: int) -> Any:
+    """Raw counts in CSR form (columns sorted within each row) to unit-length TF-IDF rows."""
     n = len(indptr) - 1
-    matrix = _sparse.csr_matrix((np.frombuffer(counts, dtype=np.float32).copy(), np.frombuffer(indices, dtype=np.int32).copy(),
-                                 np.frombuffer(indptr, dtype=np.int64).copy()), shape=(n, len(vocabulary)))
-    del indices, counts, indptr
-    df = np.bincount(matrix.indices, minlength=len(vocabulary))
+    matrix = _sparse.csr_matrix((frequencies, indices, indptr), shape=(n, words))
+    df = np.bincount(matrix.indices, minlength=words)
     idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
     data = matrix.data.astype(np.float64) * idf[matrix.indices]
     row_of = np.repeat(np.arange(n), np.diff(matrix.indptr))
@@ -206,24 +227,36 @@ def top_k(matrix: Any, k: int, threshold: float) -> Neighbours:
                       np.concatenate([f[2] for f in found]))
 
 
-def similar_pairs(ids: Sequence[str], texts: Iterable[str], k: int, threshold: float,
-                  digits: int = 4) -> list[tuple[str, str, float]]:
-    """Undirected pairs (a, b, score) with a < b, from the union of every term's top-k list.
+def pair_arrays(matrix: Any, k: int, threshold: float, digits: int = 4) -> tuple[np.ndarray, np.ndarray, list[float]]:
+    """Undirected pairs (rows i < j, scores) from the union of every row's top-k list, sorted by (i, j).
 
     Scores are rounded to ``digits`` so that float noise in the last bits (BLAS threads,
-    processors) never changes an output file; pairs come sorted by id.
+    processors) never changes an output file; a pair found from both sides keeps its best.
     """
+    found = top_k(matrix, k, threshold)
+    low, high = np.minimum(found.source, found.target), np.maximum(found.source, found.target)
+    scores = np.array([round(min(1.0, s), digits) for s in found.score.tolist()], dtype=np.float64)
+    keep = scores >= threshold
+    key = low[keep] * max(1, matrix.shape[0]) + high[keep]
+    scores = scores[keep]
+    order = np.lexsort((-scores, key))  # by pair, best score first
+    key, scores = key[order], scores[order]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
+    n = max(1, matrix.shape[0])
+    return key[first] // n, key[first] % n, scores[first].tolist()
+
+
+def similar_pairs(ids: Sequence[str], texts: Iterable[str], k: int, threshold: float,
+                  digits: int = 4) -> list[tuple[str, str, float]]:
+    """Undirected pairs (a, b, score) with a < b, from the union of every term's top-k list, sorted by id."""
     if not available() or len(ids) < 2:
         return []
     matrix = tfidf(tokenize(t) for t in texts)  # one text at a time: texts may be a generator
-    found = top_k(matrix, k, threshold)
-    pairs: dict[tuple[str, str], float] = {}
-    for i, j, s in zip(found.source.tolist(), found.target.tolist(), found.score.tolist()):
-        a, b = (ids[i], ids[j]) if ids[i] < ids[j] else (ids[j], ids[i])
-        score = round(min(1.0, float(s)), digits)
-        if score >= threshold:
-            pairs[(a, b)] = max(score, pairs.get((a, b), 0.0))
-    return [(a, b, s) for (a, b), s in sorted(pairs.items())]
+    first, second, scores = pair_arrays(matrix, k, threshold, digits)
+    pairs = ((ids[i], ids[j], s) if ids[i] < ids[j] else (ids[j], ids[i], s)
+             for i, j, s in zip(first.tolist(), second.tolist(), scores))
+    return sorted(pairs)
 
 
-__all__ = ["available", "term_text", "tokenize", "tfidf", "top_k", "similar_pairs", "Neighbours", "STOP_WORDS"]
+__all__ = ["available", "term_text", "tokenize", "counts", "tfidf", "tfidf_counts", "weigh", "top_k", "pair_arrays",
+           "similar_pairs", "Neighbours", "STOP_WORDS"]

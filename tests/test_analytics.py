@@ -251,3 +251,19 @@ def test_empty_graph_gives_an_empty_analysis():
 def test_suggest_link_is_a_registered_info_code():
     code = CODES["suggest-link"]
     assert (code.severity, code.stage) == (Severity.INFO, "graph")
+
+
+def test_louvain_is_seeded_privately(glossary):
+    """Two runs give the same communities, and the caller's `random` stream is not touched."""
+    import random
+
+    from compiler.analytics import _louvain
+
+    _, _, graph, analysis = glossary
+    web = weighted_graph(graph, analysis.similar)
+    random.seed(7)
+    expected = random.random()
+    random.seed(7)
+    first = _louvain(web, 42)
+    assert random.random() == expected
+    assert sorted(map(sorted, first)) == sorted(map(sorted, _louvain(web, 42)))
