@@ -229,7 +229,7 @@ def _export_bytes(fmt: str, graph, terms) -> bytes:
     if fmt == "graphml":
         exports.write_graphml(graph, buffer)
     else:
-        from .analytics import write_gexf
+        from .gexf import write_gexf
 
         write_gexf(graph, buffer)
     return buffer.getvalue()
@@ -240,16 +240,14 @@ def cmd_graph(args: argparse.Namespace) -> int:
     from .exports import summary_text
 
     root = _terms_dir(args.terms_dir)
+    if args.export == "gexf" or (args.analyze and not args.export):
+        return _idea_map(root, args)
     glossary = analyze(root, _options(args, checks=False))
     graph = glossary.graph
-    if args.analyze or args.export == "gexf":
-        from .analytics import analysis_text, analyze_graph, annotate
+    if args.analyze:
+        from .analytics import analyze_graph, annotate
 
-        analysis = analyze_graph(graph, glossary.terms, glossary.config)
-        graph = annotate(graph, analysis)
-        if args.analyze and not args.export:
-            print(analysis_text(analysis))
-            return EXIT_OK
+        graph = annotate(graph, analyze_graph(graph, glossary.terms, glossary.config))
     if args.export:
         data = _export_bytes(args.export, graph, glossary.terms)
         if args.output:
@@ -259,6 +257,25 @@ def cmd_graph(args: argparse.Namespace) -> int:
             sys.stdout.buffer.write(data)
         return EXIT_OK
     sys.stdout.write(summary_text(graph, glossary.diagnostics))
+    return EXIT_OK
+
+
+def _idea_map(root: Path, args: argparse.Namespace) -> int:
+    """`graph --analyze` and `graph --export gexf` through the streaming idea map (compiler.ideamap)."""
+    from .analytics import analysis_text
+    from .ideamap import build_map, default_jobs, write_map_gexf
+
+    progress = _Progress(sys.stderr.isatty())
+    idea = build_map(root, _options(args, checks=False, progress=progress), jobs=args.jobs or default_jobs())
+    progress.done()
+    if not args.export:
+        print(analysis_text(idea.analysis))
+        return EXIT_OK
+    if args.output:
+        write_map_gexf(idea, Path(args.output))
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        write_map_gexf(idea, sys.stdout.buffer)
     return EXIT_OK
 
 
@@ -337,6 +354,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="file for --export (default: stdout)")
     p.add_argument("--analyze", action="store_true",
                    help="communities, key terms, bridges, wanted terms and suggested links")
+    p.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
+                   help="worker processes for --analyze and --export gexf (default: number of cores)")
     p.set_defaults(func=cmd_graph)
 
     p = sub.add_parser("schema", help="print the term JSON Schema (for editors)")

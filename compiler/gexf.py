@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from pathlib import Path
 from collections.abc import Mapping
 from typing import IO, Any, Callable, Iterable, Iterator
@@ -58,8 +59,7 @@ def gexf_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     out = nx.MultiDiGraph()
     for node, attrs in graph.nodes(data=True):
         out.add_node(node, **_plain(attrs))
-    for u, v, key, attrs in graph.edges(keys=True, data=True):
-        out.add_edge(u, v, key=key, **_plain(attrs))
+    out.add_edges_from((u, v, key, _plain(attrs)) for u, v, key, attrs in graph.edges(keys=True, data=True))
     return out
 
 
@@ -72,50 +72,82 @@ _SPECIAL_NODE = frozenset(("id", "pid", "start", "end", "parents", "spells", "sl
 _SPECIAL_EDGE = frozenset(("id", "label", "type", "start", "end", "spells", "slices", "viz"))
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;",
                          "\t": "&#09;"})  # ElementTree's attribute escapes
+_NEEDS_ESCAPE = re.compile('[&<>"\r\n\t]').search
 _FLOATS = {"inf": "INF", "nan": "NaN", "-inf": "-INF"}
-_VALUE = "\n          <attvalue for=\"{}\" value=\"{}\" />"
-_CLOSE = "\n        </attvalues>\n      </{}>"
 
 
-def _signature(attrs: Mapping[str, Any]) -> tuple[tuple[str, type], ...]:
+class _Special(Exception):
+    """An element the fast formatter leaves to GEXFWriter."""
+
+
+def _signature(attrs: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[type, ...]]:
     """Names and types of the values: equal signatures give equal GEXF declarations."""
-    return tuple((k, type(v)) for k, v in attrs.items())
+    return tuple(attrs), tuple(map(type, attrs.values()))
+
+
+def _escaped(text: str) -> str:
+    return text.translate(_ESCAPE) if _NEEDS_ESCAPE(text) else text
 
 
 def _text(value: Any) -> str:
-    """An <attvalue>'s value exactly as GEXFWriter writes it."""
-    if value is True or value is False:
+    """An <attvalue>'s value exactly as GEXFWriter writes it, escaped."""
+    kind = type(value)
+    if kind is str:
+        return value.translate(_ESCAPE) if _NEEDS_ESCAPE(value) else value
+    if kind is bool:
         return "true" if value else "false"
-    text = str(value)
-    return _FLOATS.get(text, text) if type(value) is float else text
+    if kind is int:
+        return str(value)
+    if kind is float:
+        text = repr(value)
+        return _FLOATS.get(text, text)
+    raise _Special  # GEXFWriter refuses other types; let it say so
 
 
 def _attvalues(attrs: Iterable[tuple[str, Any]], ids: Mapping[str, str]) -> str:
-    return "".join(_VALUE.format(ids["networkx_key" if k == "key" else k], _text(v).translate(_ESCAPE))
-                   for k, v in attrs)
+    return "".join([f'\n          <attvalue for="{ids[k]}" value="{_text(v)}" />' for k, v in attrs])
 
 
 def _node_xml(node: Any, attrs: dict[str, Any], ids: Mapping[str, str]) -> str | None:
     """The <node> element GEXFWriter makes and indents at level 3, or None when it must make it."""
-    if not _SPECIAL_NODE.isdisjoint(attrs) or not all(type(v) in _SCALARS for v in attrs.values()):
+    if not _SPECIAL_NODE.isdisjoint(attrs):
         return None
-    head = f'<node id="{str(node).translate(_ESCAPE)}" label="{str(attrs.get("label", node)).translate(_ESCAPE)}"'
-    rest = [(k, v) for k, v in attrs.items() if k != "label"]
-    if not rest:
+    head = f'<node id="{_escaped(str(node))}" label="{_escaped(str(attrs.get("label", node)))}"'
+    try:
+        values = _attvalues([(k, v) for k, v in attrs.items() if k != "label"], ids)
+    except _Special:
+        return None
+    if not values:
         return head + " />"
-    return head + ">\n        <attvalues>" + _attvalues(rest, ids) + _CLOSE.format("node")
+    return f"{head}>\n        <attvalues>{values}\n        </attvalues>\n      </node>"
 
 
 def _edge_xml(u: Any, v: Any, key: Any, attrs: dict[str, Any], edge_id: int, ids: Mapping[str, str]) -> str | None:
-    """The <edge> element GEXFWriter makes (``key`` becomes ``networkx_key``), or None."""
-    data = dict(attrs)
-    data["key"] = key
-    if not _SPECIAL_EDGE.isdisjoint(data) or not all(type(x) in _SCALARS for x in data.values()):
+    """The <edge> element GEXFWriter makes (the key is the attribute ``networkx_key``), or None.
+
+    As in GEXFWriter, ``weight`` becomes an XML attribute, and the key is added after the
+    other attributes (or takes the place of an attribute of the same name).
+    """
+    if not _SPECIAL_EDGE.isdisjoint(attrs):
         return None
-    head = f'<edge source="{str(u).translate(_ESCAPE)}" target="{str(v).translate(_ESCAPE)}" id="{edge_id}"'
-    if "weight" in data:
-        head += f' weight="{str(data.pop("weight")).translate(_ESCAPE)}"'
-    return head + ">\n        <attvalues>" + _attvalues(data.items(), ids) + _CLOSE.format("edge")
+    head = f'<edge source="{_escaped(str(u))}" target="{_escaped(str(v))}" id="{edge_id}"'
+    if "weight" in attrs:
+        head += f' weight="{_escaped(str(attrs["weight"]))}"'
+    try:
+        values = _attvalues([(k, key if k == "key" else x) for k, x in attrs.items() if k != "weight"], ids)
+        if "key" not in attrs:
+            values += _attvalues((("key", key),), ids)
+    except _Special:
+        return None
+    return f"{head}>\n        <attvalues>{values}\n        </attvalues>\n      </edge>"
+
+
+def _ids(writer: GEXFWriter, kind: str) -> dict[str, str]:
+    """Attribute ids by name as the formatter looks them up (``key`` is declared as ``networkx_key``)."""
+    ids = dict(writer.attr[kind]["static"])
+    if "networkx_key" in ids:
+        ids["key"] = ids["networkx_key"]
+    return ids
 
 
 def _firsts(items: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
@@ -220,9 +252,9 @@ def write_items(nodes: Nodes, edges: Edges, out: Callable[[bytes], Any]) -> None
     out(parts[0])
     streams = []
     if has_nodes:
-        streams.append(lambda: _chunks(_node_texts(writer, nodes, writer.attr["node"]["static"]), out))
+        streams.append(lambda: _chunks(_node_texts(writer, nodes, _ids(writer, "node")), out))
     if has_edges:
-        streams.append(lambda: _chunks(_edge_texts(writer, edges, writer.attr["edge"]["static"]), out))
+        streams.append(lambda: _chunks(_edge_texts(writer, edges, _ids(writer, "edge")), out))
     for stream, tail in zip(streams, parts[1:]):
         stream()
         out(tail)

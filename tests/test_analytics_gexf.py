@@ -53,6 +53,7 @@ def special() -> nx.MultiDiGraph:
     g.add_edge("v", "p", key="three", relation="r<>", weight=2)
     g.add_edge("p", "a&b", key="four", type="undirected")
     g.add_edge("p", "v", key="five", relation="last")
+    g.add_edges_from([("v", "plain", "six", {"key": "own", "relation": "r", "weight": 1.5})])  # an own `key`
     return g
 
 
