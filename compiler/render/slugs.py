@@ -11,6 +11,7 @@ case-insensitive disk) get distinct, deterministic suffixes.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
@@ -35,6 +36,12 @@ def _keep(ch: str) -> bool:
     return unicodedata.category(ch)[0] in _KEEP_CATEGORIES
 
 
+# The ASCII case of the loop in natural_slug, as two regular expressions (~10x faster):
+# a run of other characters becomes "-" after a kept character other than "-", else nothing.
+_ASCII_RUN_AFTER_KEPT = re.compile(r"(?<=[A-Za-z0-9_])[^A-Za-z0-9_-]+")
+_ASCII_RUN = re.compile(r"[^A-Za-z0-9_-]+")
+
+
 def natural_slug(ident: str) -> str:
     """The readable slug of ``ident`` before collisions are resolved.
 
@@ -42,14 +49,16 @@ def natural_slug(ident: str) -> str:
     trailing ``-``/``_`` are trimmed; an empty result becomes ``x``. Long ids are
     cut and given a short hash so that two long ids sharing a prefix stay apart.
     """
-    text = unicodedata.normalize("NFC", ident)
-    out: list[str] = []
-    for ch in text:
-        if _keep(ch):
-            out.append(ch)
-        elif out and out[-1] != "-":
-            out.append("-")
-    slug = "".join(out).strip("-_")
+    if ident.isascii():
+        slug = _ASCII_RUN.sub("", _ASCII_RUN_AFTER_KEPT.sub("-", ident)).strip("-_")
+    else:
+        out: list[str] = []
+        for ch in unicodedata.normalize("NFC", ident):
+            if _keep(ch):
+                out.append(ch)
+            elif out and out[-1] != "-":
+                out.append("-")
+        slug = "".join(out).strip("-_")
     if len(slug) > MAX_SLUG:
         digest = hashlib.sha1(ident.encode("utf-8", "surrogatepass")).hexdigest()[:8]
         slug = slug[:MAX_SLUG].rstrip("-_") + "-" + digest
@@ -87,25 +96,25 @@ def assign_slugs(idents: Iterable[str], taken: Iterable[str] = ()) -> tuple[dict
     """
     ids = sorted(set(idents))
     used = {t.casefold() for t in taken}
+    slug_of = {ident: natural_slug(ident) for ident in ids}  # once per id: the slow step at 100k ids
     groups: dict[str, list[str]] = {}
     for ident in ids:
-        groups.setdefault(natural_slug(ident).casefold(), []).append(ident)
+        groups.setdefault(slug_of[ident].casefold(), []).append(ident)
     result: dict[str, str] = {}
     clashes: list[SlugClash] = []
     pending: list[tuple[str, str, str, str | None]] = []
     for key in sorted(groups):
         members = groups[key]
-        natural = natural_slug(members[0])
         if key in RESERVED or key in used:
             for ident in members:
-                pending.append((ident, natural_slug(ident), "reserved" if key in RESERVED else "collision", None))
+                pending.append((ident, slug_of[ident], "reserved" if key in RESERVED else "collision", None))
             continue
-        keeper = next((m for m in members if m == natural_slug(m)), members[0])
-        result[keeper] = natural_slug(keeper)
+        keeper = next((m for m in members if m == slug_of[m]), members[0])
+        result[keeper] = slug_of[keeper]
         used.add(key)
         for ident in members:
             if ident != keeper:
-                pending.append((ident, natural_slug(ident), "collision", keeper))
+                pending.append((ident, slug_of[ident], "collision", keeper))
     for ident, natural, reason, other in pending:
         n = 2
         while f"{natural}-{n}".casefold() in used or f"{natural}-{n}".casefold() in RESERVED:
