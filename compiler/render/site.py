@@ -492,16 +492,15 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dic
             writer = SiteWriter(tmp)
             writer.copy_assets()
             before = reuse.previous(page_cache)
-            key = reuse.site_key(renderer, plan)
-            prints = ({p.path: reuse.page_fingerprint(renderer, p, key, digests) for p in plan.pages}
-                      if page_cache is not None else {})
+            fingerprints = reuse.Fingerprints(renderer, plan, digests) if page_cache is not None else None
+            prints = {p.path: fingerprints.page(p) for p in plan.pages} if fingerprints is not None else {}
             old_site, new_site = str(out), str(tmp)
             kept = [p for p in plan.pages if reuse.reusable(before.get(p.path), prints.get(p.path, ""), f"{old_site}/{p.path}")]
             for page in kept:
                 reuse.link_into(f"{old_site}/{page.path}", f"{new_site}/{page.path}")
             kept_paths = {p.path for p in kept}
             todo = [p for p in plan.pages if p.path not in kept_paths]
-            group = reuse.group_fingerprint(renderer, plan, key) if page_cache is not None else ""
+            group = fingerprints.group() if fingerprints is not None else ""
             old_group = (page_cache or {}).get("group") or {}
             names = old_group.get("names") or []
             if not (page_cache is not None and names and old_group.get("fp") == group
@@ -523,8 +522,8 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dic
                     writer.write(rel, text)
                     names.append(rel)
 
-            redirect_prints = ({r.path: reuse.redirect_fingerprint(r, key) for r in plan.redirects}
-                               if page_cache is not None else {})
+            redirect_prints = ({r.path: fingerprints.redirect(r) for r in plan.redirects}
+                               if fingerprints is not None else {})
             rendered = _render_pages(renderer, todo, tmp, jobs, site_wide)
             for _, size, diag in rendered:
                 if diag is not None:
