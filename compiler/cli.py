@@ -266,7 +266,7 @@ def _idea_map(root: Path, args: argparse.Namespace) -> int:
     from .ideamap import build_map, default_jobs, write_map_gexf
 
     progress = _Progress(sys.stderr.isatty())
-    idea = build_map(root, _options(args, checks=False, progress=progress), jobs=args.jobs or default_jobs())
+    idea = build_map(root, _options(args, checks=False, progress=progress, jobs=args.jobs or default_jobs()))
     progress.done()
     if not args.export:
         print(analysis_text(idea.analysis))

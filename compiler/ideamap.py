@@ -205,8 +205,12 @@ def _pairs(t: _Terms, k: int, threshold: float) -> tuple[Similar, ...]:
     return tuple(Similar(ids[i], ids[j], s) for i, j, s in zip(first_rows.tolist(), second_rows.tolist(), scores))
 
 
-def build_map(terms_dir: Path, options: Any, jobs: int = 1) -> IdeaMap:
-    """Load, link and analyze the glossary under ``terms_dir`` (``options``: a ``build.Options``)."""
+def build_map(terms_dir: Path, options: Any) -> IdeaMap:
+    """Load, link and analyze the glossary under ``terms_dir``.
+
+    ``options`` is a ``build.Options``: its configuration file, module folders, excluded
+    folders, ``jobs`` (worker processes for loading) and progress callback are used.
+    """
     from .config import load_config
     from .modules import load_modules
 
@@ -217,7 +221,7 @@ def build_map(terms_dir: Path, options: Any, jobs: int = 1) -> IdeaMap:
     note = options.progress or (lambda _stage: None)
     note("load")
     paths, _ = discover(terms_dir, exclude=options.exclude)
-    t = _collect(_records([(p, _display(p, terms_dir)) for p in paths], tuple(analytics.fields), jobs))
+    t = _collect(_records([(p, _display(p, terms_dir)) for p in paths], tuple(analytics.fields), options.jobs))
     note("link")
     modules, _ = load_modules(config.module_dirs, exclude=terms_dir)
     with gc_paused():
@@ -241,8 +245,7 @@ def _link(t: _Terms, resolver: Resolver, nodes: list[str], kinds: list[str], lab
     names = list(t.names)
     resolved = [resolver.resolve(name) for name in names]
     position = {node: i for i, node in enumerate(nodes)}
-    kept: list[int] = []
-    targets: list[int] = []
+    kept, targets = array("i"), array("i")
     for index, (owner, relation, name) in enumerate(zip(t.ref_owner, t.ref_relation, t.ref_name)):
         target, how = resolved[name]
         if not is_link(RELATION_NAMES[relation], how, target, t.ids[owner]):
@@ -258,14 +261,14 @@ def _link(t: _Terms, resolver: Resolver, nodes: list[str], kinds: list[str], lab
             aliases.append(())
         kept.append(index)
         targets.append(where)
-    keep = np.asarray(kept, dtype=np.int64)
+    keep = np.frombuffer(kept, dtype=np.int32).astype(np.int64)
     missing = np.fromiter((kind == "missing" for kind in kinds), dtype=bool, count=len(kinds))
     owners = np.frombuffer(t.ref_owner, dtype=np.int32)[keep]
-    edges = link_edges(owners, np.asarray(targets, dtype=np.int64),
+    edges = link_edges(owners, np.frombuffer(targets, dtype=np.int32),
                        np.frombuffer(t.ref_relation, dtype=np.int8)[keep], missing)
     ref_files = [t.files[o] for o in owners.tolist()]
     return (edges, ref_files, np.frombuffer(t.ref_line, dtype=np.int32)[keep],
-            [t.ref_weight[i] for i in kept])
+            [t.ref_weight[i] for i in kept.tolist()])
 
 
 # --- GEXF ------------------------------------------------------------------------------------

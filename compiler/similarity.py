@@ -173,7 +173,7 @@ def _split(matrix: Any) -> tuple[np.ndarray | None, Any]:
     df = np.bincount(matrix.indices, minlength=matrix.shape[1])
     limit = max(1, DENSE_BYTES // (4 * max(n, 1)))
     frequent = np.flatnonzero(df >= max(2.0, DENSE_SHARE * n))
-    if n < 2000 or not len(frequent):  # small glossaries: the sparse product is already cheap
+    if n < 200 or not len(frequent):  # tiny glossaries: the sparse product is already cheap
         return None, matrix
     frequent = frequent[np.argsort(-df[frequent], kind="stable")][:limit]
     rest = np.setdiff1d(np.arange(matrix.shape[1]), frequent)

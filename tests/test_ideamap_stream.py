@@ -41,7 +41,7 @@ def full(root: Path, modules: tuple[Path, ...]) -> tuple[bytes, str]:
 
 
 def streamed(root: Path, modules: tuple[Path, ...], jobs: int) -> tuple[bytes, str]:
-    idea = build_map(root, Options(module_dirs=modules), jobs=jobs)
+    idea = build_map(root, Options(module_dirs=modules, jobs=jobs))
     buffer = io.BytesIO()
     write_map_gexf(idea, buffer)
     return buffer.getvalue(), analysis_text(idea.analysis)
