@@ -35,8 +35,11 @@ def _short(label: str, n: int = 22) -> str:
 
 
 def local_svg(graph: Any, ident: str, label_of: Callable[[str], str], url_of: Callable[[str], str | None],
-              kind_of: Callable[[str], str]) -> Markup:
-    """An SVG of ``ident`` and its neighbours on a circle; every node links to its page."""
+              kind_of: Callable[[str], str], memo: dict[str, tuple[str, str, str, str | None]] | None = None) -> Markup:
+    """An SVG of ``ident`` and its neighbours on a circle; every node links to its page.
+
+    ``memo`` (one per renderer and folder depth) keeps each node's escaped kind, labels
+    and URL: a node is drawn on the page of every neighbour, so they are made once."""
     near = neighbours(graph, ident)
     if not near:
         return Markup("")
@@ -55,16 +58,23 @@ def local_svg(graph: Any, ident: str, label_of: Callable[[str], str], url_of: Ca
         points.append((other, rel, direction, x, y))
         parts.append(f'<line class="edge rel-{escape(rel)}" x1="{cx}" y1="{cy}" x2="{x}" y2="{y}"></line>')
     for other, rel, direction, x, y in points:
-        url = url_of(other)
+        facts = memo.get(other) if memo is not None else None
+        if facts is None:
+            url = url_of(other)
+            facts = (escape(kind_of(other)), escape(_short(label_of(other))), escape(label_of(other)),
+                     escape(url) if url else None)
+            if memo is not None:
+                memo[other] = facts
+        kind, short, label, url = facts
         anchor = "end" if x < cx - 1 else ("start" if x > cx + 1 else "middle")
         dx = -9 if anchor == "end" else (9 if anchor == "start" else 0)
         dy = 4 if anchor != "middle" else (-10 if y < cy else 18)
-        node = (f'<circle class="node kind-{escape(kind_of(other))}" cx="{x}" cy="{y}" r="6"></circle>'
+        node = (f'<circle class="node kind-{kind}" cx="{x}" cy="{y}" r="6"></circle>'
                 f'<text x="{round(x + dx, 1)}" y="{round(y + dy, 1)}" text-anchor="{anchor}">'
-                f'{escape(_short(label_of(other)))}</text>')
-        title = f"<title>{escape(label_of(other))} ({escape(rel.replace('_', ' '))}, {direction})</title>"
+                f'{short}</text>')
+        title = f"<title>{label} ({escape(rel.replace('_', ' '))}, {direction})</title>"
         if url:
-            parts.append(f'<a href="{escape(url)}">{title}{node}</a>')
+            parts.append(f'<a href="{url}">{title}{node}</a>')
         else:
             parts.append(f"<g>{title}{node}</g>")
     parts.append(f'<circle class="node centre kind-{escape(kind_of(ident))}" cx="{cx}" cy="{cy}" r="9"></circle>')
