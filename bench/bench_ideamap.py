@@ -42,6 +42,18 @@ K, THRESHOLD = 8, 0.2
 
 
 def _peak_mb() -> float:
+    """This process's peak resident memory (VmHWM).
+
+    Not ``ru_maxrss``: Linux carries the parent's peak over an exec into the child's
+    ``ru_maxrss``, so every child would report at least the parent's ~110 MB.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 

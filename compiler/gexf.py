@@ -2,11 +2,13 @@
 
 Why not plain ``networkx.write_gexf``: it builds the whole document as an ElementTree
 before writing a byte (measured: about 3.8 KB per edge, 7 GB for a 100,000-term
-glossary's two million edges). Here networkx's own ``GEXFWriter`` makes the elements,
-a chunk of nodes or edges at a time, and each chunk is written and dropped. The bytes
-are exactly those of ``GEXFWriter`` on the whole graph (a test compares them), except
-that the date stamp networkx puts in ``<meta>`` is left out, so that two builds of one
-glossary give identical files.
+glossary's two million edges). Here networkx's own ``GEXFWriter`` declares the
+attributes and writes the document's skeleton, and the nodes and edges are formatted
+in its exact layout a chunk at a time, each chunk written and dropped
+(:func:`write_items`; the streaming idea map feeds it from arrays, without a graph).
+The bytes are exactly those of ``GEXFWriter`` on the whole graph (a test compares
+them), except that the date stamp networkx puts in ``<meta>`` is left out, so that two
+builds of one glossary give identical files.
 
 Values GEXF cannot hold are adapted first: None is left out, lists and tuples are
 joined with "; " (GEXF would read a list as time spells), mappings become JSON.

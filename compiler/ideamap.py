@@ -39,7 +39,7 @@ from .graph import RELATION_CODE, RELATION_NAMES, EdgeRecords, Resolver, _weight
 from .load import _display, discover, load_bytes, read_file
 from .schema import validate_term
 
-BATCH = 200  # files per task handed to a worker process
+BATCH = 200  # at most this many files per task handed to a worker process
 MIN_FILES_PER_PROCESS = 150  # below this, starting a process costs more than it saves (as in compiler.incremental)
 
 
@@ -82,7 +82,9 @@ def extract(batch: Sequence[tuple[Path, str]], fields: Sequence[str]) -> list[Re
 
 def _records(paths: Sequence[tuple[Path, str]], fields: Sequence[str], jobs: int) -> Iterator[Record | None]:
     """Records in file order, from ``jobs`` processes when there are enough files."""
-    batches = [paths[i:i + BATCH] for i in range(0, len(paths), BATCH)]
+    # at least eight tasks per worker, so that no worker idles long at the end
+    size = max(20, min(BATCH, len(paths) // (8 * max(1, jobs))))
+    batches = [paths[i:i + size] for i in range(0, len(paths), size)]
     if jobs > 1 and len(paths) >= 2 * MIN_FILES_PER_PROCESS:
         with ProcessPoolExecutor(max_workers=min(jobs, len(batches))) as pool:
             for result in pool.map(extract, batches, [fields] * len(batches)):

@@ -89,3 +89,38 @@ def test_cli_graph_export_gexf_writes_the_streamed_map(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == full(folder / "dictionary", ())[1] + "\n"
+
+
+def test_worker_processes_give_the_full_paths_bytes_on_a_generated_glossary(tmp_path):
+    """400 generated terms: enough files for the process pool to start (jobs 2 and 3)."""
+    sys.path.insert(0, str(TESTS.parent / "bench"))
+    from generate import generate
+
+    terms = generate(tmp_path / "g", 400, seed=5)
+    modules = (tmp_path / "g",)
+    want = full(terms, modules)
+    assert streamed(terms, modules, 2) == want
+    assert streamed(terms, modules, 3) == want
+    assert want[0].count(b"<edge ") > 2000
+
+
+TINY = {  # odd small glossaries, as file name -> text
+    "empty": {},
+    "one term, one missing name": {"SOLO.md": "---\nterm: Solo\ncanonical_id: SOLO\nparents: [NOWHERE]\n---\nbody\n"},
+    "self links, weights, soft names": {
+        "A.md": "---\nterm: A & <b>\ncanonical_id: A\nchildren: [A, B]\npoetic_connections:\n  association_matrix:\n"
+                "    - [B, '0.5']\n    - {term: C, weight: inf}\nformal_mappings:\n  candidates:\n    - target: free text\n"
+                "    - target: B\n---\nalpha beta gamma\n",
+        "B.md": "---\nterm: B\ncanonical_id: B\naliases: [Bee, 'tab\there']\nparents: [a]\nstatus: 3\n---\nalpha beta delta\n",
+        "C.md": "---\ncanonical_id: B\nterm: second B\n---\nalpha beta gamma\n",
+    },
+}
+
+
+@pytest.mark.parametrize("case", sorted(TINY))
+def test_stream_equals_full_path_on_tiny_glossaries(case, tmp_path):
+    root = tmp_path / "terms"
+    root.mkdir()
+    for name, text in TINY[case].items():
+        (root / name).write_text(text, encoding="utf-8")
+    assert streamed(root, (), 1) == full(root, ())
