@@ -247,6 +247,8 @@ class SiteRenderer:
         self.md = make_markdown()
         # md: the Markdown body; field: a header value (``_`` literal, inline when one line).
         self.env.filters.update(md=self._md_filter, field=self._field_filter)
+        # The value macro's markup (imported without context, so its text links resolve nowhere).
+        self.env.globals["value_html"] = lambda v: P.value_html(v, self._plain_field)
         self.checks = sorted((P.check_json(c) for c in glossary.checks),
                              key=lambda c: (str(c.get("term")), str(c.get("pointer")), str(c.get("file"))))
         self.checks_by_term: dict[str, list[dict[str, Any]]] = {}
@@ -280,6 +282,9 @@ class SiteRenderer:
     @jinja2.pass_context
     def _md_filter(self, ctx: Any, text: Any) -> Markup:
         return render_block(text, self.md, self._link_env(ctx)) if isinstance(text, str) else Markup("")
+
+    def _plain_field(self, text: str) -> Markup:
+        return render_field(text, self.md, {})
 
     @jinja2.pass_context
     def _field_filter(self, ctx: Any, text: Any) -> Any:
