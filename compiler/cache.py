@@ -18,6 +18,8 @@ leaves the previous cache or none.
 """
 from __future__ import annotations
 
+import copyreg
+import dataclasses
 import hashlib
 import hmac
 import os
@@ -27,9 +29,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator, Mapping
 
 from .diagnostics import Diagnostic, make
+from .model import Location, Term
 
 FORMAT = 2
 MAGIC = b"CGCACHE1"
@@ -96,6 +99,46 @@ class FileEntry:
         if self.blob is None:
             self.blob = pickle.dumps((self.term, self.diagnostics), protocol=pickle.HIGHEST_PROTOCOL)
         return (_entry, (self.size, self.mtime_ns, self.digest, self.blob, self.checks, self.check_diagnostics))
+
+
+class PackedLocations(Mapping[str, Location]):
+    """A term's locations as read back from the cache: plain tuples, a Location made on access.
+
+    Why: a term holds ~60 locations, and unpickling a NamedTuple runs its Python
+    ``__new__``; at 10k terms that was about half of reading the cache. Plain tuples
+    unpickle in C, and a location is only looked at when a diagnostic is made."""
+
+    __slots__ = ("packed",)
+
+    def __init__(self, packed: dict[str, tuple[Any, ...]]):
+        self.packed = packed
+
+    def __getitem__(self, pointer: str) -> Location:
+        return Location(*self.packed[pointer])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.packed)
+
+    def __len__(self) -> int:
+        return len(self.packed)
+
+
+_TERM_FIELDS = tuple(f.name for f in dataclasses.fields(Term))
+
+
+def _reduce_term(term: Term) -> tuple[Any, tuple[Any, ...]]:
+    locations = term.locations
+    packed = locations.packed if isinstance(locations, PackedLocations) else {k: tuple(v) for k, v in locations.items()}
+    return (_term, (tuple(packed if name == "locations" else getattr(term, name) for name in _TERM_FIELDS),))
+
+
+def _term(values: tuple[Any, ...]) -> Term:
+    fields = dict(zip(_TERM_FIELDS, values))
+    fields["locations"] = PackedLocations(fields["locations"])
+    return Term(**fields)
+
+
+copyreg.pickle(Term, _reduce_term)  # terms cross process pipes and reach the cache this way
 
 
 def _entry(size: int, mtime_ns: int, digest: str, blob: bytes, checks: tuple[Any, ...] | None,

@@ -160,3 +160,22 @@ def test_an_edit_re_renders_only_the_pages_that_show_it(tmp_path):
     assert total >= 30 and reused == total - 1, (reused, total)  # only the edited term's page
     assert "A sentence added for the test." in (out / "terms" / "MUON.html").read_text("utf-8")
     assert read_state is not None and environment is not None
+
+
+def test_a_term_read_back_from_the_cache_has_the_same_locations(tmp_path):
+    """Terms cross the cache (and process pipes) with their locations packed; every lookup still works."""
+    import pickle
+
+    from compiler.cache import PackedLocations
+    from compiler.load import load_bytes
+
+    path = SEED_TERMS[0]
+    term, _ = load_bytes(path.read_bytes(), path, path.name)
+    back = pickle.loads(pickle.dumps(term))
+    again = pickle.loads(pickle.dumps(back))  # packed locations pickle as they are
+    assert isinstance(back.locations, PackedLocations) and isinstance(again.locations, PackedLocations)
+    assert len(term.locations) > 5
+    assert dict(back.locations) == dict(term.locations) == dict(again.locations)
+    for pointer in [*term.locations, "/no/such/pointer", "/term/0"]:
+        assert back.location(pointer) == term.location(pointer)
+    assert (back.id, back.file, back.data, back.body, back.raw) == (term.id, term.file, term.data, term.body, term.raw)
