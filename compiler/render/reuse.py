@@ -70,19 +70,19 @@ class Fingerprints:
         graph = renderer.graph
         # networkx's own adjacency dicts: the public views cost a wrapper object per lookup.
         self._succ, self._pred, self._node = (graph._succ, graph._pred, graph._node) if graph is not None else ({}, {}, {})
+        self._shown: dict[str, tuple[Any, Any, Any]] | None = None
 
     def _near(self, ident: str) -> list[Any]:
         """Every edge of ``ident`` with what its page shows of the other end, in a stable order."""
         if ident not in self._node:
             return []
-        nodes = self._node
-        near: list[Any] = []
-        for direction, adjacency in (("out", self._succ[ident]), ("in", self._pred[ident])):
-            for other, keyed in adjacency.items():
-                attrs = nodes[other]
-                shown = (attrs.get("label"), attrs.get("kind"), attrs.get("status"))
-                for d in keyed.values():
-                    near.append((direction, other, d.get("relation"), d.get("declared"), d.get("weight"), shown))
+        shown = self._shown
+        if shown is None:  # what a page shows of a neighbour: made once per node, not once per edge
+            shown = self._shown = {n: (a.get("label"), a.get("kind"), a.get("status")) for n, a in self._node.items()}
+        near = [("out", other, d.get("relation"), d.get("declared"), d.get("weight"), shown[other])
+                for other, keyed in self._succ[ident].items() for d in keyed.values()]
+        near += [("in", other, d.get("relation"), d.get("declared"), d.get("weight"), shown[other])
+                 for other, keyed in self._pred[ident].items() for d in keyed.values()]
         near.sort(key=_ENDS)  # stable: edges between the same two nodes keep the graph's order
         return near
 
