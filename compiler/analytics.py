@@ -44,7 +44,7 @@ WANTED_LIMIT = 50
 TOP_PER_COMMUNITY = 5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: hundreds of thousands at 100,000 terms
 class Similar:
     """An undirected similarity edge: ``source`` < ``target`` (ids), cosine ``score``."""
 
@@ -53,7 +53,7 @@ class Similar:
     score: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Community:
     """One Louvain community: ``members`` by centrality (highest first), ``top`` its key terms."""
 
@@ -66,7 +66,7 @@ class Community:
         return len(self.members)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Bridge:
     """A term whose neighbours lie in several communities: where clusters meet."""
 
@@ -77,7 +77,7 @@ class Bridge:
     participation: float  # 1 - sum of squared weight shares per community: 0 inside one cluster
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Wanted:
     """A name that terms link to and no file defines."""
 
@@ -89,7 +89,7 @@ class Wanted:
     variants: tuple[str, ...] = ()  # other undefined names one edit away (likely typos of it)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Suggestion:
     """Two terms whose texts are very close but which are not linked in any way."""
 
@@ -249,21 +249,36 @@ def pagerank(web: Weighted, alpha: float = 0.85, tol: float = 1e-6, max_iter: in
 
 
 def _multilevel(count: int, source: np.ndarray, target: np.ndarray, weight: np.ndarray, seed: int) -> list[int]:
-    """igraph's Louvain (``community_multilevel``, C) with its random order drawn from ``seed``.
+    """Community of each node 0..count-1: igraph's Louvain (``community_multilevel``, C), seeded.
 
     Why igraph and not networkx's ``louvain_communities``: on a 100,000-term glossary
     networkx copied the graph into Python dicts and took 100 s; igraph holds it in C
     arrays and takes seconds. igraph draws from a Python random generator: a private
     one seeded here is installed for the call and the module's own put back after.
+    Without igraph (it is GPL-licensed; a packager may leave it out) networkx's Louvain
+    runs instead: as deterministic, slower, and its communities are not igraph's.
     """
-    import igraph
-
+    try:
+        import igraph
+    except ImportError:
+        return _networkx_louvain(count, source, target, weight, seed)
     graph = igraph.Graph(n=count, edges=np.column_stack([source, target]), directed=False)
     igraph.set_random_number_generator(random.Random(seed))
     try:
         return graph.community_multilevel(weights=weight.tolist()).membership
     finally:
         igraph.set_random_number_generator(random)
+
+
+def _networkx_louvain(count: int, source: np.ndarray, target: np.ndarray, weight: np.ndarray, seed: int) -> list[int]:
+    graph = nx.Graph()
+    graph.add_nodes_from(range(count))
+    graph.add_weighted_edges_from(zip(source.tolist(), target.tolist(), weight.tolist()))
+    membership = [0] * count
+    for index, group in enumerate(nx.community.louvain_communities(graph, weight="weight", seed=seed)):
+        for node in group:
+            membership[node] = index
+    return membership
 
 
 def _louvain(web: Weighted, seed: int) -> list[set[str]]:

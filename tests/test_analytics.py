@@ -267,3 +267,25 @@ def test_louvain_is_seeded_privately(glossary):
     first = _louvain(web, 42)
     assert random.random() == expected
     assert sorted(map(sorted, first)) == sorted(map(sorted, _louvain(web, 42)))
+
+
+def test_without_igraph_networkx_louvain_finds_the_same_clusters(glossary, monkeypatch):
+    """igraph is GPL-licensed and may be left out: the fallback keeps the known clusters apart."""
+    import builtins
+
+    from compiler.analytics import _louvain
+
+    real_import = builtins.__import__
+
+    def no_igraph(name, *args, **kwargs):
+        if name == "igraph":
+            raise ImportError("no igraph here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_igraph)
+    _, _, graph, analysis = glossary
+    found = _louvain(weighted_graph(graph, analysis.similar), 42)
+    member = {node: i for i, group in enumerate(found) for node in group}
+    clusters = [{member[node] for node in cluster} for cluster in EXPECT["clusters"]]
+    assert all(len(c) == 1 for c in clusters) and clusters[0] != clusters[1]
+    assert found == _louvain(weighted_graph(graph, analysis.similar), 42)
