@@ -21,7 +21,6 @@ same glossary (a test compares them on the fixtures and the corpus sample).
 """
 from __future__ import annotations
 
-import math
 import os
 from array import array
 from concurrent.futures import ProcessPoolExecutor
@@ -34,8 +33,8 @@ import numpy as np
 from . import similarity
 from .analytics import SIMILAR, Analysis, MapGraph, Similar, analyze_map
 from .gexf import CHUNK, gexf_value, write_items
-from .graph import RELATION_CODE, RELATION_NAMES, EdgeRecords, Resolver, _weight, gc_paused, is_link, link_edges, \
-    term_references
+from .graph import (RELATION_CODE, RELATION_NAMES, EdgeRecords, Resolver, _weight, gc_paused, is_link, link_edges,
+                    term_references)
 from .load import _display, discover, load_bytes, read_file
 from .schema import validate_term
 
