@@ -64,9 +64,9 @@ class Fingerprints:
     def __init__(self, renderer: Any, plan: SitePlan, digests: Mapping[str, str] | None = None):
         self.renderer, self.plan, self.digests = renderer, plan, digests or {}
         self.key = site_key(renderer, plan)
-        self.diags = {file: repr([_DIAGNOSTIC_FIELDS(d) for d in diags])
-                      for file, diags in renderer.diags_by_file.items()}
-        self.checks = {term: repr(checks) for term, checks in renderer.checks_by_term.items()}
+        # Digests, not text: a page's hash then takes 16 bytes for them instead of re-escaping kilobytes.
+        self.diags = {file: _h([_DIAGNOSTIC_FIELDS(d) for d in diags]) for file, diags in renderer.diags_by_file.items()}
+        self.checks = {term: _h(checks) for term, checks in renderer.checks_by_term.items()}
         graph = renderer.graph
         # networkx's own adjacency dicts: the public views cost a wrapper object per lookup.
         self._succ, self._pred, self._node = (graph._succ, graph._pred, graph._node) if graph is not None else ({}, {}, {})
