@@ -157,7 +157,9 @@ def _start_checks(terms, config, edition, state, changed, jobs: int) -> Callable
         try:
             pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
             future = pool.submit(_run_inherited_checks)
-        except OSError:
+        except OSError:  # no process could start: check here instead
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
             pool = future = None
         finally:
             _CHECKS_TODO.clear()
