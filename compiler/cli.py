@@ -48,10 +48,11 @@ def _emit_report(report, fmt: str) -> None:
         print(summary_line(report), file=sys.stderr)
 
 
-def _report(glossary, base: str, extra: dict | None = None):
+def _report(glossary, base: str, extra: dict | None = None, *, fmt: str = "json"):
     from .formats import Report
 
-    checks = tuple(c.to_json() for c in glossary.checks)
+    # only the json format prints the check results (7,000 of them cost 0.3 s at 10,000 terms)
+    checks = tuple(c.to_json() for c in glossary.checks) if fmt == "json" else ()
     return Report(base=base, files=glossary.files, terms=len(glossary.terms), diagnostics=glossary.diagnostics,
                   checks=checks, extra=extra or {})
 
@@ -100,7 +101,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     progress = _Progress(sys.stderr.isatty())
     glossary = analyze(root, _options(args, progress=progress))
     progress.done()
-    _emit_report(_report(glossary, args.terms_dir), args.format)
+    _emit_report(_report(glossary, args.terms_dir, fmt=args.format), args.format)
     return exit_code(glossary.diagnostics, strict=args.strict)
 
 
@@ -115,7 +116,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     for c in checks:
         by_status[c["status"]] = by_status.get(c["status"], 0) + 1
     check_diags = tuple(d for d in glossary.diagnostics if d.code.startswith("check-"))
-    report = _report(glossary, args.terms_dir, {"checks": by_status})
+    report = _report(glossary, args.terms_dir, {"checks": by_status}, fmt=args.format)
     from dataclasses import replace as _replace
 
     _emit_report(_replace(report, diagnostics=check_diags), args.format)
@@ -163,7 +164,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     progress.done()
     if cache is not None and stats.pages:
         noop.record(cache, name, stamps, noop_inputs(root, out, options)[1], out, glossary, stats.pages)
-    report = _report(glossary, args.terms_dir, {"pages": stats.pages, "seconds": round(time.perf_counter() - started, 3)})
+    report = _report(glossary, args.terms_dir, {"pages": stats.pages, "seconds": round(time.perf_counter() - started, 3)},
+                     fmt=args.format)
     _emit_report(report, args.format)
     if args.format == "text":
         print(f"wrote {stats.pages} pages to {out}/ in {time.perf_counter() - started:.2f}s")
@@ -192,7 +194,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(f"rebuild failed: {type(exc).__name__}: {exc}", file=sys.stderr)
             return
         counter["n"] += 1
-        report = _report(glossary, args.terms_dir)
+        report = _report(glossary, args.terms_dir, fmt="text")
         print(f"built {stats.pages} pages in {time.perf_counter() - started:.2f}s: {summary_line(report)}",
               file=sys.stderr)
 

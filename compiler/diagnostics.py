@@ -7,6 +7,7 @@ records. Codes and their default severities live in :mod:`compiler.codes`; use
 from __future__ import annotations
 
 import enum
+from operator import attrgetter
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
@@ -46,7 +47,7 @@ class Diagnostic:
     waived: str | None = None  # reason, when a per-term waiver accepts this finding
 
     def sort_key(self) -> tuple[Any, ...]:
-        return (self.file, self.line, self.column, self.code, self.message)
+        return _SORT_KEY(self)
 
     def with_severity(self, severity: Severity) -> "Diagnostic":
         return replace(self, severity=severity)
@@ -101,8 +102,11 @@ def count(diagnostics: Iterable[Diagnostic]) -> Counts:
     return Counts(e, w, i, v)
 
 
+_SORT_KEY = attrgetter("file", "line", "column", "code", "message")  # in C: half the cost of the method
+
+
 def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    return sorted(diagnostics, key=Diagnostic.sort_key)
+    return sorted(diagnostics, key=_SORT_KEY)
 
 
 __all__ = ["Severity", "Diagnostic", "make", "count", "Counts", "sorted_diagnostics", "field"]

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from markupsafe import Markup, escape
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, sorted_diagnostics
 from ..model import Term
 from .plan import Page, SitePlan
 
@@ -239,7 +239,7 @@ def problems_context(diagnostics: Iterable[Diagnostic], file_pages: Mapping[str,
     for d in diagnostics:
         by_file.setdefault(d.file or "(no file)", []).append(d)
     return [
-        {"file": f, "page": file_pages.get(f), "items": sorted(by_file[f], key=Diagnostic.sort_key),
+        {"file": f, "page": file_pages.get(f), "items": sorted_diagnostics(by_file[f]),
          "errors": sum(1 for d in by_file[f] if d.severity.value == "error")}
         for f in sorted(by_file)
     ]

@@ -25,7 +25,7 @@ from urllib.parse import quote, unquote, urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
-from ..diagnostics import Diagnostic, make
+from ..diagnostics import Diagnostic, make, sorted_diagnostics
 from ..model import Glossary
 from ..output import OutputError, atomic_output
 from . import graphview, pages as P, reuse
@@ -256,7 +256,7 @@ class SiteRenderer:
             self.checks_by_term.setdefault(str(c.get("term")), []).append(c)
         self.title = str(_config_get(glossary.config, "title", "Glossary") or "Glossary")
         self.edit_url = _config_get(glossary.config, "site.edit_url", "")
-        self.diagnostics = sorted(glossary.diagnostics, key=Diagnostic.sort_key)
+        self.diagnostics = sorted_diagnostics(glossary.diagnostics)
         self.file_pages = {p.term.file: p for p in plan.pages if p.term is not None and p.key == p.ident}
         for p in plan.pages:
             if p.term is not None:
