@@ -383,17 +383,18 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def link(terms: Sequence[Term], modules: Sequence[Module], config: "Config") -> GraphResult:
+def link(terms: Sequence[Term], modules: Sequence[Module], config: "Config", memo: dict | None = None) -> GraphResult:
     """Build the graph of ``terms`` and ``modules`` and run the integrity checks on it.
 
     The first term (in file order) with a given id owns the node; later ones are
-    reported as duplicates and their links are not read.
+    reported as duplicates and their links are not read. ``memo`` (a dict kept in the
+    build cache) lets the integrity checks reuse the last build's "did you mean" answers.
     """
     with gc_paused():
-        return _link(terms, modules, config)
+        return _link(terms, modules, config, memo)
 
 
-def _link(terms: Sequence[Term], modules: Sequence[Module], config: "Config") -> GraphResult:
+def _link(terms: Sequence[Term], modules: Sequence[Module], config: "Config", memo: dict | None = None) -> GraphResult:
     from .integrity import run_checks  # integrity reads this module's types
 
     ordered = sorted(terms, key=lambda t: t.file)
@@ -407,7 +408,7 @@ def _link(terms: Sequence[Term], modules: Sequence[Module], config: "Config") ->
     references = collect_references(list(owners.values()), resolver)
     graph = build_graph(owners, module_map, references, title=config.title)
     result = GraphResult(graph, (), tuple(references), owners, module_map)
-    diagnostics = run_checks(result, ordered, config)
+    diagnostics = run_checks(result, ordered, config, memo)
     return GraphResult(graph, tuple(diagnostics), tuple(references), owners, module_map)
 
 

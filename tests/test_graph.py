@@ -13,7 +13,7 @@ from compiler.config import default_config
 from compiler.diagnostics import Severity
 from compiler.exports import node_link_data
 from compiler.graph import RELATIONS, link
-from compiler.integrity import edit_distance, suggest
+from compiler.integrity import edit_distance, remembered_suggest, suggest
 from compiler.load import load_terms
 from compiler.modules import load_modules
 
@@ -196,6 +196,24 @@ def test_suggest_indexes_whichever_side_is_smaller() -> None:
     assert [i for i, _ in few["TERM_00042_NAMW"]] == ["TERM_00042_NAME"]
     assert [i for i, _ in many["TERM_00000_NAMW"]] == ["TERM_00000_NAME"]
     assert "TERM_00001_NAMW" not in many
+
+
+def test_remembered_suggest_answers_like_suggest_and_forgets_when_names_change(monkeypatch) -> None:
+    import compiler.integrity as integrity
+
+    candidates = [(c, c) for q, cs, _ in SUGGEST for c in cs]
+    queries = [q for q, _, _ in SUGGEST]
+    memo: dict = {}
+    assert remembered_suggest(queries, candidates, memo) == suggest(queries, candidates)
+    asked: list[list[str]] = []
+    real = integrity.suggest
+    monkeypatch.setattr(integrity, "suggest", lambda q, c: asked.append(list(q)) or real(q, c))
+    again = remembered_suggest(queries + ["LAMINAR_FLOWW"], candidates, memo)  # one new dangling name
+    assert asked == [["LAMINAR_FLOWW"]] and again == suggest(queries + ["LAMINAR_FLOWW"], candidates)
+    grown = candidates + [("LAMINAR_FLOW", "LAMINAR_FLOW")]  # a new term: every answer is computed again
+    assert remembered_suggest(queries + ["LAMINAR_FLOWW"], grown, memo) == real(queries + ["LAMINAR_FLOWW"], grown)
+    assert len(asked) == 2 and len(asked[1]) == len(set(queries)) + 1
+    assert remembered_suggest(queries, grown, None) == real(queries, grown)  # no cache: plain suggest
 
 
 @pytest.mark.parametrize("a,b,distance", [
