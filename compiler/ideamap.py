@@ -184,23 +184,11 @@ def _pairs(t: _Terms, k: int, threshold: float) -> tuple[Similar, ...]:
     if not similarity.available() or n < 2:
         return ()
     order = sorted(range(n), key=t.ids.__getitem__)
-    offsets = np.frombuffer(t.offsets, dtype=np.int64)
-    words = np.frombuffer(t.words, dtype=np.int32)
-    times = np.frombuffer(t.times, dtype=np.float32)
-    starts, stops = offsets[order], offsets[np.asarray(order, dtype=np.int64) + 1]
-    take = np.concatenate([np.arange(a, b) for a, b in zip(starts.tolist(), stops.tolist())] or [np.zeros(0, np.int64)])
-    lengths = stops - starts
-    # words numbered in order of first use over the rows in id order, as tfidf_counts numbers them
-    seen_words = words[take]
-    _, first = np.unique(seen_words, return_index=True)
-    renumber = np.empty(len(t.vocabulary), dtype=np.int32)
-    renumber[seen_words[np.sort(first)]] = np.arange(len(first), dtype=np.int32)
-    columns = renumber[seen_words]
-    row = np.repeat(np.arange(n), lengths)
-    within = np.lexsort((columns, row))
-    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    matrix = similarity.weigh(times[take][within].copy(), columns[within].copy(), indptr, len(first))
-    del take, seen_words, columns, row, within
+    offsets, words, times = t.offsets, t.words, t.times
+    # the provisional word numbers stand for the words: tfidf_counts renumbers them in order of
+    # first use over the rows in id order, so the matrix is the one the full path makes
+    matrix = similarity.tfidf_counts((words[offsets[i]:offsets[i + 1]], times[offsets[i]:offsets[i + 1]])
+                                     for i in order)
     ids = [t.ids[i] for i in order]
     first_rows, second_rows, scores = similarity.pair_arrays(matrix, k, threshold)
     return tuple(Similar(ids[i], ids[j], s) for i, j, s in zip(first_rows.tolist(), second_rows.tolist(), scores))

@@ -20,6 +20,7 @@ scipy is optional at import time: :func:`available` says whether it is installed
 from __future__ import annotations
 
 import re
+from collections import Counter
 from array import array
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
@@ -107,9 +108,7 @@ def tokenize(text: str) -> list[str]:
 
 def counts(doc: Sequence[str]) -> tuple[list[str], list[int]]:
     """(distinct words in order of first use, how often each occurs): all TF-IDF needs of a text."""
-    found: dict[str, int] = {}
-    for token in doc:
-        found[token] = found.get(token, 0) + 1
+    found = Counter(doc)  # keeps the order of first use
     return list(found), list(found.values())
 
 
