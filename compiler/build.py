@@ -208,6 +208,7 @@ def build(terms_dir: Path, out: Path, options: Options = Options()):
 
 
 def _build(terms_dir: Path, out: Path, options: Options):
+    from .codes import about_the_glossary
     from .render import render_site
 
     exclude = options.exclude + (out,) + ((options.cache_dir,) if options.cache_dir else ())
@@ -217,7 +218,9 @@ def _build(terms_dir: Path, out: Path, options: Options):
         options.progress("render")
     page_cache = cache.state.extra.setdefault("render", {}) if cache is not None else None
     digests = {file: entry.digest for file, entry in cache.state.files.items()} if cache is not None else None
-    stats, render_diags = render_site(glossary, out, jobs=options.jobs, page_cache=page_cache, digests=digests)
+    # The site shows the glossary's findings, not this run's (a rebuilt cache): it must not depend on the cache.
+    shown = replace(glossary, diagnostics=about_the_glossary(glossary.diagnostics))
+    stats, render_diags = render_site(shown, out, jobs=options.jobs, page_cache=page_cache, digests=digests)
     if cache is not None:
         cache.save()
     if render_diags:

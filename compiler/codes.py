@@ -8,8 +8,9 @@ Each stage owns one section below; add new codes to your stage's section.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
-from .diagnostics import Severity
+from .diagnostics import Diagnostic, Severity
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -20,17 +21,26 @@ class Code:
     severity: Severity
     stage: str
     doc: str
+    # "glossary": a finding about the term files, shown on the site's problems page too;
+    # "run": about this one run (the build cache), printed but never part of the site or of
+    # a no-op's replayed report, so the site does not depend on the cache's history.
+    scope: str = "glossary"
 
 
 CODES: dict[str, Code] = {}
 
 
-def register(name: str, severity: Severity, stage: str, doc: str) -> Code:
+def register(name: str, severity: Severity, stage: str, doc: str, scope: str = "glossary") -> Code:
     if name in CODES:
         raise ValueError(f"diagnostic code {name!r} registered twice")
-    code = Code(name, severity, stage, doc)
+    code = Code(name, severity, stage, doc, scope)
     CODES[name] = code
     return code
+
+
+def about_the_glossary(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
+    """The diagnostics without the ones about this run only (scope ``run``)."""
+    return tuple(d for d in diagnostics if d.code not in CODES or CODES[d.code].scope != "run")
 
 
 # --- load: reading files and parsing their YAML headers ------------------------------
@@ -106,7 +116,8 @@ register("output-refused", E, "render", "The output folder is `/`, the home fold
 register("output-failed", E, "render", "The site could not be written to the output folder (permissions, disk full); the previous site was kept.")
 
 # --- build: configuration, cache, output folder ---------------------------------------
-register("cache-invalid", I, "build", "The incremental-build cache was unusable (corrupt, another version, inputs changed) and was rebuilt.")
+register("cache-invalid", I, "build", "The incremental-build cache was unusable (corrupt, another version, inputs changed) and was rebuilt.",
+         scope="run")
 register("internal-error", E, "build", "The compiler failed on this file; the file was skipped. Please report it.")
 
 

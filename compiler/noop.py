@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .cache import signing_key
+from .codes import about_the_glossary
 from .diagnostics import Diagnostic, Severity
 
 RACY_NS = 2_000_000_000
@@ -136,7 +137,7 @@ def record(cache_dir: Path, name: str, before: str | None, after: str | None, ou
     fields = ("file", "line", "column", "severity", "code", "message", "term", "pointer", "hint", "end_line",
               "end_column", "source", "waived")
     diags = [{f: (getattr(d, f).value if f == "severity" else getattr(d, f)) for f in fields}
-             for d in glossary.diagnostics]
+             for d in about_the_glossary(glossary.diagnostics)]  # a rebuilt cache is news once, not on every replay
     doc = {"fingerprint": fp, "files": glossary.files, "terms": len(glossary.terms), "pages": pages,
            "diagnostics": diags, "checks": [c.to_json() for c in glossary.checks]}
     payload = json.dumps(doc, ensure_ascii=False).encode("utf-8")

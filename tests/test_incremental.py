@@ -138,6 +138,31 @@ def test_a_fresh_edit_is_never_replayed(tmp_path, capsys):
     assert "nothing changed" not in capsys.readouterr().out  # files younger than 2 s: stamps not trusted
 
 
+def test_a_rebuilt_cache_is_reported_once_and_never_shown_on_the_site(tmp_path, capsys):
+    """A cache from another version is news for one run: printed, not on the problems page, not replayed."""
+    from compiler.cli import main
+
+    terms = tmp_path / "terms"
+    shutil.copytree(FIXTURES / "golden" / "terms", terms)
+    _age(terms)
+    out = tmp_path / "site"
+    main(["build", str(terms), "-o", str(out), "--format", "json"])
+    capsys.readouterr()
+    problems = (out / "problems.html").read_bytes()
+    (state,) = (tmp_path / ".glossary-cache").glob("state-*.pickle")
+    state.write_bytes(b"written by some other version")
+    for record in (tmp_path / ".glossary-cache").glob("noop-*.json"):
+        record.unlink()  # as after an upgrade: the compiler's files changed, so this is no no-op
+    main(["build", str(terms), "-o", str(out), "--format", "json"])
+    codes = [d["code"] for d in json.loads(capsys.readouterr().out)["diagnostics"]]
+    assert codes.count("cache-invalid") == 1
+    assert (out / "problems.html").read_bytes() == problems  # the site does not depend on the cache's history
+    main(["build", str(terms), "-o", str(out), "--format", "json"])
+    replayed = capsys.readouterr()
+    assert "nothing changed" in replayed.err
+    assert "cache-invalid" not in [d["code"] for d in json.loads(replayed.out)["diagnostics"]]
+
+
 def test_an_edit_re_renders_only_the_pages_that_show_it(tmp_path):
     from compiler.cache import read_state
     from compiler.incremental import environment
