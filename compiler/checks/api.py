@@ -1,0 +1,151 @@
+"""Numeric checks of equation hints: parse each hint, evaluate it against dated data, report.
+
+(The implementation of the ``compiler.checks`` package's API; import it from ``compiler.checks``.)
+
+Public API (wired into the CLI and the build by :mod:`compiler.build`)::
+
+    results, diagnostics = run_checks(terms, edition=None, hooks_dir=None, reference_dirs=(), timeout=10.0)
+    result = check_hint(hint, edition=None)      # the built-in evaluator alone
+
+``results`` holds exactly one :class:`CheckResult` per ``equation_hint`` found under a
+term's ``formal_mappings`` (candidates first, in term order); ``diagnostics`` one
+located :class:`~compiler.diagnostics.Diagnostic` per result that is not ``pass``.
+The semantics are documented in ``docs/checks.md``.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Sequence
+
+from ..diagnostics import Diagnostic, make
+from ..model import pointer_join
+from .hooks import BUILTIN, Registry, discover, hook, needs_hooks, run_hook
+from .judge import _year as year_of, check_hint_with
+from .reference import ReferenceData, load_reference
+from .result import CheckResult, Deviation
+
+CODE_BY_STATUS = {"fail": "check-fail", "stale": "check-stale", "error": "check-error", "unchecked": "check-unchecked"}
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> ReferenceData:
+    return load_reference()
+
+
+def check_hint(hint: str, *, edition: str | None = None) -> CheckResult:
+    """The built-in evaluator alone, against the shipped reference data."""
+    return check_hint_with(hint, _shipped(), edition)
+
+
+def iter_hints(data: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any], Any]]:
+    """(pointer, the mapping holding it, hint) for every ``equation_hint`` under ``formal_mappings``."""
+    fm = data.get("formal_mappings")
+    if not isinstance(fm, (dict, list)):
+        return
+    out: list[tuple[str, Mapping[str, Any], Any]] = []
+
+    def visit(pointer: str, node: Any, depth: int) -> None:
+        if depth > 20:
+            return
+        if isinstance(node, dict):
+            if "equation_hint" in node:
+                out.append((pointer + "/equation_hint", node, node["equation_hint"]))
+            for k, v in node.items():
+                if k != "equation_hint" and isinstance(v, (dict, list)):
+                    visit(pointer_join(pointer, k), v, depth + 1)
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                visit(f"{pointer}/{i}", v, depth + 1)
+
+    visit("/formal_mappings", fm, 0)
+    yield from out
+
+
+def _claimed_in(candidate: Mapping[str, Any]) -> int | None:
+    """The year of the candidate's first dated reference: when the claim was made."""
+    refs = candidate.get("references")
+    for r in refs if isinstance(refs, list) else []:
+        if isinstance(r, dict):
+            m = re.match(r"\s*(\d{4})", str(r.get("date") or ""))
+            if m:
+                return int(m.group(1))
+    return None
+
+
+def _hint_text(hint: Any) -> str:
+    if hint is None:
+        return ""
+    if isinstance(hint, (list, tuple)):
+        return "\n".join(str(h) for h in hint)
+    return str(hint)
+
+
+ADVICE = {
+    "fail": "Correct the number, state its uncertainty (± u), or say which edition of the data it refers to.",
+    "stale": "The claim matched earlier data: update it to the current value, or pin the edition it refers to.",
+    "error": "Fix the expression at the position shown, or write the claim as prose if it is not meant to be checked.",
+    "unchecked": "Nothing to fix unless this should be checked: add the symbol to a reference data file (docs/checks.md).",
+}
+
+
+def run_checks(terms: Sequence[Any], *, edition: str | None = None, hooks_dir: Path | None = None,
+               reference_dirs: Sequence[Path] = (), timeout: float = 10.0) -> tuple[list[CheckResult], list[Diagnostic]]:
+    """Check every equation hint of ``terms``; never raises for a user's mistake."""
+    diagnostics: list[Diagnostic] = []
+    ref = load_reference(reference_dirs) if reference_dirs else _shipped()
+    for problem in ref.problems:
+        diagnostics.append(make("check-reference", problem.split(":", 1)[0], 0, 0, f"reference data skipped: {problem}",
+                                hint="Fix the file; its format is described in docs/checks.md."))
+    if edition is not None and not re.fullmatch(r"\s*\d{4}\s*", str(edition)):
+        diagnostics.append(make("check-edition", "", 0, 0, f"the edition {edition!r} is not a year; the latest data is used",
+                                hint="Pass a year such as --edition 2021."))
+        edition = None
+    found = [(t, p, c, h) for t in terms for p, c, h in iter_hints(t.data if isinstance(t.data, Mapping) else {})]
+    registry = Registry(())
+    if found and needs_hooks([c for _, _, c, _ in found], hooks_dir):
+        registry = discover(hooks_dir, timeout)
+        for problem in registry.problems:
+            diagnostics.append(make("check-hooks", str(hooks_dir or ""), 0, 0, problem,
+                                    hint="Fix the hook module; hooks run in a separate process."))
+    label = str(year_of(edition, ref))
+    results: list[CheckResult] = []
+    for term, pointer, candidate, raw in found:
+        hint = _hint_text(raw)
+        result = _check_one(term, candidate, hint, ref, registry, label, timeout)
+        loc = term.location(pointer)
+        result = result.located(term.id, term.file, loc.line, pointer)
+        results.append(result)
+        if result.status != "pass":
+            where = f" at position {result.position + 1} of the hint" if result.position is not None else ""
+            diagnostics.append(make(CODE_BY_STATUS[result.status], term.file, loc.line, loc.column,
+                                    f"{_headline(result)}{where}: {result.message}", term=term.id, pointer=pointer,
+                                    hint=ADVICE[result.status]))
+    return results, diagnostics
+
+
+def _headline(r: CheckResult) -> str:
+    return {"fail": "numeric claim does not hold", "stale": "numeric claim is out of date",
+            "error": "hint could not be checked", "unchecked": f"hint not checked ({r.klass})"}[r.status]
+
+
+def _check_one(term: Any, candidate: Mapping[str, Any], hint: str, ref: ReferenceData, registry: Registry,
+               edition: str | None, timeout: float) -> CheckResult:
+    name = candidate.get("check")
+    spec = None
+    if isinstance(name, str) and name.strip() and name.strip() != BUILTIN:
+        spec = registry.by_name(name.strip())
+        if spec is None:
+            known = ", ".join(registry.names()) or "none"
+            msg = f"no check hook named {name.strip()!r} (known: {known})"
+            return CheckResult(hint, "error", "checkable", msg, msg, hook=name.strip(), edition=edition)
+    elif name is None:
+        spec = registry.by_pattern(hint)
+    if spec is not None:
+        payload = {"id": term.id, "file": term.file, "data": term.data}
+        return run_hook(spec, payload, candidate, hint, timeout, edition)
+    return check_hint_with(hint, ref, edition, _claimed_in(candidate))
+
+
+__all__ = ["run_checks", "check_hint", "CheckResult", "Deviation", "hook", "load_reference", "ReferenceData", "iter_hints"]
