@@ -41,21 +41,32 @@ class Report:
 
 
 class _Sources:
-    """Source lines for the caret display, read lazily once per file."""
+    """Source lines for the caret display, read lazily once per file.
 
-    def __init__(self) -> None:
+    Why bytes and a bounded split: at 10k terms the text report reads ~10,000 files
+    for ~55,000 caret lines, all near the top (in the headers); reading bytes and
+    splitting only up to the deepest line asked for halved its cost."""
+
+    def __init__(self, deepest: dict[str, int] | None = None) -> None:
         self.cache: dict[str, list[str]] = {}
+        self.deepest = deepest or {}
 
     def line(self, path: str, number: int) -> str | None:
         if number <= 0:
             return None
-        if path not in self.cache:
+        lines = self.cache.get(path)
+        if lines is None:
             try:
-                self.cache[path] = Path(path).read_text("utf-8", errors="replace").lstrip("\ufeff").split("\n")
+                with open(path, "rb") as handle:
+                    text = handle.read().decode("utf-8", errors="replace")
             except OSError:
-                self.cache[path] = []
-        lines = self.cache[path]
-        return lines[number - 1].rstrip("\r") if number <= len(lines) else None
+                lines = self.cache[path] = []
+            else:
+                if "\r" in text:  # as text mode reads it: universal newlines
+                    text = text.replace("\r\n", "\n").replace("\r", "\n")
+                deepest = self.deepest.get(path, -1)
+                lines = self.cache[path] = text.lstrip("\ufeff").split("\n", deepest)
+        return lines[number - 1] if number <= len(lines) else None
 
 
 _NO_SOURCE = {"file-encoding", "file-binary", "file-too-large", "file-read"}  # no readable line to show
@@ -78,10 +89,15 @@ def text_report(report: Report, *, color: bool = False, show_info: bool = True) 
     out: list[str] = []
     paint = (lambda s, sev: f"{_COLORS[sev]}{s}\033[0m") if color else (lambda s, sev: s)
     paths: dict[str, str] = {}  # one path join per file, not per finding (60,000 findings at 10k terms)
+    for d in report.diagnostics:
+        if d.file not in paths:
+            paths[d.file] = report.path(d)
+        if d.line > sources.deepest.get(paths[d.file], 0):
+            sources.deepest[paths[d.file]] = d.line
     for d in sorted_diagnostics(report.diagnostics):
         if d.severity is Severity.INFO and not show_info and d.waived is None:
             continue
-        path = paths.get(d.file) if d.file in paths else paths.setdefault(d.file, report.path(d))
+        path = paths[d.file]
         where = f"{path}:{d.line}:{d.column}" if d.line else path
         label = paint(f"{d.severity.value}[{d.code}]", d.severity)
         waived = f" (waived: {d.waived})" if d.waived is not None else ""
