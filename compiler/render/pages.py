@@ -125,6 +125,21 @@ def value_html(v: Any, field: Callable[[str], Markup]) -> Markup:
     return Markup('<ul class="values">' + "".join(f"<li>{value_html(item, field)}</li>" for item in v) + "</ul>")
 
 
+def ids_html(items: Any, link: Any, field: Callable[[str], Markup]) -> Markup:
+    """A list of ids as links (other values as ``value_html``): the ``ids`` macro's markup, made here."""
+    items = as_list(items)
+    if not items:
+        return Markup('<span class="empty">(none)</span>')
+    return Markup('<ul class="inline-list">' + "".join(
+        f"<li>{link.a(i) if isinstance(i, str) else value_html(i, field)}</li>" for i in items) + "</ul>")
+
+
+def badge_html(status: Any) -> Markup:
+    """A status badge: the ``badge`` macro's markup, made here (``status|show|lower`` in the class)."""
+    shown = show(status)
+    return Markup(f'<span class="badge status-{escape(shown.lower())}">{escape(shown)}</span>')
+
+
 def check_json(check: Any) -> dict[str, Any]:
     """A check result as a dict; a malformed one becomes an 'error' entry rather than a crash."""
     try:

@@ -33,6 +33,7 @@ from .markdown import make_markdown, render_block, render_field, safe_link
 from .mathml import formula_html
 from .plan import Page, SitePlan, plan_site
 from .search import build_index, index_json
+from .shell import FastContext, PageRenderer
 
 SITE_PAGES = ("index.html", "graph.html", "checks.html", "problems.html", "wanted.html")
 
@@ -105,9 +106,11 @@ def make_environment() -> jinja2.Environment:
         auto_reload=False,  # templates ship in the package: never re-check them mid-build
         cache_size=-1,
     )
+    env.context_class = FastContext
     env.filters.update(show=P.show, num=P.num, measured=P.measured, sorted_items=P.sorted_items, as_list=P.as_list, as_map=P.as_map, formula=formula_html,
                        relation_label=P.relation_label)
-    env.globals.update(relations=P.RELATIONS, check_statuses=P.STATUSES, relation_groups_html=P.relation_groups)
+    env.globals.update(relations=P.RELATIONS, check_statuses=P.STATUSES, relation_groups_html=P.relation_groups,
+                       badge_html=P.badge_html)
     return env
 
 
@@ -249,6 +252,8 @@ class SiteRenderer:
         self.env.filters.update(md=self._md_filter, field=self._field_filter)
         # The value macro's markup (imported without context, so its text links resolve nowhere).
         self.env.globals["value_html"] = lambda v: P.value_html(v, self._plain_field)
+        self.env.globals["ids_html"] = lambda items, link: P.ids_html(items, link, self._plain_field)
+        self.templates = PageRenderer(self.env)  # base.html's shell rendered once per folder depth
         self.checks = sorted((P.check_json(c) for c in glossary.checks),
                              key=lambda c: (str(c.get("term")), str(c.get("pointer")), str(c.get("file"))))
         self.checks_by_term: dict[str, list[dict[str, Any]]] = {}
@@ -308,9 +313,8 @@ class SiteRenderer:
     def render(self, template: str, rel: str, root: str | None = None, **ctx: Any) -> str:
         if root is None:
             root = "../" * rel.count("/")
-        link = self.linker(root)
-        return self.env.get_template(template).render(
-            root=root, link=link, site_title=self.title, page_path=rel, **ctx)
+        return self.templates.render(template, dict(root=root, link=self.linker(root), site_title=self.title,
+                                                page_path=rel, **ctx))
 
     # -- node pages ----------------------------------------------------------------
     def node_page(self, page: Page) -> str:
