@@ -95,9 +95,9 @@ def _analyze(terms_dir: Path, options: Options) -> tuple[Glossary, _Cache | None
     state, cache_diags = (read_state(options.cache_dir, environment(config, edition), cache_name)
                           if options.cache_dir else (None, []))
     note("load")
-    terms, load_diags, files, changed = load_and_validate(terms_dir, exclude=options.exclude, state=state,
-                                                          jobs=options.jobs)
-    pending = _start_checks(terms, config, edition, state, changed, options.jobs) if options.checks else None
+    terms, load_diags, files, _ = load_and_validate(terms_dir, exclude=options.exclude, state=state,
+                                                    jobs=options.jobs)
+    pending = _start_checks(terms, config, edition, state, options.jobs) if options.checks else None
     note("link")
     modules, module_diags = load_modules(config.module_dirs, exclude=terms_dir)
     linked = link(terms, modules, config, memo=state.extra.setdefault("suggest", {}) if state is not None else None)
@@ -136,19 +136,21 @@ def _run_inherited_checks() -> tuple[list, list]:
     return _run_checks(*_CHECKS_TODO)
 
 
-def _start_checks(terms, config, edition, state, changed, jobs: int) -> Callable[[], tuple[list, list]]:
+def _start_checks(terms, config, edition, state, jobs: int) -> Callable[[], tuple[list, list]]:
     """Start the numeric checks; the returned function waits for them and gives (results, diagnostics).
 
     Why apart: the checks read only the terms, so with ``jobs > 1`` they run in a forked
     process while this one loads the modules and links the graph (at 10k terms ~4 s of
     checks beside ~3 s of linking). Cached results are reused for the files that did
-    not change; when none changed, the run-wide diagnostics (reference data, edition)
+    not change and for those whose checks read the same (an edit of the body only);
+    when none is left to check, the run-wide diagnostics (reference data, edition)
     come from the cache too, and the checks package is not even imported.
     """
     import multiprocessing
 
     kwargs = dict(edition=edition, hooks_dir=config.checks.hooks_dir, reference_dirs=config.checks.reference_dirs)
-    todo = list(terms) if state is None else [t for t in terms if t.file in changed or state.files[t.file].checks is None]
+    # A reloaded file has no results unless its checks read the same as before (incremental._keep_checks).
+    todo = list(terms) if state is None else [t for t in terms if state.files[t.file].checks is None]
     pool = future = None
     if jobs > 1 and len(todo) >= CHECKS_APART and "fork" in multiprocessing.get_all_start_methods():
         from concurrent.futures import ProcessPoolExecutor

@@ -64,6 +64,15 @@ def _load_all(misses: list[tuple[Path, str, int]], jobs: int) -> list[tuple[str,
     return [r for k in range(len(chunks)) for r in results[k]]
 
 
+def _keep_checks(old: FileEntry | None, new: FileEntry) -> None:
+    """Carry the check results over to a reloaded file whose checks read the same (a prose edit)."""
+    if old is not None and old.checks is not None and new.term is not None:
+        from .checks.inputs import same_check_inputs
+
+        if same_check_inputs(old.term, new.term):
+            new.checks, new.check_diagnostics = old.checks, old.check_diagnostics
+
+
 def load_and_validate(root: Path, *, exclude: Sequence[Path] = (), state: CacheState | None = None, jobs: int = 1,
                       max_bytes: int = 16 * 1024 * 1024) -> tuple[tuple[Term, ...], list[Diagnostic], int, set[str]]:
     """(terms, diagnostics, number of files, displays of the files that were (re)loaded)."""
@@ -99,6 +108,8 @@ def load_and_validate(root: Path, *, exclude: Sequence[Path] = (), state: CacheS
             d = list(entry.diagnostics)
             if state is None:
                 entry.blob = None  # no cache to save it to: do not hold the bytes
+            else:
+                _keep_checks(state.files.get(display), entry)
         loaded[display] = (entry, d)
     terms: list[Term] = []
     for path in paths:

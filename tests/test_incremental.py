@@ -187,6 +187,36 @@ def test_an_edit_re_renders_only_the_pages_that_show_it(tmp_path):
     assert read_state is not None and environment is not None
 
 
+def test_a_prose_edit_keeps_the_check_results_and_a_header_edit_checks_again(tmp_path, monkeypatch):
+    """Checks read a term's id, file, header and hint locations, never its body."""
+    import compiler.build as build_module
+
+    checked: list[list[str]] = []
+    real = build_module._run_checks
+    monkeypatch.setattr(build_module, "_run_checks",
+                        lambda todo, kwargs: (checked.append(sorted(t.id for t in todo)), real(todo, kwargs))[1])
+    terms = tmp_path / "terms"
+    shutil.copytree(REPO / "terms", terms, ignore=shutil.ignore_patterns("glossary.toml"))
+    cache = tmp_path / ".glossary-cache"
+    options = Options(cache_dir=cache, jobs=1)
+    build(terms, tmp_path / "site", options)
+    muon = terms / "MUON.md"
+    text = muon.read_text("utf-8")
+    steps = [
+        ("prose", text.replace("\n# ", "\nA sentence added for the test.\n\n# ", 1), []),
+        ("a line above the hints", text.replace("\nterm: ", "\n# a comment\nterm: ", 1), ["MUON"]),
+        ("back", text, ["MUON"]),
+    ]
+    for name, content, expected in steps:
+        checked.clear()
+        muon.write_text(content, "utf-8")
+        glossary, _ = build(terms, tmp_path / "site", options)
+        assert [ids for ids in checked if ids] == ([expected] if expected else []), name
+        clean, _ = build(terms, tmp_path / f"clean-{len(name)}", Options(jobs=1))
+        assert report(glossary) == report(clean), name
+        assert [c.to_json() for c in glossary.checks] == [c.to_json() for c in clean.checks], name
+
+
 def test_a_term_read_back_from_the_cache_has_the_same_locations(tmp_path):
     """Terms cross the cache (and process pipes) with their locations packed; every lookup still works."""
     import pickle

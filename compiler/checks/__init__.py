@@ -16,7 +16,7 @@ from typing import Any
 
 from .result import CheckResult, Deviation
 
-_LAZY = {"run_checks": "api", "check_hint": "api", "iter_hints": "api", "hook": "hooks",
+_LAZY = {"run_checks": "api", "check_hint": "api", "iter_hints": "inputs", "hook": "hooks",
          "load_reference": "reference", "ReferenceData": "reference"}
 
 

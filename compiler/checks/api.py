@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from ..diagnostics import Diagnostic, make
-from ..model import pointer_join
+from .inputs import iter_hints
 from .hooks import BUILTIN, Registry, discover, hook, needs_hooks, run_hook
 from .judge import _year as year_of, check_hint_with
 from .reference import ReferenceData, load_reference
@@ -37,30 +37,6 @@ def _shipped() -> ReferenceData:
 def check_hint(hint: str, *, edition: str | None = None) -> CheckResult:
     """The built-in evaluator alone, against the shipped reference data."""
     return check_hint_with(hint, _shipped(), edition)
-
-
-def iter_hints(data: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any], Any]]:
-    """(pointer, the mapping holding it, hint) for every ``equation_hint`` under ``formal_mappings``."""
-    fm = data.get("formal_mappings")
-    if not isinstance(fm, (dict, list)):
-        return
-    out: list[tuple[str, Mapping[str, Any], Any]] = []
-
-    def visit(pointer: str, node: Any, depth: int) -> None:
-        if depth > 20:
-            return
-        if isinstance(node, dict):
-            if "equation_hint" in node:
-                out.append((pointer + "/equation_hint", node, node["equation_hint"]))
-            for k, v in node.items():
-                if k != "equation_hint" and isinstance(v, (dict, list)):
-                    visit(pointer_join(pointer, k), v, depth + 1)
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                visit(f"{pointer}/{i}", v, depth + 1)
-
-    visit("/formal_mappings", fm, 0)
-    yield from out
 
 
 def _claimed_in(candidate: Mapping[str, Any]) -> int | None:

@@ -1,0 +1,51 @@
+"""What a term's checks read, and nothing heavier: the build asks it without loading the evaluator.
+
+The checks of a term are a function of its id, its file, its header data and the
+locations of its hints (hooks are given id, file and data; results and diagnostics
+carry the hints' lines). The body is not among them, so an edit of the prose keeps
+the term's check results: :func:`same_check_inputs` tells the build when it may.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping
+
+from ..model import pointer_join
+
+
+def iter_hints(data: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any], Any]]:
+    """(pointer, the mapping holding it, hint) for every ``equation_hint`` under ``formal_mappings``."""
+    fm = data.get("formal_mappings")
+    if not isinstance(fm, (dict, list)):
+        return
+    out: list[tuple[str, Mapping[str, Any], Any]] = []
+
+    def visit(pointer: str, node: Any, depth: int) -> None:
+        if depth > 20:
+            return
+        if isinstance(node, dict):
+            if "equation_hint" in node:
+                out.append((pointer + "/equation_hint", node, node["equation_hint"]))
+            for k, v in node.items():
+                if k != "equation_hint" and isinstance(v, (dict, list)):
+                    visit(pointer_join(pointer, k), v, depth + 1)
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                visit(f"{pointer}/{i}", v, depth + 1)
+
+    visit("/formal_mappings", fm, 0)
+    yield from out
+
+
+def same_check_inputs(old: Any, new: Any) -> bool:
+    """Whether terms ``old`` and ``new`` give the same check results and diagnostics.
+
+    Equal id, file and header data, and each hint at the same line and column. Values
+    that are not equal to themselves (a NaN) only make this False: the term is checked again.
+    """
+    if old is None or new is None or old.id != new.id or old.file != new.file or old.data != new.data:
+        return False
+    data = new.data if isinstance(new.data, Mapping) else {}
+    return all(old.location(pointer) == new.location(pointer) for pointer, _, _ in iter_hints(data))
+
+
+__all__ = ["iter_hints", "same_check_inputs"]
