@@ -140,3 +140,38 @@ def test_the_python_helpers_give_the_macros_bytes() -> None:
             assert P.badge_html(v) == str(macros.badge(v))
 
     check()
+
+
+def test_neighbours_and_edges_read_from_the_adjacency_match_networkx_views() -> None:
+    import networkx as nx
+    from hypothesis import given, settings, strategies as st
+
+    from compiler.render.graphview import neighbours
+
+    names = st.sampled_from(["a", "b", "c", "d"])
+    edge = st.tuples(names, names, st.sampled_from(["broader", "narrower", "similar", ""]), st.booleans())
+
+    def reference(graph: Any, ident: str) -> list[tuple[str, str, str]]:  # the definition: least pair per neighbour
+        seen: dict[str, tuple[str, str, str]] = {}
+        edges = [(v, d.get("relation", ""), "out") for _, v, d in graph.out_edges(ident, data=True)]
+        edges += [(u, d.get("relation", ""), "in") for u, _, d in graph.in_edges(ident, data=True)]
+        for other, rel, direction in sorted(edges):
+            if other != ident:
+                seen.setdefault(other, (other, rel, direction))
+        return sorted(seen.values())
+
+    @settings(max_examples=100, deadline=None)
+    @given(st.lists(edge, max_size=12), st.booleans())
+    def check(edges: list[tuple[str, str, str, bool]], multi: bool) -> None:
+        graph = nx.MultiDiGraph() if multi else nx.DiGraph()
+        graph.add_node("a")
+        for u, v, rel, declared in edges:
+            graph.add_edge(u, v, **({"relation": rel} if rel else {}), declared=declared)
+        for ident in graph.nodes:
+            assert neighbours(graph, ident) == reference(graph, ident)
+            out = [(d.get("relation", ""), v, d.get("declared", True)) for _, v, d in graph.out_edges(ident, data=True) if v != ident]
+            inn = [(d.get("relation", ""), u, d.get("declared", True)) for u, _, d in graph.in_edges(ident, data=True) if u != ident]
+            assert P.edges_of(graph, ident) == (P._groups(out), P._groups(inn, P.BACKLINK_LABELS))
+        assert neighbours(graph, "zzz") == [] and P.edges_of(graph, "zzz") == ([], [])
+
+    check()

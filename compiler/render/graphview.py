@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Callable
+from functools import lru_cache
+from typing import Any, Callable, Mapping
 
 from markupsafe import Markup, escape
 
@@ -17,21 +18,66 @@ MAX_NEIGHBOURS = 24
 WIDTH, HEIGHT = 600, 380  # wide enough for 22-character labels left and right of the circle
 
 
-def neighbours(graph: Any, ident: str) -> list[tuple[str, str, str]]:
-    """(other id, relation, direction) for every edge touching ``ident``, sorted, one per pair."""
+def adjacent(graph: Any, ident: str) -> tuple[list[tuple[str, Mapping[str, Any]]], list[tuple[str, Mapping[str, Any]]]]:
+    """(edges out, edges in) of ``ident`` as (other end, edge data), loops left out.
+
+    Read from networkx's own adjacency dicts (as compiler.render.reuse does): its
+    edge views build a tuple and a wrapper per edge, and every node page asks this
+    twice (its link lists and its picture)."""
     if graph is None or ident not in graph:
-        return []
-    seen: dict[str, tuple[str, str, str]] = {}
-    edges = [(v, d.get("relation", ""), "out") for _, v, d in graph.out_edges(ident, data=True)]
-    edges += [(u, d.get("relation", ""), "in") for u, _, d in graph.in_edges(ident, data=True)]
-    for other, rel, direction in sorted(edges):
-        if other != ident:
-            seen.setdefault(other, (other, rel, direction))
-    return sorted(seen.values())
+        return [], []
+    multi = graph.is_multigraph()
+    sides = []
+    for adj in (graph._succ[ident], graph._pred[ident]):
+        if multi:
+            sides.append([(other, d) for other, keyed in adj.items() if other != ident for d in keyed.values()])
+        else:
+            sides.append([(other, d) for other, d in adj.items() if other != ident])
+    return sides[0], sides[1]
+
+
+def neighbours(graph: Any, ident: str) -> list[tuple[str, str, str]]:
+    """(other id, relation, direction) for every edge touching ``ident``, sorted, one per pair.
+
+    Each neighbour is shown with its least (relation, direction) pair."""
+    out, inn = adjacent(graph, ident)
+    best: dict[str, tuple[str, str]] = {}
+    for edges, direction in ((out, "out"), (inn, "in")):
+        for other, d in edges:
+            pair = (d.get("relation", ""), direction)
+            held = best.get(other)
+            if held is None or pair < held:
+                best[other] = pair
+    return [(other, rel, direction) for other, (rel, direction) in sorted(best.items())]
 
 
 def _short(label: str, n: int = 22) -> str:
     return label if len(label) <= n else label[: n - 1] + "…"
+
+
+@lru_cache(maxsize=MAX_NEIGHBOURS + 1)
+def _ring(n: int) -> tuple[tuple[float, str, str], ...]:
+    """For ``n`` nodes on the circle: each one's x, the end of its edge's ``<line>``, and its
+    ``<circle>``/``<text>`` markup between the kind and the label (the same for every page)."""
+    cx, cy = WIDTH / 2, HEIGHT / 2
+    r = HEIGHT / 2 - 44
+    ring = []
+    for i in range(n):
+        angle = 2 * math.pi * i / n - math.pi / 2
+        x, y = round(cx + r * math.cos(angle), 1), round(cy + r * math.sin(angle), 1)
+        anchor = "end" if x < cx - 1 else ("start" if x > cx + 1 else "middle")
+        dx = -9 if anchor == "end" else (9 if anchor == "start" else 0)
+        dy = 4 if anchor != "middle" else (-10 if y < cy else 18)
+        ring.append((x, f'" x1="{cx}" y1="{cy}" x2="{x}" y2="{y}"></line>',
+                     f'" cx="{x}" cy="{y}" r="6"></circle><text x="{round(x + dx, 1)}" y="{round(y + dy, 1)}" '
+                     f'text-anchor="{anchor}">'))
+    return tuple(ring)
+
+
+@lru_cache(maxsize=256)
+def _relation_text(rel: str) -> tuple[str, str]:
+    """A relation as a CSS class part and as words, escaped."""
+    return str(escape(rel)), str(escape(rel.replace("_", " ")))
 
 
 def local_svg(graph: Any, ident: str, label_of: Callable[[str], str], url_of: Callable[[str], str | None],
@@ -39,25 +85,21 @@ def local_svg(graph: Any, ident: str, label_of: Callable[[str], str], url_of: Ca
     """An SVG of ``ident`` and its neighbours on a circle; every node links to its page.
 
     ``memo`` (one per renderer and folder depth) keeps each node's escaped kind, labels
-    and URL: a node is drawn on the page of every neighbour, so they are made once."""
+    and URL: a node is drawn on the page of every neighbour, so they are made once.
+    The circle's coordinates depend only on the number of nodes (``_ring``)."""
     near = neighbours(graph, ident)
     if not near:
         return Markup("")
     shown = near[:MAX_NEIGHBOURS]
     cx, cy = WIDTH / 2, HEIGHT / 2
-    r = HEIGHT / 2 - 44
+    ring = _ring(len(shown))
     parts = [
         f'<svg class="local-graph" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
         f'role="group" aria-labelledby="lg-title"><title id="lg-title">{escape(label_of(ident))} and '
         f'{len(near)} linked node{"s" if len(near) != 1 else ""}</title>'
     ]
-    points = []
-    for i, (other, rel, direction) in enumerate(shown):
-        angle = 2 * math.pi * i / len(shown) - math.pi / 2
-        x, y = round(cx + r * math.cos(angle), 1), round(cy + r * math.sin(angle), 1)
-        points.append((other, rel, direction, x, y))
-        parts.append(f'<line class="edge rel-{escape(rel)}" x1="{cx}" y1="{cy}" x2="{x}" y2="{y}"></line>')
-    for other, rel, direction, x, y in points:
+    parts.extend(f'<line class="edge rel-{_relation_text(rel)[0]}{spot[1]}' for (_, rel, _), spot in zip(shown, ring))
+    for (other, rel, direction), (_, _, node_at) in zip(shown, ring):
         facts = memo.get(other) if memo is not None else None
         if facts is None:
             url = url_of(other)
@@ -66,17 +108,9 @@ def local_svg(graph: Any, ident: str, label_of: Callable[[str], str], url_of: Ca
             if memo is not None:
                 memo[other] = facts
         kind, short, label, url = facts
-        anchor = "end" if x < cx - 1 else ("start" if x > cx + 1 else "middle")
-        dx = -9 if anchor == "end" else (9 if anchor == "start" else 0)
-        dy = 4 if anchor != "middle" else (-10 if y < cy else 18)
-        node = (f'<circle class="node kind-{kind}" cx="{x}" cy="{y}" r="6"></circle>'
-                f'<text x="{round(x + dx, 1)}" y="{round(y + dy, 1)}" text-anchor="{anchor}">'
-                f'{short}</text>')
-        title = f"<title>{label} ({escape(rel.replace('_', ' '))}, {direction})</title>"
-        if url:
-            parts.append(f'<a href="{url}">{title}{node}</a>')
-        else:
-            parts.append(f"<g>{title}{node}</g>")
+        node = f'<circle class="node kind-{kind}{node_at}{short}</text>'
+        title = f"<title>{label} ({_relation_text(rel)[1]}, {direction})</title>"
+        parts.append(f'<a href="{url}">{title}{node}</a>' if url else f"<g>{title}{node}</g>")
     parts.append(f'<circle class="node centre kind-{escape(kind_of(ident))}" cx="{cx}" cy="{cy}" r="9"></circle>')
     parts.append(f'<text class="centre-label" x="{cx}" y="{cy + 24}" text-anchor="middle">'
                  f"{escape(_short(label_of(ident), 28))}</text>")

@@ -12,12 +12,14 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Mapping
+from typing import Any, Callable, Iterable
 
 from markupsafe import Markup, escape
 
 from ..diagnostics import Diagnostic, sorted_diagnostics
 from ..model import Term
+from .graphview import adjacent
 from .plan import Page, SitePlan
 
 RELATIONS = [
@@ -72,11 +74,9 @@ def _groups(pairs: Iterable[tuple[str, str, bool]], labels: Mapping[str, str] = 
 
 def edges_of(graph: Any, ident: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(links out, backlinks in), each grouped by relation."""
-    if graph is None or ident not in graph:
-        return [], []
-    out = [(d.get("relation", ""), v, d.get("declared", True)) for _, v, d in graph.out_edges(ident, data=True) if v != ident]
-    inn = [(d.get("relation", ""), u, d.get("declared", True)) for u, _, d in graph.in_edges(ident, data=True) if u != ident]
-    return _groups(out), _groups(inn, BACKLINK_LABELS)
+    out, inn = adjacent(graph, ident)
+    return (_groups((d.get("relation", ""), v, d.get("declared", True)) for v, d in out),
+            _groups(((d.get("relation", ""), u, d.get("declared", True)) for u, d in inn), BACKLINK_LABELS))
 
 
 _INFERRED = ' <span class="inferred" title="inferred, not written in a file">inferred</span>'
