@@ -19,6 +19,7 @@ leaves the previous cache or none.
 from __future__ import annotations
 
 import copyreg
+from array import array
 import dataclasses
 import hashlib
 import hmac
@@ -34,7 +35,7 @@ from typing import Any, Iterable, Iterator, Mapping
 from .diagnostics import Diagnostic, make
 from .model import Location, Term
 
-FORMAT = 2
+FORMAT = 3
 MAGIC = b"CGCACHE1"
 RACY_NS = 2_000_000_000  # a file modified this close to the last save is re-hashed, not trusted by its stamp
 
@@ -101,26 +102,67 @@ class FileEntry:
         return (_entry, (self.size, self.mtime_ns, self.digest, self.blob, self.checks, self.check_diagnostics))
 
 
+_NONE = -1  # an unknown end in the packed integers (positions are 1-based, so never -1)
+_SEP = "\0"  # between packed pointers: a JSON pointer of a YAML header cannot hold a NUL
+
+
 class PackedLocations(Mapping[str, Location]):
-    """A term's locations as read back from the cache: plain tuples, a Location made on access.
+    """A term's locations as read back from the cache: two objects, a Location made on access.
 
-    Why: a term holds ~60 locations, and unpickling a NamedTuple runs its Python
-    ``__new__``; at 10k terms that was about half of reading the cache. Plain tuples
-    unpickle in C, and a location is only looked at when a diagnostic is made."""
+    Why: a term holds ~60 locations. Unpickling them as ~60 strings, tuples and
+    NamedTuples was about half of reading a 10k-term cache, and a location is only
+    looked at when a diagnostic is made (references are memoized by the linker).
+    Packed, they are one string of pointers and one bytes object of int32 positions
+    (four per pointer), split into a table only on the first lookup.
+    """
 
-    __slots__ = ("packed",)
+    __slots__ = ("_keys", "_ints", "_table")
 
-    def __init__(self, packed: dict[str, tuple[Any, ...]]):
-        self.packed = packed
+    def __init__(self, keys: str, ints: bytes):
+        self._keys, self._ints = keys, ints
+        self._table: dict[str, int] | None = None
+
+    @classmethod
+    def pack(cls, locations: Mapping[str, Location]) -> "PackedLocations | dict[str, tuple[Any, ...]]":
+        """The packed form, or plain tuples when a pointer or a position does not fit it."""
+        keys = list(locations)
+        values = array("i")
+        try:
+            if any(_SEP in k for k in keys):
+                raise ValueError("a pointer holds the separator")
+            for loc in locations.values():
+                line, column, end_line, end_column = loc
+                if min(line, column, _NONE + 1 if end_line is None else end_line,
+                       _NONE + 1 if end_column is None else end_column) <= _NONE:
+                    raise ValueError("a negative position")
+                values.extend((line, column, _NONE if end_line is None else end_line,
+                               _NONE if end_column is None else end_column))
+        except (OverflowError, TypeError, ValueError):
+            return {k: tuple(v) for k, v in locations.items()}
+        return cls(_SEP.join(keys), values.tobytes())
+
+    def _index(self) -> dict[str, int]:
+        table = self._table
+        if table is None:
+            keys = self._keys.split(_SEP) if self._ints else []
+            table = self._table = {k: i for i, k in enumerate(keys)}
+        return table
 
     def __getitem__(self, pointer: str) -> Location:
-        return Location(*self.packed[pointer])
+        i = self._index()[pointer] * 4
+        ints = memoryview(self._ints).cast("i")
+        end_line, end_column = ints[i + 2], ints[i + 3]
+        return Location(ints[i], ints[i + 1], None if end_line == _NONE else end_line,
+                        None if end_column == _NONE else end_column)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.packed)
+        return iter(self._index())
 
     def __len__(self) -> int:
-        return len(self.packed)
+        return len(self._index())
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (PackedLocations, (self._keys, self._ints))
 
 
 _TERM_FIELDS = tuple(f.name for f in dataclasses.fields(Term))
@@ -128,13 +170,14 @@ _TERM_FIELDS = tuple(f.name for f in dataclasses.fields(Term))
 
 def _reduce_term(term: Term) -> tuple[Any, tuple[Any, ...]]:
     locations = term.locations
-    packed = locations.packed if isinstance(locations, PackedLocations) else {k: tuple(v) for k, v in locations.items()}
+    packed = locations if isinstance(locations, PackedLocations) else PackedLocations.pack(locations)
     return (_term, (tuple(packed if name == "locations" else getattr(term, name) for name in _TERM_FIELDS),))
 
 
 def _term(values: tuple[Any, ...]) -> Term:
     fields = dict(zip(_TERM_FIELDS, values))
-    fields["locations"] = PackedLocations(fields["locations"])
+    if isinstance(fields["locations"], dict):  # positions that do not pack: plain tuples
+        fields["locations"] = {k: Location(*v) for k, v in fields["locations"].items()}
     return Term(**fields)
 
 

@@ -234,3 +234,28 @@ def test_a_term_read_back_from_the_cache_has_the_same_locations(tmp_path):
     for pointer in [*term.locations, "/no/such/pointer", "/term/0"]:
         assert back.location(pointer) == term.location(pointer)
     assert (back.id, back.file, back.data, back.body, back.raw) == (term.id, term.file, term.data, term.body, term.raw)
+
+
+def test_packed_locations_round_trip_and_fall_back_to_plain_tuples():
+    """Positions pack into one string and one bytes object; what does not fit stays plain and still works."""
+    import pickle
+
+    from compiler.cache import PackedLocations
+    from compiler.model import Location, Term
+
+    table = [
+        ({"": Location(1, 1), "/a": Location(2, 3, 2, 9), "/a/0": Location(4, 5, None, None), "/é/ü": Location(7, 1, 8, 2)}, True),
+        ({}, True),
+        ({"/x\0y": Location(1, 1)}, False),  # the separator inside a pointer
+        ({"/a": Location(-1, 1)}, False),  # a position the packing reserves
+        ({"/a": Location(2**40, 1)}, False),  # too large for int32
+    ]
+    for locations, packs in table:
+        packed = PackedLocations.pack(locations)
+        assert isinstance(packed, PackedLocations) is packs, locations
+        assert {k: Location(*v) for k, v in dict(packed).items()} == locations
+        term = Term(id="A", file="a.md", path=Path("a.md"), data={"term": "A"}, body="", body_line=3, locations=locations)
+        back = pickle.loads(pickle.dumps(term))
+        assert dict(back.locations) == locations and len(back.locations) == len(locations)
+        for pointer in [*locations, "/missing"]:
+            assert back.location(pointer) == term.location(pointer)
