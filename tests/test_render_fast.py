@@ -104,6 +104,21 @@ MACROS = """
 {% macro badge(status) -%}
 <span class="badge status-{{ status|show|lower }}">{{ status|show }}</span>
 {%- endmacro %}
+{% macro check_card(c, link) -%}
+<div class="check status-{{ c.get('status')|show|lower }}">
+<p>{{ badge(c.get('status')) }}{% if c.get('relation') %} <span class="relation-kind">{{ c.get('relation')|formula }}</span>{% endif %}{% if c.get('hook') %} <span class="hook">hook <code>{{ c.get('hook')|show }}</code></span>{% endif %}</p>
+<dl class="evidence">
+{% if c.get('claimed') is not none %}<dt>Claimed</dt><dd>{{ c.get('claimed')|show }}</dd>{% endif %}
+{% if c.get('computed') is not none %}<dt>Computed</dt><dd>{{ c.get('computed')|measured(c.get('uncertainty')) }}</dd>{% endif %}
+{% set dev = c.get('deviation')|as_map %}
+{% if dev %}<dt>Deviation</dt><dd>{% if dev.get('sigma') is not none %}{{ dev.get('sigma')|num }} σ{% endif %}{% if dev.get('sigma') is not none and dev.get('relative') is not none %}, {% endif %}{% if dev.get('relative') is not none %}relative {{ dev.get('relative')|num }}{% endif %}</dd>{% endif %}
+{% if c.get('edition') %}<dt>Dataset edition</dt><dd>{{ c.get('edition')|show }}</dd>{% endif %}
+{% if c.get('message') %}<dt>Message</dt><dd>{{ c.get('message')|show }}</dd>{% endif %}
+{% if c.get('line') %}<dt>Where</dt><dd><code>{{ c.get('file')|show }}:{{ c.get('line')|show }}</code>{% if c.get('pointer') %} <code>{{ c.get('pointer')|show }}</code>{% endif %}</dd>{% endif %}
+</dl>
+{% if c.get('evidence') %}<details class="evidence-details"><summary>Evidence</summary>{{ value(c.get('evidence')) }}</details>{% endif %}
+</div>
+{%- endmacro %}
 """
 
 
@@ -138,6 +153,27 @@ def test_the_python_helpers_give_the_macros_bytes() -> None:
         assert P.ids_html(v, link, _field) == str(macros.ids(v, link))
         if not isinstance(v, (list, dict)):
             assert P.badge_html(v) == str(macros.badge(v))
+
+    check()
+
+
+def test_the_check_card_gives_the_macros_bytes() -> None:
+    from hypothesis import given, settings, strategies as st
+
+    macros = _macros()
+    anything = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=10),
+                         st.sampled_from(["pass", "FAIL", "<b>", "$x^2$", "\\alpha", "m_e", "a & b"]))
+    numbers = st.one_of(st.none(), st.integers(), st.floats(allow_nan=False), st.sampled_from([1e-8, 0.0, "x"]))
+    keys = ["status", "relation", "hook", "claimed", "edition", "message", "line", "file", "pointer", "evidence"]
+    card = st.fixed_dictionaries({}, optional={
+        **{k: anything for k in keys}, "computed": numbers, "uncertainty": numbers,
+        "deviation": st.one_of(anything, st.fixed_dictionaries({}, optional={"sigma": numbers, "relative": numbers})),
+        "evidence": st.one_of(anything, st.dictionaries(st.text(max_size=4), anything, max_size=3))})
+
+    @settings(max_examples=200, deadline=None)
+    @given(card)
+    def check(c: dict) -> None:
+        assert P.check_card_html(c, _field) == str(macros.check_card(c, None))
 
     check()
 

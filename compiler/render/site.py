@@ -253,6 +253,7 @@ class SiteRenderer:
         # The value macro's markup (imported without context, so its text links resolve nowhere).
         self.env.globals["value_html"] = lambda v: P.value_html(v, self._plain_field)
         self.env.globals["ids_html"] = lambda items, link: P.ids_html(items, link, self._plain_field)
+        self.env.globals["check_card_html"] = lambda c: P.check_card_html(c, self._plain_field)
         self.templates = PageRenderer(self.env)  # base.html's shell rendered once per folder depth
         self.checks = sorted((P.check_json(c) for c in glossary.checks),
                              key=lambda c: (str(c.get("term")), str(c.get("pointer")), str(c.get("file"))))
