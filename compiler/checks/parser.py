@@ -559,14 +559,22 @@ def parse(tokens: list[Token]) -> Node:
     return Parser(tokens).parse_full()
 
 
+_CHILD_ATTRS = ("left", "right", "operand", "base", "exponent", "arg", "value", "uncertainty")
+_CHILDREN: dict[type, tuple[str, ...]] = {}  # node class -> which of _CHILD_ATTRS it has, in that order
+
+
 def walk(node: Node):
     """Every node of a tree, parents first."""
     stack = [node]
     while stack:
         n = stack.pop()
         yield n
-        for attr in ("left", "right", "operand", "base", "exponent", "arg", "value", "uncertainty"):
-            child = getattr(n, attr, None)
+        kind = type(n)
+        attrs = _CHILDREN.get(kind)
+        if attrs is None:
+            attrs = _CHILDREN[kind] = tuple(a for a in _CHILD_ATTRS if hasattr(n, a))
+        for attr in attrs:
+            child = getattr(n, attr)
             if child is not None and not isinstance(child, (str, float, int)):
                 stack.append(child)
         if isinstance(n, Tuple):
