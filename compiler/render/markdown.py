@@ -179,6 +179,8 @@ _CODE_SPAN = re.compile(r"(`+).*?\1|\$\$.*?\$\$|\$[^$\n]+\$|\\\(.*?\\\)|\\\[.*?\
 
 def escape_underscores(text: str) -> str:
     """``_`` outside code spans and math made literal: header values write ``m_\\ell``, not emphasis."""
+    if "_" not in text:
+        return text
     out, pos = [], 0
     for m in _CODE_SPAN.finditer(text):
         out.append(text[pos:m.start()].replace("_", "\\_"))
@@ -212,16 +214,19 @@ def render_block(text: str, md: MarkdownIt | None = None, env: dict | None = Non
     return Markup((md or _shared()).render(text, dict(env or {})))
 
 
-_PLAIN = re.compile(r"[^\\`*_\[\]<>&!$~|#:/]*\Z")  # no character that Markdown, math or a link could use
+# No character that an inline rule of the parser could use (``:`` and ``/`` have none: linkify
+# is off), no line break, and no ``\r`` or NUL, which its normalizing step changes; ``\_`` is the only escape
+# allowed, so header values with underscores (``m\_e``, ``model:epochal\_manifold``) qualify.
+_PLAIN = re.compile(r"(?:[^\\`*_\[\]<>&!$~|#\r\n\x00]|\\_)*\Z")
 
 
 def render_inline(text: str, md: MarkdownIt | None = None, env: dict | None = None) -> Markup:
     """One line of Markdown (emphasis, code, links, math) without a ``<p>`` around it.
 
     Most header values are plain prose: those skip the parser, with the same bytes
-    markdown-it would give (it escapes only ``&``, ``<``, ``>`` and ``"``)."""
+    markdown-it would give (it escapes only ``&``, ``<``, ``>`` and ``"``, and ``\\_`` is ``_``)."""
     if not isinstance(text, str) or not text:
         return Markup("")
     if _PLAIN.match(text):
-        return Markup(text.replace('"', "&quot;"))
+        return Markup(text.replace("\\_", "_").replace('"', "&quot;"))
     return Markup((md or _shared()).renderInline(text, dict(env or {})))

@@ -339,7 +339,7 @@ def measured(value: Any, uncertainty: Any = None) -> str:
     if isinstance(uncertainty, (int, float)) and not isinstance(uncertainty, bool) and uncertainty > 0 and value:
         try:
             digits = int(math.floor(math.log10(abs(value))) - math.floor(math.log10(uncertainty))) + 2
-        except ValueError:
+        except (ValueError, OverflowError):  # an infinite value or uncertainty
             digits = 6
         digits = min(17, max(6, digits))
     text = f"{value:.{digits}g}"
