@@ -231,3 +231,35 @@ def test_plain_header_values_skip_the_parser_with_its_bytes() -> None:
 
     check()
     assert _PLAIN.match("model:epochal\\_manifold") and not _PLAIN.match("a\\\\_b")
+
+
+PROBLEM_ROWS = """{% for p in items %}<li class="sev-row-{{ p.severity.value }}" data-status="{{ p.severity.value }}"><span class="sev sev-{{ p.severity.value }}">{{ p.severity.value }}</span> <span class="loc">line {{ p.line }}{% if p.column %}, column {{ p.column }}{% endif %}</span> <code>{{ p.code }}</code> {{ p.message }}{% if p.pointer %} <code class="pointer">{{ p.pointer }}</code>{% endif %}{% if p.hint %}<br><span class="hint">Hint: {{ p.hint }}</span>{% endif %}{% if p.waived %}<br><span class="waived">Waived: {{ p.waived }}</span>{% endif %}</li>
+{% endfor %}
+"""  # the problems page's rows as the template wrote them
+
+
+def test_problem_rows_give_the_templates_bytes() -> None:
+    from compiler.diagnostics import Diagnostic, Severity
+
+    hostile = ["<script>x</script>", 'a "b" & c', "", None, "ünï"]
+    items = [Diagnostic(file="f.md", line=line, column=column, severity=sev, code="yaml-<bad>", message=str(text),
+                        pointer=text, hint=text, waived=text)
+             for line, column in ((0, 0), (3, 7)) for sev in Severity for text in hostile]
+    expected = make_environment().from_string(PROBLEM_ROWS).render(items=items)
+    assert P.problem_rows_html(items) == expected
+    assert P.problem_rows_html([]) == ""
+    assert "<script>" not in P.problem_rows_html(items)
+
+
+def test_named_links_join_the_anchors() -> None:
+    class Link:
+        def a(self, ident: str, text: str) -> Markup:
+            return Markup('<a href="{}">{}</a>').format(ident, text)
+
+        def label(self, ident: str) -> str:
+            return ident.upper() + "<"
+
+    template = make_environment().from_string(
+        "{% for i in ids %}{{ link.a(i, link.label(i)) }}{% if not loop.last %}, {% endif %}{% endfor %}")
+    for ids in ([], ["a"], ["a", "b&", "c"]):
+        assert P.named_links_html(ids, Link()) == template.render(ids=ids, link=Link())

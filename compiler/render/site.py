@@ -110,7 +110,7 @@ def make_environment() -> jinja2.Environment:
     env.filters.update(show=P.show, num=P.num, measured=P.measured, sorted_items=P.sorted_items, as_list=P.as_list, as_map=P.as_map, formula=formula_html,
                        relation_label=P.relation_label)
     env.globals.update(relations=P.RELATIONS, check_statuses=P.STATUSES, relation_groups_html=P.relation_groups,
-                       badge_html=P.badge_html)
+                       badge_html=P.badge_html, problem_rows_html=P.problem_rows_html, named_links_html=P.named_links_html)
     return env
 
 
