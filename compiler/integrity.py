@@ -17,6 +17,7 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -34,6 +35,42 @@ MAX_EXTRA_WORD = 3  # `the`, `raw`, `Γ`: a word this short may be dropped to fi
 
 
 @dataclass(frozen=True)
+class EdgePairs:
+    """What the relation checks need from the edges, found in one pass over the adjacency.
+
+    ``conflicts``: for each pair of CONFLICTS, the (u, v) joined by both relations;
+    ``hierarchy``: (child, parent) of each declared broader or narrower edge. Both in
+    the graph's edge order, as iterating ``graph.edges`` would give them.
+    """
+
+    conflicts: Mapping[tuple[str, str], list[tuple[str, str]]]
+    hierarchy: list[tuple[str, str]]
+
+
+def edge_pairs(graph: nx.MultiDiGraph) -> EdgePairs:
+    """Scan the adjacency once (edge keys are relation names, one edge per relation).
+
+    Why not ``graph.edges(data=True)``: the edge view makes a tuple per edge through a
+    generator of generators, and the contradiction and cycle checks walked it three
+    times (0.3 s at 10,000 terms); the raw dicts are walked here once."""
+    conflicts: dict[tuple[str, str], list[tuple[str, str]]] = {pair: [] for pair in CONFLICTS}
+    hierarchy: list[tuple[str, str]] = []
+    for u, out in graph._succ.items():  # noqa: SLF001 - read only: the dict of dicts networkx documents
+        for v, keys in out.items():
+            if len(keys) > 1:
+                for first, second in CONFLICTS:
+                    if first in keys and second in keys:
+                        conflicts[(first, second)].append((u, v))
+            if "broader" in keys or "narrower" in keys:
+                for relation, data in keys.items():
+                    if relation == "broader" and data.get("declared"):
+                        hierarchy.append((u, v))
+                    elif relation == "narrower" and data.get("declared"):
+                        hierarchy.append((v, u))
+    return EdgePairs(conflicts, hierarchy)
+
+
+@dataclass(frozen=True)
 class Context:
     result: GraphResult
     all_terms: Sequence[Term]  # every loaded term in file order, duplicates included
@@ -43,6 +80,10 @@ class Context:
     @property
     def graph(self) -> nx.MultiDiGraph:
         return self.result.graph
+
+    @cached_property
+    def pairs(self) -> EdgePairs:
+        return edge_pairs(self.graph)
 
 
 def _at(term: Term, pointer: str) -> tuple[int, int]:
@@ -368,9 +409,7 @@ def check_contradictions(ctx: Context) -> Iterator[Diagnostic]:
     graph = ctx.graph
     seen: set[tuple[frozenset[str], str]] = set()
     for first, second in CONFLICTS:
-        for u, v, data in graph.edges(keys=False, data=True):
-            if data["relation"] != first or not graph.has_edge(u, v, second):
-                continue
+        for u, v in ctx.pairs.conflicts[(first, second)]:
             pair = (frozenset((u, v)), first)
             if pair in seen:
                 continue
@@ -404,11 +443,7 @@ def _cycle_edge(ctx: Context, cycle: list[str]) -> dict:
 def check_cycles(ctx: Context) -> Iterator[Diagnostic]:
     """Cycles of three or more in broader/narrower (two-term cycles are contradictions)."""
     up = nx.DiGraph()  # child -> parent, from the declarations on either side
-    for u, v, rel, declared in ctx.graph.edges(keys=True, data="declared"):
-        if declared and rel == "broader":
-            up.add_edge(u, v)
-        elif declared and rel == "narrower":
-            up.add_edge(v, u)
+    up.add_edges_from(ctx.pairs.hierarchy)
     for component in nx.strongly_connected_components(up):
         if len(component) < 3:
             continue
