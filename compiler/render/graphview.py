@@ -143,7 +143,13 @@ def _force_layout(n: int, edges: list[tuple[int, int]], seed: int = 7) -> Any:
     temp, cool = 0.1, 0.1 / (rounds + 1)
     u = np.array([e[0] for e in edges], dtype=int)
     v = np.array([e[1] for e in edges], dtype=int)
-    block = max(1, 2_000_000 // n)
+    width = n if exact else 400
+    rows = min(n, max(1, 2_000_000 // width))
+    # The pair arrays live in buffers reused every round and block: the same float32
+    # operations in the same order as ``scale * k2 / max(dx*dx + dy*dy, 1e-4)``, so the
+    # same positions bit for bit, without allocating five arrays of ~2 million pairs each time.
+    dx_buf, dy_buf, d2_buf, t_buf = (np.empty((rows, width), dtype=np.float32) for _ in range(4))
+    floor = np.float32(1e-4)
     for _ in range(rounds):
         x, y = pos[:, 0].astype(np.float32), pos[:, 1].astype(np.float32)
         disp = np.zeros((n, 2))
@@ -152,14 +158,19 @@ def _force_layout(n: int, edges: list[tuple[int, int]], seed: int = 7) -> Any:
         else:
             others, scale = rng.choice(n, size=400, replace=False), np.float32(n / 400)
         ox, oy = x[others], y[others]
-        step = max(1, 2_000_000 // len(others))
-        for start in range(0, n, step if not exact else block):
-            stop = start + (step if not exact else block)
-            dx = x[start:stop, None] - ox[None, :]
-            dy = y[start:stop, None] - oy[None, :]
-            force = scale * k2 / np.maximum(dx * dx + dy * dy, np.float32(1e-4))
-            disp[start:stop, 0] += (dx * force).sum(axis=1)
-            disp[start:stop, 1] += (dy * force).sum(axis=1)
+        push = scale * k2
+        for start in range(0, n, rows):
+            stop = min(start + rows, n)
+            dx, dy, d2, t = (b[:stop - start] for b in (dx_buf, dy_buf, d2_buf, t_buf))
+            np.subtract(x[start:stop, None], ox[None, :], out=dx)
+            np.subtract(y[start:stop, None], oy[None, :], out=dy)
+            np.multiply(dx, dx, out=d2)
+            np.multiply(dy, dy, out=t)
+            np.add(d2, t, out=d2)
+            np.maximum(d2, floor, out=d2)
+            np.divide(push, d2, out=d2)  # the force of each pair
+            disp[start:stop, 0] += np.multiply(dx, d2, out=dx).sum(axis=1)
+            disp[start:stop, 1] += np.multiply(dy, d2, out=dy).sum(axis=1)
         if len(u):
             delta = pos[u] - pos[v]
             dist = np.sqrt(np.maximum((delta ** 2).sum(axis=1), 1e-8))
