@@ -3,163 +3,250 @@
 A node page shows its own node (term data and body, module data, or the names that
 link to a missing term), its typed links and backlinks with each neighbour's label,
 kind, status and URL, the checks and diagnostics of its file, and site-wide things
-(title, configuration, every page's URL, which body links resolve to). The page's
-*fingerprint* hashes all of that; when it equals the one recorded for the same path
-and the previous site's file is still the one we wrote (same inode, size and mtime),
-the file is hard-linked into the new site instead of being rendered again.
+(title, configuration, every page's URL, which body links resolve to).
 
-Hard links are safe because no file of a site is ever modified in place: every build
-writes a fresh folder and swaps it in whole (compiler.output). Where links are not
-possible (another file system), the file is copied.
+Why inputs compared with the previous build's, not a hash of every page: hashing
+what each of 36k pages shows (its edges and its neighbours' facts) cost ~1.5 s of a
+one-term edit at 10k terms, for pages that had not changed. Here each kind of input
+is one *table* (term file -> content digest, term -> checks, file -> diagnostics,
+node -> shown facts, node -> edges...) kept in the build cache, and a whole-table
+digest taken in C (``marshal``) says in one step whether anything in it changed; only
+a table that changed is rebuilt entry by entry and compared. The pages to render
+again are those whose own entries changed, the ends of every changed edge, and the
+neighbours of a node whose shown facts changed. Anything site-wide (the plan: every
+page's id, kind, label and URL, the alias redirects, the names body links resolve
+to; the title and configuration) is one *site key*: when it changes, every page is
+rendered again.
+
+A page is linked from the previous site only when the previous site's file is still
+the one we wrote (same inode, size and mtime): another build or a person may have
+replaced OUT. Hard links are safe because no file of a site is ever modified in
+place: every build writes a fresh folder and swaps it in whole (compiler.output).
+Where links are not possible (another file system), the file is copied.
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import marshal
 import operator
 import os
 import shutil
+from array import array
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from ..diagnostics import Diagnostic
-from .plan import Page, SitePlan
 
-Entry = tuple[str, int, int, int]  # fingerprint, inode, size, mtime_ns of the file we wrote
+if TYPE_CHECKING:
+    from .plan import Page, SitePlan
 
-
-def _h(*parts: Any) -> str:
-    """A hash of ``repr(parts)``.
-
-    Why repr, not JSON: it is several times faster and tells more apart (``1`` from
-    ``"1"``, a tuple from a list). Every part is plain data (str, numbers, None,
-    tuples, lists, dicts in the loader's deterministic order, frozen dataclasses); an
-    object whose repr were not stable between runs could only make a fingerprint
-    differ, which re-renders a page, never keeps a stale one."""
-    data = repr(parts).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+Stamp = tuple[int, int, int]  # inode, size, mtime_ns of a file we wrote
 
 
-def site_key(renderer: Any, plan: SitePlan) -> str:
-    """What every page depends on: title, configuration, and every page's id, kind, label and URL."""
-    pages = [(p.key, p.ident, p.kind, p.label, p.path) for p in plan.pages]
-    redirects = [(r.alias, r.path, r.target.path) for r in plan.redirects]
-    return _h(renderer.title, repr(renderer.g.config), pages, redirects)
+def digest(obj: Any) -> bytes:
+    """16 bytes that stand for the value of ``obj`` (plain data: str, numbers, None, lists, dicts...).
+
+    Why marshal (version 2): it serialises plain data in C, several times faster than
+    ``repr``, and tells apart what repr does (``1`` from ``"1"`` and ``True``, a tuple
+    from a list); below version 3 it writes no back-references, so equal values give
+    equal bytes in every process. What marshal refuses (a date, an enum, a frozen
+    dataclass) is hashed through ``repr``, prefixed so the two never meet. A value
+    whose bytes vary between runs (a set's order) can only make a digest differ,
+    which renders a page again, never keeps a stale one."""
+    try:
+        data = b"m" + marshal.dumps(obj, 2)
+    except (ValueError, TypeError):
+        data = b"r" + repr(obj).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
-_ENDS = operator.itemgetter(0, 1)
 _DIAGNOSTIC_FIELDS = operator.attrgetter(*(
     "severity._value_" if f.name == "severity" else f.name for f in dataclasses.fields(Diagnostic)))
+_TERM_FACTS = ("status", "last_updated", "version", "symbol")
 
 
-class Fingerprints:
-    """The fingerprints of one build's pages, sharing what several pages hash.
+def _table(before: Any, whole: bytes, make: Callable[[], dict]) -> tuple[tuple[bytes, dict], set | None]:
+    """This build's ``(whole digest, table)`` and the keys whose entry changed since ``before``.
 
-    Why a class: a file's diagnostics and a term's checks appear in its page and
-    again in the site-wide pages; their text is made once here (a Diagnostic's
-    fields through one ``attrgetter``, not its dataclass ``repr``), which made the
-    fingerprints of a 10k-term site about twice as cheap.
-    """
+    When the whole digest equals the previous one the previous table still holds (nothing
+    changed, nothing to build); ``None`` as the changed keys means "no previous table"."""
+    if isinstance(before, tuple) and len(before) == 2 and before[0] == whole and isinstance(before[1], dict):
+        return before, set()
+    table = make()
+    old = before[1] if isinstance(before, tuple) and len(before) == 2 and isinstance(before[1], dict) else None
+    return (whole, table), (None if old is None else _diff(old, table))
 
-    def __init__(self, renderer: Any, plan: SitePlan, digests: Mapping[str, str] | None = None):
-        self.renderer, self.plan, self.digests = renderer, plan, digests or {}
-        self.key = site_key(renderer, plan)
-        # Digests, not text: a page's hash then takes 16 bytes for them instead of re-escaping kilobytes.
-        self.diags = {file: _h([_DIAGNOSTIC_FIELDS(d) for d in diags]) for file, diags in renderer.diags_by_file.items()}
-        self.checks = {term: _h(checks) for term, checks in renderer.checks_by_term.items()}
-        graph = renderer.graph
-        # networkx's own adjacency dicts: the public views cost a wrapper object per lookup.
-        self._succ, self._pred, self._node = (graph._succ, graph._pred, graph._node) if graph is not None else ({}, {}, {})
-        self._shown: dict[str, tuple[Any, Any, Any]] | None = None
 
-    def _near(self, ident: str) -> list[Any]:
-        """Every edge of ``ident`` with what its page shows of the other end, in a stable order."""
-        if ident not in self._node:
-            return []
-        shown = self._shown
-        if shown is None:  # what a page shows of a neighbour: made once per node, not once per edge
-            shown = self._shown = {n: (a.get("label"), a.get("kind"), a.get("status")) for n, a in self._node.items()}
-        near = [("out", other, d.get("relation"), d.get("declared"), d.get("weight"), shown[other])
-                for other, keyed in self._succ[ident].items() for d in keyed.values()]
-        near += [("in", other, d.get("relation"), d.get("declared"), d.get("weight"), shown[other])
-                 for other, keyed in self._pred[ident].items() for d in keyed.values()]
-        near.sort(key=_ENDS)  # stable: edges between the same two nodes keep the graph's order
-        return near
+def _diff(old: Mapping, new: Mapping) -> set:
+    """Keys added, removed or changed."""
+    changed = {k for k, v in new.items() if old.get(k, _diff) != v}
+    changed.update(k for k in old if k not in new)
+    return changed
 
-    def page(self, page: Page) -> str:
-        """Everything a node page shows, hashed.
 
-        A term is a function of its file's bytes (and of the environment, which the
-        cache key covers), so its file's content digest stands for its data and body
-        when the load cache has it: hashing the digest instead of the parsed data made
-        the fingerprints of a 1k-term site ~4x cheaper."""
-        own: Any = None
-        file = ""
+@dataclasses.dataclass
+class Changes:
+    """What to render again: ``pages`` (node page paths) or ``everything``; ``group`` keys the site-wide files."""
+
+    everything: bool
+    pages: set[str]
+    group: bytes
+    tables: dict[str, Any]  # to keep in the cache for the next build, once this site is in place
+
+    def keeps(self, page: "Page") -> bool:
+        return not self.everything and page.path not in self.pages
+
+
+def site_key(renderer: Any, plan: "SitePlan") -> bytes:
+    """What every page depends on: title, configuration and the plan (every URL, label, kind, alias, name)."""
+    plan_key = getattr(plan, "key", None) or digest((
+        [(p.key, p.ident, p.kind, p.label, p.path) for p in plan.pages],
+        [(r.alias, r.path, r.target.path) for r in plan.redirects],
+        [(k, p.key) for k, p in plan.names.items()], [(f, p.key) for f, p in plan.files.items()]))
+    return digest((renderer.title, repr(renderer.g.config), plan_key))
+
+
+def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, before: Mapping[str, Any]) -> Changes:
+    """Compare this build's inputs with the previous build's ``before`` tables (from ``changes(...).tables``).
+
+    A term is a function of its file's bytes (and of the environment, which the cache
+    key covers), so its file's content digest stands for its data and body."""
+    graph = renderer.graph
+    succ, pred, nodes = (graph._succ, graph._pred, graph._node) if graph is not None else ({}, {}, {})
+    digests = digests or {}
+    tables: dict[str, Any] = {"site": site_key(renderer, plan)}
+    everything = before.get("site") != tables["site"]
+    dirty_ids: set[str] = set()
+    dirty: set[str] = set()
+
+    # Own inputs: a term's file, a module's data, a term's checks, a file's diagnostics.
+    files: dict[str, Any] = {}
+    modules: dict[str, bytes] = {}
+    own_pages: list[Page] = []  # pages whose term or module changed (their search entries too)
+    old_files, old_modules = before.get("files") or {}, before.get("modules") or {}
+    for page in plan.pages:
         if page.term is not None:
             t = page.term
-            file = t.file
-            digest = self.digests.get(file)
-            own = (t.id, file, digest) if digest else (t.id, file, t.data, t.body, t.body_line, t.former_ids)
+            d = digests.get(t.file) or digest((t.data, t.body, t.body_line, t.former_ids))
+            files[t.file] = d
+            if old_files.get(t.file) != d:
+                own_pages.append(page)
         elif page.module is not None:
             m = page.module
-            file = str(getattr(m, "file", "") or "")
-            own = (getattr(m, "id", None), file, getattr(m, "data", None), getattr(m, "body", None))
-        checks = self.checks.get(page.ident, "") if page.term is not None else ""
-        diags = self.diags.get(file, "") if file else ""
-        return _h(self.key, page.key, page.path, page.kind, page.label, own, self._near(page.ident), checks, diags)
+            d = digest((getattr(m, "id", None), str(getattr(m, "file", "") or ""), getattr(m, "data", None),
+                        getattr(m, "body", None)))
+            modules[page.path] = d
+            if old_modules.get(page.path) != d:
+                own_pages.append(page)
+    tables["files"], tables["modules"] = files, modules
+    dirty.update(p.path for p in own_pages)
 
-    def redirect(self, redirect: Any) -> str:
-        target = redirect.target
-        return _h(self.key, "redirect", redirect.alias, redirect.path, target.path, target.label, target.ident)
+    checks = renderer.checks_by_term
+    tables["checks"], checks_changed = _table(before.get("checks"), digest(renderer.checks),
+                                              lambda: {term: digest(c) for term, c in checks.items()})
+    dirty_ids.update(checks_changed or ())
+    by_file = renderer.diags_by_file
+    tables["diags"], changed_files = _table(
+        before.get("diags"), digest([_DIAGNOSTIC_FIELDS(d) for d in renderer.diagnostics]),
+        lambda: {file: digest([_DIAGNOSTIC_FIELDS(d) for d in diags]) for file, diags in by_file.items()})
 
-    def group(self) -> str:
-        """What the site-wide pages and data files show: every check, diagnostic, search entry,
-        link, and each term's status and dates. Equal for an edit that changes only a body."""
-        from .search import build_index
+    # The graph: what a page shows of each neighbour, and each node's edges.
+    tables["nodes"], shown_changed = _table(
+        before.get("nodes"), digest(nodes),
+        lambda: {n: (a.get("label"), a.get("kind"), a.get("status")) for n, a in nodes.items()})
+    tables["edges"], edges_changed = _table(
+        before.get("edges"), digest(succ), lambda: {n: digest((succ[n], pred[n])) for n in succ})
+    for n in shown_changed or ():
+        dirty_ids.add(n)
+        if n in succ:
+            dirty_ids.update(succ[n])
+            dirty_ids.update(pred[n])
+    dirty_ids.update(edges_changed or ())
 
-        renderer = self.renderer
-        edges = sorted(((u, v, d.get("relation"), d.get("declared"), d.get("weight"))
-                        for u, nbrs in self._succ.items() for v, keyed in nbrs.items() for d in keyed.values()), key=_ENDS)
-        terms = [(t.id, t.file, t.data.get("status"), t.data.get("last_updated"), t.data.get("version"),
-                  t.data.get("symbol")) for t in renderer.g.terms]
-        diags = [self.diags[file] for file in sorted(self.diags)]
-        return _h(self.key, renderer.checks, diags, build_index(self.plan.pages), edges, terms,
-                  repr(renderer.g.config))
+    # What the site-wide pages show besides: search entries (term and module data, never a
+    # body), terms' dates and statuses, the graph's own attributes.
+    from .search import build_index
+
+    index = dict(before.get("index") or {}) if not everything else {}
+    shown = [p.path for p in plan.pages if p.kind != "missing"]
+    for page in own_pages if index else (p for p in plan.pages if p.kind != "missing"):
+        index[page.path] = digest(build_index([page]))
+    tables["index"] = index
+    terms = [(t.id, t.file, t.has_errors, *map(t.data.get, _TERM_FACTS)) for t in renderer.g.terms]
+    group = digest((tables["site"], tables["checks"][0], tables["diags"][0], tables["nodes"][0],
+                    tables["edges"][0], digest(dict(graph.graph) if graph is not None else None),
+                    digest(b"".join(index.get(p, b"") for p in shown)), digest(terms)))
+
+    unknown = None in (shown_changed, edges_changed, checks_changed, changed_files) or len(index) != len(shown)
+    if everything or unknown:
+        return Changes(True, set(), group, tables)
+    if changed_files:
+        for page in plan.pages:
+            file = page.term.file if page.term is not None else (
+                str(getattr(page.module, "file", "") or "") if page.module is not None else "")
+            if file and file in changed_files:
+                dirty.add(page.path)
+    if dirty_ids:
+        for page in plan.pages:
+            if page.ident in dirty_ids:
+                dirty.add(page.path)
+    return Changes(False, dirty, group, tables)
 
 
-def reusable(entry: Entry | None, fingerprint: str, old: str | Path) -> bool:
-    if entry is None or entry[0] != fingerprint:
-        return False
-    try:
-        st = os.stat(old)
-    except OSError:
-        return False
-    return (st.st_ino, st.st_size, st.st_mtime_ns) == tuple(entry[1:])
+def stamps(paths: Iterable[str], site: str) -> tuple[list[str], array]:
+    """The (inode, size, mtime_ns) of each file we wrote, flat in an array (small to pickle)."""
+    paths = list(paths)
+    values = array("q")
+    for path in paths:
+        st = os.stat(f"{site}/{path}")
+        values.extend((st.st_ino, st.st_size, st.st_mtime_ns))
+    return paths, values
 
 
-def link_into(old: str | Path, new: str | Path) -> None:
-    """Hard-link ``old`` as ``new`` (a copy across file systems); ``new``'s folder is made when missing."""
+class Previous:
+    """The previous site's files as we wrote them: a path is reusable when its stamp still matches."""
+
+    def __init__(self, cache: Mapping[str, Any] | None, site: str):
+        recorded = (cache or {}).get("stamps")
+        self.site = site
+        self._at: dict[str, int] = {}
+        self._values: Any = ()
+        if isinstance(recorded, tuple) and len(recorded) == 2:
+            paths, values = recorded
+            if isinstance(values, array) and len(values) == 3 * len(paths):
+                self._at = {p: i for i, p in enumerate(paths)}
+                self._values = values
+
+    def stamp(self, path: str) -> Stamp | None:
+        """The recorded stamp of ``path`` when the file at it still has it, else None."""
+        i = self._at.get(path)
+        if i is None:
+            return None
+        try:
+            st = os.stat(f"{self.site}/{path}")
+        except OSError:
+            return None
+        v = self._values
+        recorded = (v[3 * i], v[3 * i + 1], v[3 * i + 2])
+        return recorded if (st.st_ino, st.st_size, st.st_mtime_ns) == recorded else None
+
+
+def link_into(old: str | Path, new: str | Path) -> bool:
+    """Hard-link ``old`` as ``new`` (True), or copy it across file systems (False); ``new``'s folder is made when missing."""
     try:
         os.link(old, new)
-        return
+        return True
     except FileNotFoundError:
         if not os.path.exists(old):
             raise
         os.makedirs(os.path.dirname(new), exist_ok=True)
     except OSError:
         shutil.copy2(old, new)
-        return
+        return False
     try:
         os.link(old, new)
+        return True
     except OSError:
         shutil.copy2(old, new)
-
-
-def record(new: str | Path, fingerprint: str) -> Entry:
-    st = os.stat(new)
-    return (fingerprint, st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-def previous(cache: Mapping[str, Any] | None) -> dict[str, Entry]:
-    pages = (cache or {}).get("pages")
-    return dict(pages) if isinstance(pages, dict) else {}
+        return False

@@ -505,14 +505,17 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dic
     unless the new one was written completely.
 
     ``page_cache`` (a dict the caller keeps between builds, see compiler.render.reuse)
-    lets unchanged node pages be linked from the previous site instead of rendered;
-    ``digests`` (term file -> content digest, from the load cache) makes their fingerprints cheap.
+    lets unchanged pages be linked from the previous site instead of rendered;
+    ``digests`` (term file -> content digest, from the load cache) stand for the terms there.
+    The cache learns this build's inputs and files only once the new site is in place:
+    it always describes the site in OUT.
     """
     graph = _ensure_graph(glossary)
     if graph is not glossary.graph:
         glossary = Glossary(glossary.root, glossary.config, glossary.terms, glossary.modules, graph,
                             glossary.checks, glossary.diagnostics, glossary.files)
-    plan = plan_site(glossary.terms, glossary.modules, graph)
+    plan = plan_site(glossary.terms, glossary.modules, graph,
+                     memo=page_cache.setdefault("plan", {}) if page_cache is not None else None)
     diags: list[Diagnostic] = list(plan.diagnostics)
     # Render diagnostics appear on the problems page too.
     glossary = Glossary(glossary.root, glossary.config, glossary.terms, glossary.modules, graph,
@@ -521,66 +524,21 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dic
 
     written = 0
     stats_files = stats_bytes = 0
+    learnt: dict[str, Any] | None = None
     try:
         with atomic_output(out, forbidden=[glossary.root]) as tmp:
-            writer = SiteWriter(tmp)
-            writer.copy_assets()
-            before = reuse.previous(page_cache)
-            fingerprints = reuse.Fingerprints(renderer, plan, digests) if page_cache is not None else None
-            prints = {p.path: fingerprints.page(p) for p in plan.pages} if fingerprints is not None else {}
-            old_site, new_site = str(out), str(tmp)
-            kept = [p for p in plan.pages if reuse.reusable(before.get(p.path), prints.get(p.path, ""), f"{old_site}/{p.path}")]
-            for page in kept:
-                reuse.link_into(f"{old_site}/{page.path}", f"{new_site}/{page.path}")
-            kept_paths = {p.path for p in kept}
-            todo = [p for p in plan.pages if p.path not in kept_paths]
-            group = fingerprints.group() if fingerprints is not None else ""
-            old_group = (page_cache or {}).get("group") or {}
-            names = old_group.get("names") or []
-            if not (page_cache is not None and names and old_group.get("fp") == group
-                    and all(reuse.reusable(tuple(e), group, out / n) for n, e in zip(names, old_group["entries"]))):
-                names = []
-
-            def site_wide() -> None:
-                """Redirects, the index, checks, problems pages and data files: this process's share."""
-                for r in plan.redirects:
-                    if page_cache is not None and reuse.reusable(before.get(r.path), redirect_prints[r.path], f"{old_site}/{r.path}"):
-                        reuse.link_into(f"{old_site}/{r.path}", f"{new_site}/{r.path}")
-                    else:
-                        writer.write(r.path, renderer.redirect_page(r))
-                if names:
-                    for name in names:  # index, checks, problems, search index... all unchanged
-                        reuse.link_into(out / name, tmp / name)
-                    return
-                for rel, text in [*sorted(renderer.site_pages().items()), *sorted(renderer.data_files().items())]:
-                    writer.write(rel, text)
-                    names.append(rel)
-
-            redirect_prints = ({r.path: fingerprints.redirect(r) for r in plan.redirects}
-                               if fingerprints is not None else {})
-            rendered = _render_pages(renderer, todo, tmp, jobs, site_wide)
-            for _, size, diag in rendered:
-                if diag is not None:
-                    diags.append(diag)
-                if size >= 0:
-                    writer.count += 1
-                    writer.bytes += size
-            written = len(kept) + sum(1 for _, size, _ in rendered if size >= 0)
-            if page_cache is not None:
-                done = {p.path for p in kept} | {todo[i].path for i, size, _ in rendered if size >= 0}
-                page_cache["pages"] = {p.path: reuse.record(f"{new_site}/{p.path}", prints[p.path])
-                                       for p in plan.pages if p.path in done}
-                page_cache["pages"].update((r.path, reuse.record(f"{new_site}/{r.path}", redirect_prints[r.path]))
-                                           for r in plan.redirects)
-                page_cache["reused"] = len(kept)
-            if page_cache is not None:
-                page_cache["group"] = {"fp": group, "names": names,
-                                       "entries": [reuse.record(tmp / n, group) for n in names]}
-            stats_files, stats_bytes = writer.count, writer.bytes
+            learnt, written, stats_files, stats_bytes = _write_site(renderer, plan, out, tmp, jobs, page_cache,
+                                                                    digests, diags)
     except OutputError as exc:
         diags.append(make("output-refused", str(out), 0, 0, str(exc)))
+        learnt = None
     except OSError as exc:
         diags.append(make("output-failed", str(out), 0, 0, f"{type(exc).__name__}: {exc}"))
+        learnt = None
+    if page_cache is not None and learnt is not None:
+        for key in [k for k in page_cache if k not in learnt and k not in ("plan", "memo")]:
+            del page_cache[key]  # e.g. an older cache's entries
+        page_cache.update(learnt)
     kinds = [p.kind for p in plan.pages]
     stats = RenderStats(
         pages=written + len(SITE_PAGES) + 1 + len(plan.redirects) if stats_files else 0,
@@ -588,6 +546,74 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dic
         redirects=len(plan.redirects), checks=len(renderer.checks), files=stats_files, bytes=stats_bytes,
     )
     return stats, diags
+
+
+def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, tmp: Path, jobs: int,
+                page_cache: dict[str, Any] | None, digests: Mapping[str, str] | None,
+                diags: list[Diagnostic]) -> tuple[dict[str, Any] | None, int, int, int]:
+    """Fill ``tmp``: unchanged pages linked from ``out``, the rest rendered.
+
+    Returns what the cache should learn once ``tmp`` is OUT (None without a cache), the
+    node pages written, and the files and bytes written."""
+    writer = SiteWriter(tmp)
+    writer.copy_assets()
+    old_site, new_site = str(out), str(tmp)
+    previous = reuse.Previous(page_cache, old_site)
+    changes = reuse.changes(renderer, plan, digests, page_cache) if page_cache is not None else None
+    kept: dict[str, reuse.Stamp] = {}  # path -> stamp of the file linked (a hard link shares it)
+
+    def keep(path: str, stamp: reuse.Stamp | None = None) -> bool:
+        stamp = stamp or previous.stamp(path)
+        if stamp is None:
+            return False
+        if reuse.link_into(f"{old_site}/{path}", f"{new_site}/{path}"):
+            kept[path] = stamp  # else a copy (across file systems): stamped afresh below
+        return True
+
+    todo = [p for p in plan.pages if not (changes is not None and changes.keeps(p) and keep(p.path))]
+    old_group = (page_cache or {}).get("group") or {}
+    names: list[str] = []
+    if changes is not None and old_group.get("fp") == changes.group:
+        names = list(old_group.get("names") or [])
+
+    def site_wide() -> None:
+        """Redirects, the index, checks, problems pages and data files: this process's share."""
+        for r in plan.redirects:
+            if not (changes is not None and not changes.everything and keep(r.path)):
+                writer.write(r.path, renderer.redirect_page(r))
+        # Index, checks, problems, search index... unchanged: all of them linked, or none (a file
+        # linked here and then written again would be written through the link into the old site).
+        found = [previous.stamp(name) for name in names]
+        if names and None not in found:
+            for name, stamp in zip(names, found):
+                keep(name, stamp)
+            return
+        names.clear()
+        for rel, text in [*sorted(renderer.site_pages().items()), *sorted(renderer.data_files().items())]:
+            writer.write(rel, text)
+            names.append(rel)
+
+    rendered = _render_pages(renderer, todo, tmp, jobs, site_wide)
+    for _, size, diag in rendered:
+        if diag is not None:
+            diags.append(diag)
+        if size >= 0:
+            writer.count += 1
+            writer.bytes += size
+    written = len(plan.pages) - len(todo) + sum(1 for _, size, _ in rendered if size >= 0)
+    if changes is None:
+        return None, written, writer.count, writer.bytes
+    # Kept files keep their stamps; a page that failed to render is not recorded (rendered again next time).
+    failed = {todo[i].path for i, size, _ in rendered if size < 0}
+    every = [*(p.path for p in plan.pages), *(r.path for r in plan.redirects), *names]
+    fresh = [path for path in every if path not in kept and path not in failed]
+    paths, values = reuse.stamps(fresh, new_site)
+    for path, stamp in kept.items():
+        paths.append(path)
+        values.extend(stamp)
+    learnt = dict(changes.tables, stamps=(paths, values), group={"fp": changes.group, "names": list(names)},
+                  reused=len(plan.pages) - len(todo))
+    return learnt, written, writer.count, writer.bytes
 
 
 __all__ = ["render_site", "RenderStats", "make_environment"]
