@@ -99,7 +99,8 @@ def _analyze(terms_dir: Path, options: Options) -> tuple[Glossary, _Cache | None
                                                     jobs=options.jobs)
     pending = _start_checks(terms, config, edition, state, options.jobs) if options.checks else None
     note("link")
-    modules, module_diags = load_modules(config.module_dirs, exclude=terms_dir)
+    modules, module_diags = load_modules(config.module_dirs, exclude=terms_dir,
+                                         memo=state.extra.setdefault("modules", {}) if state is not None else None)
     linked = (link(terms, modules, config) if state is None else
               link(terms, modules, config, memo=state.extra.setdefault("suggest", {}),
                    refs=state.extra.setdefault("refs", {}), digests={f: e.digest for f, e in state.files.items()}))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -112,12 +113,43 @@ def _walk(folder: Path, exclude: Path | None) -> list[Path]:
     return found
 
 
-def load_modules(dirs: Sequence[Path], *, exclude: Path | None = None) -> tuple[list[Module], list[Diagnostic]]:
+RACY_NS = 2_000_000_000  # a file modified this close to when we read it is read again, not trusted by its stamp
+
+_Remembered = tuple[int, int, int, str, "Module | None", list[Diagnostic]]  # size, mtime, read at, display, result
+
+
+def _read_remembered(path: Path, display: str, memo: dict[str, _Remembered] | None,
+                     kept: dict[str, _Remembered]) -> tuple[Module | None, list[Diagnostic]]:
+    """``read_module``, or its last answer when the file's size and mtime are the same as then."""
+    if memo is None:
+        return read_module(path, display)
+    key = str(path)
+    try:
+        st = os.stat(key)
+    except OSError:
+        return read_module(path, display)
+    old = memo.get(key)
+    if (old is not None and old[0] == st.st_size and old[1] == st.st_mtime_ns and old[3] == display
+            and st.st_mtime_ns < old[2] - RACY_NS):
+        kept[key] = old
+        return old[4], list(old[5])
+    now = time.time_ns()
+    module, found = read_module(path, display)
+    kept[key] = (st.st_size, st.st_mtime_ns, now, display, module, list(found))
+    return module, found
+
+
+def load_modules(dirs: Sequence[Path], *, exclude: Path | None = None,
+                 memo: dict[str, Any] | None = None) -> tuple[list[Module], list[Diagnostic]]:
     """Every module document in ``dirs``; the first of two with the same id wins.
 
     ``exclude`` is the terms folder: when a module folder contains it, its term files
-    are not read as modules (nor read twice).
+    are not read as modules (nor read twice). ``memo`` (a dict the build cache keeps)
+    remembers each file's module by its size and mtime, so a rebuild reads only the
+    documents that changed: at 10k terms, 3,333 module documents took 0.25 s to read
+    and parse on every build. It is left holding the files of this call only.
     """
+    kept: dict[str, _Remembered] = {}
     exclude = Path(exclude).resolve() if exclude is not None else None
     modules: dict[str, Module] = {}
     diagnostics: list[Diagnostic] = []
@@ -132,7 +164,7 @@ def load_modules(dirs: Sequence[Path], *, exclude: Path | None = None) -> tuple[
                 continue
             seen.add(real)
             display = Path(os.path.relpath(path, folder.parent)).as_posix()
-            module, found = read_module(path, display)
+            module, found = _read_remembered(path, display, memo, kept)
             diagnostics.extend(found)
             if module is None:
                 continue
@@ -143,6 +175,9 @@ def load_modules(dirs: Sequence[Path], *, exclude: Path | None = None) -> tuple[
                                         hint=f"links to `{module.id}` go to {first.file}"))
                 continue
             modules[module.id] = module
+    if memo is not None:
+        memo.clear()
+        memo.update(kept)
     return list(modules.values()), diagnostics
 
 

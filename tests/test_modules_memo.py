@@ -1,0 +1,54 @@
+"""Module documents are read again only when their stamp changed (the build cache keeps the answers)."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from compiler.modules import load_modules
+
+
+def _write(path: Path, text: str, age_s: float = 10.0) -> None:
+    path.write_text(text, "utf-8")
+    past = time.time() - age_s
+    os.utime(path, (past, past))
+
+
+def _titles(modules) -> dict[str, str]:
+    return {m.id: m.title for m in modules}
+
+
+def test_an_unchanged_module_is_remembered_and_a_changed_one_read_again(tmp_path):
+    folder = tmp_path / "modules"
+    folder.mkdir()
+    _write(folder / "A.md", "---\nid: MOD-A\ntitle: First\n---\nbody\n")
+    _write(folder / "B.md", "---\nid: MOD-B\ntitle: Second\n---\nbody\n")
+    _write(folder / "bad.md", "---\nid: MOD-C\ntitle: [unclosed\n---\n")
+    memo: dict = {}
+    first, first_diags = load_modules([folder], memo=memo)
+    again, again_diags = load_modules([folder], memo=memo)
+    assert _titles(again) == _titles(first) == {"MOD-A": "First", "MOD-B": "Second"}
+    assert [d.code for d in again_diags] == [d.code for d in first_diags] == ["module-unreadable"]
+    assert {m.id: m for m in again}["MOD-A"] is {m.id: m for m in first}["MOD-A"]  # not read again
+
+    _write(folder / "A.md", "---\nid: MOD-A\ntitle: Renamed title\n---\nbody\n", age_s=5.0)
+    (folder / "B.md").unlink()
+    _write(folder / "bad.md", "---\nid: MOD-C\ntitle: fixed\n---\n")
+    after, after_diags = load_modules([folder], memo=memo)
+    assert _titles(after) == {"MOD-A": "Renamed title", "MOD-C": "fixed"}
+    assert after_diags == []
+    assert sorted(Path(k).name for k in memo) == ["A.md", "bad.md"]  # the gone file is forgotten
+    assert _titles(after) == _titles(load_modules([folder])[0])  # the same as without a memo
+
+
+def test_a_file_written_just_before_it_was_read_is_not_trusted_by_its_stamp(tmp_path):
+    folder = tmp_path / "modules"
+    folder.mkdir()
+    path = folder / "A.md"
+    path.write_text("---\nid: MOD-A\ntitle: One\n---\n", "utf-8")  # fresh: inside the racy window
+    memo: dict = {}
+    load_modules([folder], memo=memo)
+    stamp = path.stat()
+    path.write_text("---\nid: MOD-A\ntitle: Two\n---\n", "utf-8")  # same size, maybe the same mtime tick
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert _titles(load_modules([folder], memo=memo)[0]) == {"MOD-A": "Two"}
