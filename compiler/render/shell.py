@@ -63,7 +63,6 @@ class Layout:
     parent: jinja2.Template
     blocks: Mapping[str, list[Callable[[Context], Iterator[str]]]]
     shell_vars: frozenset[str]  # the variables the parent's text outside blocks reads
-    globals: Mapping[str, Any]  # the child's globals, read once (a ChainMap costs ~10 us a page to copy)
 
 
 def _body_is_blocks(ast: nodes.Template) -> str | None:
@@ -117,7 +116,7 @@ def layout_of(env: jinja2.Environment, name: str) -> Layout | None:
     for source in (child, parent):
         for block, func in source.blocks.items():
             blocks.setdefault(block, []).append(func)
-    return Layout(parent, blocks, frozenset(meta.find_undeclared_variables(parent_ast)), dict(child.globals))
+    return Layout(parent, blocks, frozenset(meta.find_undeclared_variables(parent_ast)))
 
 
 class Shell:
@@ -161,29 +160,32 @@ def _marker(name: str) -> Callable[[Context], Iterator[str]]:
 
 
 class PageRenderer:
-    """Renders templates through their ``Shell`` when they allow it, through ``Template.render`` otherwise.
+    """Renders templates through their ``Shell`` when they allow it, as ``Template.render`` does otherwise.
 
-    The environment's globals are read once per template: set them before the first page."""
+    The environment's globals are read once per template (copying the template's
+    ChainMap of them cost ~10 us a page): set them before the first page."""
 
     def __init__(self, env: jinja2.Environment):
         self.env = env
-        self._templates: dict[str, tuple[jinja2.Template, Layout | None, tuple[str, ...]]] = {}
+        self._templates: dict[str, tuple[jinja2.Template, Layout | None, dict[str, Any], tuple[str, ...]]] = {}
         self._shells: dict[tuple[str, tuple[Any, ...]], Shell | None] = {}
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         made = self._templates.get(name)
         if made is None:
+            template = self.env.get_template(name)
             layout = layout_of(self.env, name)
-            made = self._templates[name] = (self.env.get_template(name), layout,
+            made = self._templates[name] = (template, layout, dict(template.globals),
                                             tuple(sorted(layout.shell_vars)) if layout is not None else ())
-        template, layout, names = made
-        shell = self._shell(layout, names, context) if layout is not None else None
-        if shell is None or layout is None:
-            return template.render(context)
+        template, layout, known, names = made
         # What ``template.new_context(context)`` makes, from the globals read once.
-        ctx = self.env.context_class(self.env, {**layout.globals, **context}, name, {}, layout.globals)
-        ctx.blocks = layout.blocks  # type: ignore[assignment]  # read only while blocks render
+        ctx = self.env.context_class(self.env, {**known, **context}, name, {}, known)
+        shell = self._shell(layout, names, context) if layout is not None else None
         try:
+            if shell is None or layout is None:
+                ctx.blocks = {k: [v] for k, v in template.blocks.items()}
+                return self.env.concat(template.root_render_func(ctx))  # type: ignore[attr-defined]  # = render()
+            ctx.blocks = layout.blocks  # type: ignore[assignment]  # read only while blocks render
             return shell.fill(ctx)
         except Exception:
             self.env.handle_exception()
