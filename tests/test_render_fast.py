@@ -4,6 +4,7 @@ The references are Jinja itself: ``Template.render`` for the shell, and the macr
 the Python helpers replaced, kept here as template text."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -247,6 +248,9 @@ def test_problem_rows_give_the_templates_bytes() -> None:
              for line, column in ((0, 0), (3, 7)) for sev in Severity for text in hostile]
     expected = make_environment().from_string(PROBLEM_ROWS).render(items=items)
     assert P.problem_rows_html(items) == expected
+    term_rows = ('{% for p in items %}<li><span class="sev sev-{{ p.severity.value }}">{{ p.severity.value }}</span> '
+                 'line {{ p.line }}: <code>{{ p.code }}</code> {{ p.message }}</li>{% endfor %}')  # term.html's, as it was
+    assert P.file_problems_html(items) == make_environment().from_string(term_rows).render(items=items)
     assert P.problem_rows_html([]) == ""
     assert "<script>" not in P.problem_rows_html(items)
 
@@ -263,3 +267,18 @@ def test_named_links_join_the_anchors() -> None:
         "{% for i in ids %}{{ link.a(i, link.label(i)) }}{% if not loop.last %}, {% endif %}{% endfor %}")
     for ids in ([], ["a"], ["a", "b&", "c"]):
         assert P.named_links_html(ids, Link()) == template.render(ids=ids, link=Link())
+
+
+def test_templates_compiled_before_a_renderer_existed_still_render_its_pages(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bare environment (a tool, a test) compiles and caches term.html first; a build then loads that code."""
+    from compiler.render.site import render_site
+    from tests.render_support import make_glossary, term
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("COMPILE_GLOSSARY_NO_TEMPLATE_CACHE", raising=False)
+    make_environment().get_template("term.html")  # compiled without the renderer's md/field filters
+    assert any((tmp_path / "cache").rglob("*.cache"))
+    g = make_glossary([term("A", body="Some *text*", triad={"art": "a_b\nc"}, operational_definition={"units": "m"})])
+    stats, diags = render_site(g, tmp_path / "site")
+    assert diags == [] and "<em>text</em>" in (tmp_path / "site" / "terms" / "A.html").read_text(encoding="utf-8")

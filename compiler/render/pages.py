@@ -328,6 +328,16 @@ def problem_rows_html(items: Iterable[Diagnostic]) -> Markup:
     return Markup("".join(out))
 
 
+def file_problems_html(items: Iterable[Diagnostic]) -> Markup:
+    """A term page's "Problems in this file" items (a generated term file has about six)."""
+    out = []
+    for p in items:
+        sev = escape(p.severity.value)
+        out.append(f'<li><span class="sev sev-{sev}">{sev}</span> line {escape(p.line)}: '
+                   f"<code>{escape(p.code)}</code> {escape(p.message)}</li>")
+    return Markup("".join(out))
+
+
 def sorted_items(value: Any) -> list[tuple[Any, Any]]:
     """A mapping's items sorted by the text of their keys (keys of any type never raise)."""
     if not isinstance(value, Mapping):
