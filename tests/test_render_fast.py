@@ -282,3 +282,18 @@ def test_templates_compiled_before_a_renderer_existed_still_render_its_pages(tmp
     g = make_glossary([term("A", body="Some *text*", triad={"art": "a_b\nc"}, operational_definition={"units": "m"})])
     stats, diags = render_site(g, tmp_path / "site")
     assert diags == [] and "<em>text</em>" in (tmp_path / "site" / "terms" / "A.html").read_text(encoding="utf-8")
+
+
+def test_graph_json_gives_each_node_its_url_without_touching_the_graph(tmp_path: Path) -> None:
+    import json
+
+    from compiler.render.site import render_site
+    from tests.render_support import make_glossary, term
+
+    g = make_glossary([term("A", parents=["B"]), term("B"), term("C", crosslinks={"see_also": ["GHOST"]})])
+    before = {n: dict(a) for n, a in g.graph.nodes(data=True)}
+    render_site(g, tmp_path / "site")
+    assert {n: dict(a) for n, a in g.graph.nodes(data=True)} == before
+    data = json.loads((tmp_path / "site" / "graph.json").read_text(encoding="utf-8"))
+    urls = {node["id"]: node["url"] for node in data["nodes"]}
+    assert urls["A"] == "terms/A.html" and set(urls) == set(before)
