@@ -580,8 +580,8 @@ def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, tmp: Path, jo
     writer = SiteWriter(tmp)
     writer.copy_assets()
     old_site, new_site = str(out), str(tmp)
-    previous = reuse.Previous(page_cache, old_site)
     changes = reuse.changes(renderer, plan, digests, page_cache) if page_cache is not None else None
+    previous = reuse.Previous(page_cache, old_site, plan, changes.tables["site"] if changes is not None else None)
     kept: dict[str, reuse.Stamp] = {}  # path -> stamp of the file linked (a hard link shares it)
 
     def keep(path: str, stamp: reuse.Stamp | None = None) -> bool:
@@ -627,14 +627,9 @@ def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, tmp: Path, jo
         return None, written, writer.count, writer.bytes
     # Kept files keep their stamps; a page that failed to render is not recorded (rendered again next time).
     failed = {todo[i].path for i, size, _ in rendered if size < 0}
-    every = [*(p.path for p in plan.pages), *(r.path for r in plan.redirects), *names]
-    fresh = [path for path in every if path not in kept and path not in failed]
-    paths, values = reuse.stamps(fresh, new_site)
-    for path, stamp in kept.items():
-        paths.append(path)
-        values.extend(stamp)
-    learnt = dict(changes.tables, stamps=(paths, values), group={"fp": changes.group, "names": list(names)},
-                  reused=len(plan.pages) - len(todo))
+    values = reuse.stamps(reuse.site_paths(plan, names), kept, failed, new_site)
+    learnt = dict(changes.tables, stamps=(changes.tables["site"], list(names), values),
+                  group={"fp": changes.group, "names": list(names)}, reused=len(plan.pages) - len(todo))
     return learnt, written, writer.count, writer.bytes
 
 
