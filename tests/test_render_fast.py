@@ -297,3 +297,43 @@ def test_graph_json_gives_each_node_its_url_without_touching_the_graph(tmp_path:
     data = json.loads((tmp_path / "site" / "graph.json").read_text(encoding="utf-8"))
     urls = {node["id"]: node["url"] for node in data["nodes"]}
     assert urls["A"] == "terms/A.html" and set(urls) == set(before)
+
+
+CHECK_ROWS = """{% for c in checks %}{% set dev = c.get('deviation')|as_map %}
+<tr data-status="{{ c.get('status')|show|lower }}"><th scope="row">{% set turl = link.url(c.get('term')) %}{% if turl %}<a href="{{ turl }}#formal">{{ link.label(c.get('term')) }}</a>{% else %}{{ c.get('term')|show }}{% endif %}</th>
+<td>{{ badge_html(c.get('status')) }}</td>
+<td class="hint-cell">{{ c.get('relation')|formula if c.get('relation') else (c.get('hint')|formula if c.get('hint') is string else '') }}{% if c.get('message') %}<details class="message"><summary>Message</summary>{{ c.get('message')|show }}</details>{% endif %}</td>
+<td>{{ c.get('claimed')|show if c.get('claimed') is not none else '' }}</td>
+<td>{{ c.get('computed')|measured(c.get('uncertainty')) if c.get('computed') is not none else '' }}</td>
+<td>{% if dev.get('sigma') is not none %}{{ dev.get('sigma')|num }} σ{% endif %}{% if dev.get('relative') is not none %} (rel. {{ dev.get('relative')|num }}){% endif %}</td>
+<td>{{ c.get('edition')|show if c.get('edition') is not none else '' }}</td>
+</tr>
+{% endfor %}
+"""  # the checks page's rows as the template wrote them
+
+
+def test_check_rows_give_the_templates_bytes() -> None:
+    from hypothesis import given, settings, strategies as st
+
+    class Link:
+        def url(self, ident: Any) -> str | None:
+            return f"terms/{ident}.html" if isinstance(ident, str) and ident.startswith("T") else None
+
+        def label(self, ident: str) -> str:
+            return ident + " <label>"
+
+    template = make_environment().from_string(CHECK_ROWS)
+    anything = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=8),
+                         st.sampled_from(["T1", "Tx&y", "pass", "FAIL", "$x^2$", "\\alpha", "m_e", "<b>"]))
+    numbers = st.one_of(st.none(), st.integers(), st.floats(allow_nan=False), st.sampled_from([1e-8, "x"]))
+    row = st.fixed_dictionaries({}, optional={
+        **{k: anything for k in ("term", "status", "relation", "hint", "message", "claimed", "edition")},
+        "computed": numbers, "uncertainty": numbers,
+        "deviation": st.one_of(anything, st.fixed_dictionaries({}, optional={"sigma": numbers, "relative": numbers}))})
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(row, max_size=3))
+    def check(rows: list) -> None:
+        assert P.check_rows_html(rows, Link()) == template.render(checks=rows, link=Link())
+
+    check()

@@ -178,6 +178,33 @@ def check_card_html(c: Mapping[str, Any], field: Callable[[str], Markup]) -> Mar
     return Markup("".join(out))
 
 
+def check_rows_html(checks: Iterable[Mapping[str, Any]], link: Any) -> Markup:
+    """The checks page's table rows: the template's markup, made here (same bytes).
+
+    Why in Python: a row took ~30 us of template calls, and a glossary checks most of
+    its terms' formal candidates (730 rows at 1k terms)."""
+    out = []
+    for c in checks:
+        get = c.get
+        term, relation, dev = get("term"), get("relation"), as_map(get("deviation"))
+        url = link.url(term)
+        head = f'<a href="{escape(url)}#formal">{escape(link.label(term))}</a>' if url else escape(show(term))
+        hint = (escape(formula_html(relation)) if relation else
+                escape(formula_html(get("hint"))) if isinstance(get("hint"), str) else "")
+        message = (f'<details class="message"><summary>Message</summary>{escape(show(get("message")))}</details>'
+                   if get("message") else "")
+        claimed = escape(show(get("claimed"))) if get("claimed") is not None else ""
+        computed = escape(measured(get("computed"), get("uncertainty"))) if get("computed") is not None else ""
+        sigma, relative = dev.get("sigma"), dev.get("relative")
+        deviation = ((f"{escape(num(sigma))} σ" if sigma is not None else "")
+                     + (f" (rel. {escape(num(relative))})" if relative is not None else ""))
+        edition = escape(show(get("edition"))) if get("edition") is not None else ""
+        out.append(f'<tr data-status="{escape(show(get("status")).lower())}"><th scope="row">{head}</th>\n'
+                   f'<td>{badge_html(get("status"))}</td>\n<td class="hint-cell">{hint}{message}</td>\n'
+                   f"<td>{claimed}</td>\n<td>{computed}</td>\n<td>{deviation}</td>\n<td>{edition}</td>\n</tr>\n")
+    return Markup("".join(out))
+
+
 def check_json(check: Any) -> dict[str, Any]:
     """A check result as a dict; a malformed one becomes an 'error' entry rather than a crash."""
     try:

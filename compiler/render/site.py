@@ -130,7 +130,7 @@ def make_environment() -> jinja2.Environment:
                        relation_label=P.relation_label, md=_renderer_filter, field=_renderer_filter)
     env.globals.update(relations=P.RELATIONS, check_statuses=P.STATUSES, relation_groups_html=P.relation_groups,
                        badge_html=P.badge_html, problem_rows_html=P.problem_rows_html, named_links_html=P.named_links_html,
-                       file_problems_html=P.file_problems_html)
+                       file_problems_html=P.file_problems_html, check_rows_html=P.check_rows_html)
     env.bytecode_cache = _bytecode_cache(_compile_key(env))
     return env
 
