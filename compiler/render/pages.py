@@ -306,8 +306,7 @@ def wanted_context(plan: SitePlan, graph: Any) -> list[dict[str, Any]]:
     for p in plan.pages:
         if p.kind != "missing":
             continue
-        _, backlinks = edges_of(graph, p.ident)
-        referrers = sorted({i["id"] for g in backlinks for i in g["items"]})
+        referrers = sorted({other for other, _ in adjacent(graph, p.ident)[1]})  # who links here, once each
         rows.append({"page": p, "referrers": referrers})
     rows.sort(key=lambda r: (-len(r["referrers"]), sort_key(r["page"].label)))
     return rows
