@@ -337,3 +337,25 @@ def test_check_rows_give_the_templates_bytes() -> None:
         assert P.check_rows_html(rows, Link()) == template.render(checks=rows, link=Link())
 
     check()
+
+
+def test_text_escaping_is_markupsafes() -> None:
+    from hypothesis import given, settings, strategies as st
+    from markupsafe import escape
+
+    class Html:
+        def __html__(self) -> str:
+            return "<i>trusted</i>"
+
+    class Named(str):
+        def __str__(self) -> str:
+            return "<named>"
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.one_of(st.text(alphabet=st.sampled_from("a<>&'\"é\x00 ;#"), max_size=12), st.integers(), st.floats(),
+                     st.none(), st.booleans(), st.builds(Markup, st.text(max_size=6)), st.just(Html()),
+                     st.builds(Named, st.text(max_size=4))))
+    def check(value: Any) -> None:
+        assert P._text(value) == str(escape(value))
+
+    check()
