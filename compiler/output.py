@@ -19,8 +19,6 @@ existing non-empty folder that was not built by us, is refused.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import errno
 import os
 import shutil
@@ -39,10 +37,19 @@ class OutputError(Exception):
 
 
 def _renameat2() -> object | None:
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-        fn = libc.renameat2
-    except (OSError, AttributeError):
+    """libc's ``renameat2``, or None. ctypes is imported here, once a site is swapped in:
+    the no-op and analysis commands never need it. The running program's own symbols
+    (``CDLL(None)``) include libc's, without ``find_library`` looking for its file."""
+    import ctypes
+
+    fn = None
+    for name in (None, "libc.so.6"):
+        try:
+            fn = getattr(ctypes.CDLL(name, use_errno=True), "renameat2")
+            break
+        except (OSError, AttributeError):
+            continue
+    if fn is None:
         return None
     fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     fn.restype = ctypes.c_int
@@ -58,6 +65,8 @@ def exchange(a: Path, b: Path) -> bool:
     rc = fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)  # type: ignore[operator]
     if rc == 0:
         return True
+    import ctypes
+
     err = ctypes.get_errno()
     if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
         return False

@@ -194,3 +194,22 @@ def test_a_second_build_waits_for_the_lock(tmp_path: Path) -> None:
     assert (out / "mine.html").is_file()
     assert proc.wait(timeout=120) == 0
     assert not (out / "mine.html").exists() and (out / "terms").is_dir()
+
+
+def test_exchange_swaps_two_folders_or_changes_nothing(tmp_path: Path) -> None:
+    """renameat2(RENAME_EXCHANGE) where libc and the file system have it; otherwise False and no change."""
+    from compiler.output import exchange
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "from-a").write_text("a")
+    (tmp_path / "b" / "from-b").write_text("b")
+    swapped = exchange(tmp_path / "a", tmp_path / "b")
+    names = (sorted(p.name for p in (tmp_path / "a").iterdir()), sorted(p.name for p in (tmp_path / "b").iterdir()))
+    assert names == ((["from-b"], ["from-a"]) if swapped else (["from-a"], ["from-b"]))
+    import ctypes
+
+    from compiler.output import _renameat2
+
+    if hasattr(ctypes.CDLL(None), "renameat2"):  # glibc >= 2.28: the atomic path is found
+        assert _renameat2() is not None
