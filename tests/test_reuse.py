@@ -193,3 +193,19 @@ def test_digests_tell_apart_what_a_page_shows_differently(a, b):
 ])
 def test_equal_values_have_equal_digests(make):
     assert reuse.digest(make()) == reuse.digest(make())
+
+
+def test_a_files_new_diagnostic_renders_its_page_and_the_problems_page_again(glossary, tmp_path):
+    muon = next(t for t in glossary.terms if t.id == "MUON")
+    extra = dataclasses.replace(glossary.diagnostics[0], file=muon.file, message="a finding made for the test")
+    edited = dataclasses.replace(glossary, diagnostics=glossary.diagnostics + (extra,))
+    nodes, site_wide = rerendered(glossary, edited, tmp_path)
+    assert nodes == {page_of(glossary, "MUON")}
+    assert "problems.html" in site_wide
+
+
+def test_a_diagnostic_of_no_file_renders_no_node_page_again(glossary, tmp_path):
+    extra = dataclasses.replace(glossary.diagnostics[0], file="", message="about the whole glossary (test)")
+    nodes, site_wide = rerendered(glossary, dataclasses.replace(glossary, diagnostics=glossary.diagnostics + (extra,)),
+                                  tmp_path)
+    assert nodes == set() and "problems.html" in site_wide

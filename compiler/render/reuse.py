@@ -55,10 +55,12 @@ def digest(obj: Any) -> bytes:
     whose bytes vary between runs (a set's order) can only make a digest differ,
     which renders a page again, never keeps a stale one."""
     try:
-        data = b"m" + marshal.dumps(obj, 2)
+        h = hashlib.blake2b(b"m", digest_size=16)
+        h.update(marshal.dumps(obj, 2))  # not b"m" + ...: the edges of a 10k site are 18 MB to copy
     except (ValueError, TypeError):
-        data = b"r" + repr(obj).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(data, digest_size=16).digest()
+        h = hashlib.blake2b(b"r", digest_size=16)
+        h.update(repr(obj).encode("utf-8", "surrogatepass"))
+    return h.digest()
 
 
 _DIAGNOSTIC_FIELDS = operator.attrgetter(*(
@@ -165,7 +167,7 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
     by_file = renderer.diags_by_file
     tables["diags"], diags_changed = _blob(
         before.get("diags"), digest(list(map(_DIAGNOSTIC_FIELDS, renderer.diagnostics))),
-        lambda: (digest(list(map(_DIAGNOSTIC_FIELDS, by_file[f]))) if (f := _file(p)) in by_file else _NONE
+        lambda: (digest(list(map(_DIAGNOSTIC_FIELDS, by_file[f]))) if (f := _file(p)) and f in by_file else _NONE
                  for p in pages))
 
     # The graph: what a page shows of each node as a neighbour, and each node's edges.
