@@ -284,6 +284,9 @@ def term_references(term: Term) -> list[Row]:
     return out
 
 
+SOFT = frozenset(name for name, relation in RELATIONS.items() if relation.soft)  # only these can be no link
+
+
 def is_link(relation: str, how: str, target: str, source: str) -> bool:
     """Whether a resolved reference is a link: free text naming nothing (or its own term) is not."""
     return not (RELATIONS[relation].soft and (how == "missing" or target == source))
@@ -327,12 +330,14 @@ def collect_references(terms: Sequence[Term], resolver: Resolver,
                        rows: Sequence[Sequence[Row]] | None = None) -> list[Reference]:
     """The resolved links of ``terms``, from ``rows`` (each term's :func:`term_references`) when given."""
     refs: list[Reference] = []
+    add, resolve = refs.append, resolver.resolve
     for term, term_rows in zip(terms, rows if rows is not None else map(term_references, terms)):
+        ident, file = term.id, term.file
         for relation, name, weight, line, column, pointer in term_rows:
-            target, how = resolver.resolve(name)
-            if is_link(relation, how, target, term.id):
-                refs.append(Reference(term.id, term.file, relation, name, target, how, pointer,
-                                      line, column, None if weight is _UNSET else weight))
+            target, how = resolve(name)
+            if relation not in SOFT or is_link(relation, how, target, ident):
+                add(Reference(ident, file, relation, name, target, how, pointer,
+                              line, column, None if weight is _UNSET else weight))
     return refs
 
 

@@ -18,6 +18,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -373,12 +374,15 @@ def _declared(graph: nx.MultiDiGraph, u: str, v: str, relation: str) -> bool:
     return bool(data and data["declared"])
 
 
+ONE_WAY_CHECKED = frozenset(name for name, relation in RELATIONS.items() if relation.one_way_check)
+
+
 def check_one_way(ctx: Context) -> Iterator[Diagnostic]:
     graph = ctx.graph
     for ref in ctx.result.references:
-        relation = RELATIONS[ref.relation]
-        if not relation.one_way_check or ref.target == ref.source:
+        if ref.relation not in ONE_WAY_CHECKED or ref.target == ref.source:
             continue
+        relation = RELATIONS[ref.relation]
         if graph.nodes[ref.target]["kind"] != "term" or _declared(graph, ref.target, ref.source, relation.name):
             continue
         other = ctx.result.terms[ref.target]
@@ -463,11 +467,12 @@ def check_cycles(ctx: Context) -> Iterator[Diagnostic]:
 
 def check_orphans(ctx: Context) -> Iterator[Diagnostic]:
     graph = ctx.graph
+    nodes, succ, pred = graph.nodes, graph.succ, graph.pred
     for ident, term in ctx.result.terms.items():
-        neighbours = set(graph.successors(ident)) | set(graph.predecessors(ident))
+        if any(n != ident and nodes[n]["kind"] != "missing" for n in chain(succ[ident], pred[ident])):
+            continue  # most terms: the first neighbour is defined
+        neighbours = set(succ[ident]) | set(pred[ident])
         neighbours.discard(ident)
-        if any(graph.nodes[n]["kind"] != "missing" for n in neighbours):
-            continue
         line, col = _at(term, "/canonical_id")
         detail = ("; its only link names something undefined" if len(neighbours) == 1 else
                   f"; its {len(neighbours)} links all name undefined terms" if neighbours else "")
