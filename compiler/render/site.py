@@ -147,8 +147,13 @@ class Linker:
         self.plan, self.graph, self.root = plan, graph, root
         self._anchors: dict[tuple[str, str | None], Markup] = {}
         self.svg_facts: dict[str, tuple[str, str, str, str | None]] = {}  # see graphview.local_svg
+        # While a node page renders: the ids it looked up and the links it resolved (see reuse.changes).
+        self.ids: set[str] | None = None
+        self.resolved: set[tuple[str, str, str, bool]] | None = None
 
     def url(self, ident: Any) -> str | None:
+        if self.ids is not None and type(ident) is str:
+            self.ids.add(ident)
         page = self.plan.by_id.get(ident) if isinstance(ident, str) else None
         return self.root + page.url if page else None
 
@@ -162,6 +167,8 @@ class Linker:
         of the terms folder, or a name), ``#ID`` and ``[[Name]]`` become the page of that
         term; placeholders (``#``, ``link``, ``...``) and unknown targets become text.
         """
+        if self.resolved is not None:
+            self.resolved.add((self.root, href, base_file, wiki))
         href = href.strip()
         if wiki:
             page = self.plan.find(href)
@@ -189,16 +196,22 @@ class Linker:
         return self.page_url(page) if page else None
 
     def label(self, ident: str) -> str:
+        if self.ids is not None and type(ident) is str:
+            self.ids.add(ident)
         page = self.plan.by_id.get(ident)
         return page.label if page else ident
 
     def kind(self, ident: str) -> str:
+        if self.ids is not None and type(ident) is str:
+            self.ids.add(ident)
         page = self.plan.by_id.get(ident)
         return page.kind if page else "missing"
 
     def a(self, ident: Any, text: Any = None) -> Markup:
         """An ``<a>`` to the page of ``ident`` or plain escaped text when it has none."""
         key = (ident, text) if type(ident) is str and (text is None or type(text) is str) else None
+        if self.ids is not None and type(ident) is str:
+            self.ids.add(ident)
         if key is not None:
             made = self._anchors.get(key)
             if made is None:
@@ -339,9 +352,33 @@ class SiteRenderer:
                                                 page_path=rel, **ctx))
 
     # -- node pages ----------------------------------------------------------------
+    def answer(self, dep: Any) -> Any:
+        """What a look-up recorded by ``deps_of`` answers under this plan: an id's (url, label, kind), a link's URL."""
+        if type(dep) is str:
+            page = self.plan.by_id.get(dep)
+            return None if page is None else (page.url, page.label, page.kind)
+        root, href, base, wiki = dep
+        return self.linker(root).resolve(href, base, wiki)
+
+    def deps_of(self, page: Page) -> tuple:
+        """The look-ups of ``page``'s last ``node_page`` that its graph neighbours do not already account for.
+
+        A neighbour's URL, label and kind are in its shown facts (``reuse.changes``), so a
+        change of them renders this page again anyway; what is left are ids named in the
+        header that are no edge and every link the text resolves by name or file."""
+        link = self.linker("../")
+        ids, resolved = link.ids or set(), link.resolved or set()
+        link.ids = link.resolved = None
+        if ids and self.graph is not None and page.ident in self.graph:
+            ids = ids - self.graph._succ[page.ident].keys() - self.graph._pred[page.ident].keys()
+        if self.plan.by_id.get(page.ident) is page:
+            ids.discard(page.ident)
+        return (*sorted(ids), *sorted(resolved, key=repr))
+
     def node_page(self, page: Page) -> str:
         links_out, backlinks = P.edges_of(self.graph, page.ident)
         link = self.linker("../")
+        link.ids, link.resolved = set(), set()
         svg = graphview.local_svg(self.graph, page.ident, link.label, link.url, link.kind, link.svg_facts)
         common = dict(page=page, links_out=links_out, backlinks=backlinks, local_graph=svg)
         if page.kind == "term":
@@ -460,8 +497,8 @@ class _Shared:
 _SHARED: list[_Shared] = []  # set in the parent just before the pool forks; read by the workers
 
 
-def _render_chunk(start: int, stop: int) -> list[tuple[int, int, Diagnostic | None]]:
-    """Render and write pages[start:stop]: (index, bytes written or -1, diagnostic) for each.
+def _render_chunk(start: int, stop: int) -> list[tuple[int, int, Diagnostic | None, tuple]]:
+    """Render and write pages[start:stop]: (index, bytes written or -1, diagnostic, look-ups) for each.
 
     Workers write the files themselves, so only these small tuples cross the pipe,
     never the HTML (which used to be pickled, sent and written by the parent)."""
@@ -471,12 +508,13 @@ def _render_chunk(start: int, stop: int) -> list[tuple[int, int, Diagnostic | No
     for i in range(start, stop):
         page = shared.pages[i]
         html, diag = shared.renderer.safe_node_page(page)
-        out.append((i, writer.write(page.path, html) if html is not None else -1, diag))
+        out.append((i, writer.write(page.path, html) if html is not None else -1, diag,
+                    shared.renderer.deps_of(page)))
     return out
 
 
 def _render_pages(renderer: SiteRenderer, pages: Sequence[Page], base: Path, jobs: int,
-                  meanwhile: Callable[[], None]) -> list[tuple[int, int, Diagnostic | None]]:
+                  meanwhile: Callable[[], None]) -> list[tuple[int, int, Diagnostic | None, tuple]]:
     """Render and write the node pages into ``base``; call ``meanwhile`` (the site-wide pages) alongside.
 
     With ``jobs > 1`` the pages go, in chunks, to ``jobs - 1`` forked workers while
@@ -487,7 +525,7 @@ def _render_pages(renderer: SiteRenderer, pages: Sequence[Page], base: Path, job
     fork does not exist or the pool breaks, the rest is rendered here.
     """
     chunks = [(i, min(i + CHUNK, len(pages))) for i in range(0, len(pages), CHUNK)]
-    results: dict[int, list[tuple[int, int, Diagnostic | None]]] = {}
+    results: dict[int, list[tuple[int, int, Diagnostic | None, tuple]]] = {}
     futures: dict[int, Any] = {}
     pool = None
     _SHARED[:] = [_Shared(renderer, pages, base)]
@@ -580,8 +618,9 @@ def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, tmp: Path, jo
     writer = SiteWriter(tmp)
     writer.copy_assets()
     old_site, new_site = str(out), str(tmp)
-    changes = reuse.changes(renderer, plan, digests, page_cache) if page_cache is not None else None
-    previous = reuse.Previous(page_cache, old_site, plan, changes.tables["site"] if changes is not None else None)
+    changes = (reuse.changes(renderer, plan, digests, page_cache, page_cache.get("plan"), renderer.answer)
+               if page_cache is not None else None)
+    previous = reuse.Previous(page_cache, old_site, changes.tables["site"] if changes is not None else None)
     kept: dict[str, reuse.Stamp] = {}  # path -> stamp of the file linked (a hard link shares it)
 
     def keep(path: str, stamp: reuse.Stamp | None = None) -> bool:
@@ -601,7 +640,8 @@ def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, tmp: Path, jo
     def site_wide() -> None:
         """Redirects, the index, checks, problems pages and data files: this process's share."""
         for r in plan.redirects:
-            if not (changes is not None and not changes.everything and keep(r.path)):
+            if not (changes is not None and not changes.everything and r.path not in changes.redirects
+                    and keep(r.path)):
                 writer.write(r.path, renderer.redirect_page(r))
         # Index, checks, problems, search index... unchanged: all of them linked, or none (a file
         # linked here and then written again would be written through the link into the old site).
@@ -616,21 +656,45 @@ def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, tmp: Path, jo
             names.append(rel)
 
     rendered = _render_pages(renderer, todo, tmp, jobs, site_wide)
-    for _, size, diag in rendered:
+    for _, size, diag, _ in rendered:
         if diag is not None:
             diags.append(diag)
         if size >= 0:
             writer.count += 1
             writer.bytes += size
-    written = len(plan.pages) - len(todo) + sum(1 for _, size, _ in rendered if size >= 0)
+    written = len(plan.pages) - len(todo) + sum(1 for _, size, _, _ in rendered if size >= 0)
     if changes is None:
         return None, written, writer.count, writer.bytes
     # Kept files keep their stamps; a page that failed to render is not recorded (rendered again next time).
-    failed = {todo[i].path for i, size, _ in rendered if size < 0}
+    failed = {todo[i].path for i, size, _, _ in rendered if size < 0}
     values = reuse.stamps(reuse.site_paths(plan, names), kept, failed, new_site)
-    learnt = dict(changes.tables, stamps=(changes.tables["site"], list(names), values),
+    deps, answers = _look_ups(renderer, plan, todo, rendered, changes, page_cache)
+    learnt = dict(changes.tables, stamps=(changes.tables["site"], list(names), values), deps=deps, answers=answers,
                   group={"fp": changes.group, "names": list(names)}, reused=len(plan.pages) - len(todo))
     return learnt, written, writer.count, writer.bytes
+
+
+def _look_ups(renderer: SiteRenderer, plan: SitePlan, todo: Sequence[Page],
+               rendered: Sequence[tuple[int, int, Diagnostic | None, tuple]], changes: reuse.Changes,
+               before: Mapping[str, Any]) -> tuple[dict[str, tuple], dict[Any, Any]]:
+    """Each page's look-ups beyond its neighbours (kept pages keep theirs) and what each answers now.
+
+    Only pages with such look-ups have an entry: most term pages have none, so the tables
+    stay small. An answer known from the previous build is reused while the plan is the same."""
+    old = before.get("deps") if not changes.everything and isinstance(before.get("deps"), dict) else {}
+    redone = {todo[i].path: found for i, _, _, found in rendered}
+    deps: dict[str, tuple] = {}
+    for p in plan.pages:
+        found = redone.get(p.path) if p.path in redone else old.get(p.path)
+        if found:
+            deps[p.path] = found
+    known = before.get("answers") if changes.same_plan and isinstance(before.get("answers"), dict) else {}
+    answers: dict[Any, Any] = {}
+    for found in deps.values():
+        for dep in found:
+            if dep not in answers:
+                answers[dep] = known[dep] if dep in known else renderer.answer(dep)
+    return deps, answers
 
 
 __all__ = ["render_site", "RenderStats", "make_environment"]

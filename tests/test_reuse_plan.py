@@ -1,0 +1,168 @@
+"""A change of the plan (a new page, a moved page) renders only the pages that show it (issue 8).
+
+Each test builds a small glossary with the build cache, changes its files the way an
+author would (a link to a name nobody defines, a new term, a term whose id takes another
+page's file name), builds again, and compares the files' inodes: a page linked from the
+previous site keeps its inode, a page rendered again is a new file. The incremental site
+must also equal a clean build of the same files, byte for byte.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from compiler.build import Options, build
+from compiler.render import reuse
+from compiler.render.plan import plan_site
+from compiler.render.site import SITE_PAGES
+
+NODE_FOLDERS = ("terms/", "modules/", "missing/")
+
+
+def term(ident: str, label: str, links: list[str] = (), body: str = "") -> str:
+    crosslinks = f"crosslinks:\n  prerequisites: [{', '.join(links)}]\n" if links else ""
+    return (f"---\nterm: {label}\ncanonical_id: {ident}\nstatus: draft\n{crosslinks}---\n\n"
+            f"# {label}\n\n{body or 'A term of the test.'}\n")
+
+
+# The glossary every test starts from: who links to whom, and who names whom in its text.
+START = {
+    "ALPHA": term("ALPHA", "Alpha", ["BETA"]),
+    "BETA": term("BETA", "Beta", ["GAMMA"]),
+    "GAMMA": term("GAMMA", "Gamma"),
+    "DELTA": term("DELTA", "Delta", body="Its text names [[Zeta Quux]] and [[action]]."),
+    "action": term("action", "Action word", ["GAMMA"]),
+    "EPSILON": term("EPSILON", "Epsilon", ["action"]),
+    "OMEGA": term("OMEGA", "Omega", ["ALPHA"], body="Unrelated to [[Alpha]]."),
+}
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture()
+def site(tmp_path):
+    terms = tmp_path / "terms"
+    terms.mkdir()
+    for name, text in START.items():
+        (terms / f"{name}.md").write_text(text, "utf-8")
+    out, cache = tmp_path / "site", tmp_path / ".glossary-cache"
+    build(terms, out, Options(cache_dir=cache))
+    return terms, out, cache
+
+
+def rebuilt(site, change) -> tuple[set[str], set[str], set[str]]:
+    """(node pages, site-wide pages, alias pages) rendered again after ``change(terms)``; checks the site is a clean one."""
+    terms, out, cache = site
+    before = inodes(out)
+    change(terms)
+    glossary, _ = build(terms, out, Options(cache_dir=cache))
+    clean = out.parent / "clean"
+    build(terms, clean, Options())
+    assert tree(out) == tree(clean)
+    plan = plan_site(glossary.terms, glossary.modules, glossary.graph)
+    aliases = {r.path for r in plan.redirects}
+    changed = {path for path, ino in inodes(out).items() if before.get(path) != ino}
+    return ({p for p in changed if p.startswith(NODE_FOLDERS) and p not in aliases},
+            {p for p in changed if p in SITE_PAGES}, {p for p in changed if p in aliases})
+
+
+def test_a_new_dangling_link_renders_its_term_the_new_missing_page_and_the_site_wide_pages(site):
+    def link_nowhere(terms):
+        (terms / "GAMMA.md").write_text(term("GAMMA", "Gamma", ["NOBODY_DEFINES_THIS"]), "utf-8")
+
+    nodes, site_wide, _ = rebuilt(site, link_nowhere)
+    assert nodes == {"terms/GAMMA.html", "missing/NOBODY_DEFINES_THIS.html"}
+    assert {"index.html", "wanted.html", "graph.html"} <= site_wide
+
+
+def test_removing_the_last_link_to_a_missing_page_renders_its_term_alone(site):
+    terms, out, _ = site
+    (terms / "GAMMA.md").write_text(term("GAMMA", "Gamma", ["NOBODY_DEFINES_THIS"]), "utf-8")
+    build(terms, out, Options(cache_dir=site[2]))
+
+    nodes, site_wide, _ = rebuilt(site, lambda terms: (terms / "GAMMA.md").write_text(term("GAMMA", "Gamma"), "utf-8"))
+    assert nodes == {"terms/GAMMA.html"}
+    assert not (out / "missing" / "NOBODY_DEFINES_THIS.html").exists()
+    assert "wanted.html" in site_wide
+
+
+def test_a_new_term_renders_its_page_its_neighbours_and_the_pages_whose_text_names_it(site):
+    def add(terms):
+        (terms / "ZETA.md").write_text(term("ZETA", "Zeta Quux", ["BETA"]), "utf-8")
+
+    nodes, site_wide, _ = rebuilt(site, add)
+    # ZETA itself, BETA (a new backlink), DELTA (its [[Zeta Quux]] now resolves); nobody else.
+    assert nodes == {"terms/ZETA.html", "terms/BETA.html", "terms/DELTA.html"}
+    assert {"index.html", "graph.html"} <= site_wide
+
+
+def test_a_deleted_term_renders_its_neighbours_and_the_pages_whose_text_named_it(site):
+    nodes, _, _ = rebuilt(site, lambda terms: (terms / "OMEGA.md").unlink())
+    assert nodes == {"terms/ALPHA.html"}  # its backlink is gone; nobody names Omega in a text
+
+    nodes, _, _ = rebuilt(site, lambda terms: (terms / "action.md").unlink())
+    # EPSILON's link now points to a missing page, which is new; DELTA's [[action]] finds that page;
+    # GAMMA loses a backlink.
+    assert nodes == {"terms/EPSILON.html", "terms/GAMMA.html", "terms/DELTA.html", "missing/action.html"}
+
+
+def test_a_page_moved_by_a_slug_collision_renders_the_pages_that_link_to_it(site):
+    """``ACTION`` sorts first and takes ``action``'s file name: ``action`` moves to ``action-2``."""
+    terms, out, _ = site
+    assert (out / "terms" / "action.html").exists()
+
+    def collide(terms):
+        (terms / "ACTION_FILE.md").write_text(term("ACTION", "The action", ["ALPHA"]), "utf-8")
+
+    nodes, _, _ = rebuilt(site, collide)
+    assert (out / "terms" / "action-2.html").exists() and (out / "terms" / "ACTION.html").exists()
+    # the new page, the moved page, ALPHA (new backlink), EPSILON (links to the moved page),
+    # GAMMA (the moved page links to it: a neighbour's URL), DELTA (its text names the moved page).
+    assert nodes == {"terms/ACTION.html", "terms/action-2.html", "terms/ALPHA.html", "terms/EPSILON.html",
+                     "terms/GAMMA.html", "terms/DELTA.html"}
+
+
+def test_a_relabelled_term_renders_the_whole_site_for_now(site):
+    """tests/test_reuse.py pins a label change to a whole render (``RELABEL_RENDERS_EVERYTHING``)."""
+    def relabel(terms):
+        (terms / "ALPHA.md").write_text(term("ALPHA", "Alpha renamed", ["BETA"]), "utf-8")
+
+    nodes, _, _ = rebuilt(site, relabel)
+    assert nodes == {f"terms/{name}.html" for name in START}
+
+
+def test_without_the_label_rule_a_relabelled_term_renders_the_pages_that_show_or_name_it(site, monkeypatch):
+    monkeypatch.setattr(reuse, "RELABEL_RENDERS_EVERYTHING", False)
+
+    def relabel(terms):
+        (terms / "ALPHA.md").write_text(term("ALPHA", "Alpha renamed", ["BETA"]), "utf-8")
+
+    nodes, _, _ = rebuilt(site, relabel)
+    # ALPHA, its neighbours BETA and OMEGA (OMEGA's [[Alpha]] also no longer finds it by label).
+    assert nodes == {"terms/ALPHA.html", "terms/BETA.html", "terms/OMEGA.html"}
+
+
+def test_a_new_alias_writes_its_redirect_and_keeps_the_other_pages(site):
+    def alias(terms):
+        text = term("GAMMA", "Gamma").replace("status: draft\n", "status: draft\naliases: [gamma ray thing]\n")
+        (terms / "GAMMA.md").write_text(text, "utf-8")
+
+    nodes, _, aliases = rebuilt(site, alias)
+    assert nodes == {"terms/GAMMA.html"}
+    assert aliases == {"terms/gamma-ray-thing.html"}
+
+
+def test_a_page_replaced_after_a_plan_change_is_rendered_again(site):
+    """A page kept over a plan change is still linked only when the file in OUT is the one we wrote."""
+    terms, out, cache = site
+    (out / "terms" / "GAMMA.html").unlink()
+    (out / "terms" / "GAMMA.html").write_text("someone else's page", "utf-8")
+    nodes, _, _ = rebuilt(site, lambda terms: (terms / "ZETA.md").write_text(term("ZETA", "Zeta"), "utf-8"))
+    assert "terms/GAMMA.html" in nodes
