@@ -28,3 +28,31 @@ def test_output_is_identical_for_every_number_of_jobs(tmp_path):
         results.append((tree(out), report, stats.pages))
     assert results[0][2] > 1000
     assert results[0] == results[1] == results[2]
+
+
+def test_checks_split_over_processes_give_one_run_s_results(tmp_path, monkeypatch):
+    """Chunks of terms checked in forked workers and in this process join to what one run gives:
+    every result in term order, and a run-wide finding (here an edition that is no year) once."""
+    import compiler.build as build_module
+    from compiler.build import analyze
+
+    monkeypatch.setattr(build_module, "CHECKS_APART", 2)
+    monkeypatch.setattr(build_module, "CHECKS_CHUNK", 3)
+    terms = generate(tmp_path / "g", 60, seed=3)  # hints and no hooks (hooks keep one process)
+
+    def run(jobs: int, cache: Path | None = None) -> tuple[str, list]:
+        g = analyze(terms, Options(jobs=jobs, edition="next year", cache_dir=cache))
+        report = json_report(Report(base="t", files=g.files, terms=len(g.terms), diagnostics=g.diagnostics,
+                                    checks=tuple(c.to_json() for c in g.checks)))
+        return report, [c.to_json() for c in g.checks]
+
+    chunks: list[int] = []
+    join = build_module._join_chunks
+    monkeypatch.setattr(build_module, "_join_chunks", lambda todo, spans, done: (chunks.append(len(spans)),
+                                                                                 join(todo, spans, done))[1])
+    one = run(1)
+    assert len(one[1]) > 3 * 3 and not chunks  # more hints than three chunks hold; one process, one run
+    assert one[0].count('"check-edition"') == 1
+    assert run(2) == one == run(3)
+    assert run(2, tmp_path / "cache") == one  # and through the build cache's merge
+    assert len(chunks) == 3 and min(chunks) > 3
