@@ -79,10 +79,10 @@ def load_and_validate(root: Path, *, exclude: Sequence[Path] = (), state: CacheS
     from .load import _display
 
     paths, diags = discover(root, exclude=exclude)
+    displays = [_display(path, root) for path in paths]
     entries: dict[str, FileEntry | None] = {}
     misses: list[tuple[Path, str, int]] = []
-    for path in paths:
-        display = _display(path, root)
+    for path, display in zip(paths, displays):
         cached = state.files.get(display) if state is not None else None
         if cached is not None:
             try:
@@ -112,8 +112,7 @@ def load_and_validate(root: Path, *, exclude: Sequence[Path] = (), state: CacheS
                 _keep_checks(state.files.get(display), entry)
         loaded[display] = (entry, d)
     terms: list[Term] = []
-    for path in paths:
-        display = _display(path, root)
+    for display in displays:
         if display in entries:
             entry = entries[display]
             file_diags: Sequence[Diagnostic] = entry.diagnostics if entry else ()
@@ -128,7 +127,7 @@ def load_and_validate(root: Path, *, exclude: Sequence[Path] = (), state: CacheS
             else:
                 state.files.pop(display, None)
     if state is not None:
-        for gone in set(state.files) - {_display(p, root) for p in paths}:
+        for gone in set(state.files) - set(displays):
             del state.files[gone]
     return tuple(terms), diags, len(paths), set(loaded)
 

@@ -340,6 +340,11 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def _display(path: Path, root: Path) -> str:
+    """``path`` relative to ``root``, with ``/``: by its text when it starts with root's (a
+    pathlib ``relative_to`` costs ~6 us, and a 10k-term build asked it 40,000 times)."""
+    text, base = str(path), str(root)
+    if os.sep == "/" and len(text) > len(base) + 1 and text.startswith(base) and text[len(base)] == "/" and base != "/":
+        return text[len(base) + 1:]
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
