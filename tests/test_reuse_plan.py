@@ -8,14 +8,19 @@ must also equal a clean build of the same files, byte for byte.
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from compiler.build import Options, build
 from compiler.render import reuse
 from compiler.render.plan import plan_site
 from compiler.render.site import SITE_PAGES
+
+from . import test_incremental as incremental
 
 NODE_FOLDERS = ("terms/", "modules/", "missing/")
 
@@ -166,3 +171,63 @@ def test_a_page_replaced_after_a_plan_change_is_rendered_again(site):
     (out / "terms" / "GAMMA.html").write_text("someone else's page", "utf-8")
     nodes, _, _ = rebuilt(site, lambda terms: (terms / "ZETA.md").write_text(term("ZETA", "Zeta"), "utf-8"))
     assert "terms/GAMMA.html" in nodes
+
+
+def test_a_term_file_renamed_with_the_same_content_renders_its_page_again(site):
+    """Its page shows its file's name: the same content under another name is another page."""
+    nodes, _, _ = rebuilt(site, lambda terms: (terms / "GAMMA.md").rename(terms / "gamma_moved.md"))
+    assert "terms/GAMMA.html" in nodes
+
+
+# -- the property: any sequence of plan-changing edits gives a clean build's site ---------------------
+
+def plan_op(op: tuple, terms: Path, counter: list[int]) -> None:
+    """Edits that change the plan: a header link to a name nobody defines, a body link to a name that
+    may be defined later, a new term named by earlier links, an alias, an id that collides with
+    another's file name; anything else is one of tests/test_incremental.py's edits."""
+    kind, pick, text = op
+    files = sorted(terms.glob("*.md"))
+    target = files[pick % len(files)] if files else None
+    if kind == "dangle" and target:
+        body = target.read_text("utf-8")
+        target.write_text(body.replace("\n  prerequisites: [", f"\n  prerequisites: [GHOST_{pick % 3}, ", 1), "utf-8")
+    elif kind == "name" and target:
+        other = files[(pick * 7 + 3) % len(files)].stem
+        names = f"[[{other}]] [[NEW_TERM_{pick % 4}]] [[New {pick % 4}]] [[GHOST_{pick % 3}]] [[{text}]]"
+        target.write_text(target.read_text("utf-8") + f"\n{names}\n", "utf-8")
+    elif kind == "alias" and target:
+        body = target.read_text("utf-8")
+        target.write_text(body.replace("\naliases: [", f"\naliases: [New {pick % 4}, ", 1), "utf-8")
+    elif kind == "collide" and files:
+        stem = files[pick % len(files)].stem
+        counter[0] += 1
+        ident = stem.lower() if stem != stem.lower() else stem.upper()
+        (terms / f"collide_{counter[0]}.md").write_text(term(ident, f"Collider {counter[0]}", [stem]), "utf-8")
+    else:
+        incremental.apply(op, terms, counter)
+
+
+plan_ops = st.lists(st.tuples(st.sampled_from(["dangle", "name", "alias", "collide", "add", "rename", "delete",
+                                               "edit", "header"]),
+                              st.integers(0, 50), st.text(alphabet="abxyz _-", min_size=1, max_size=8)),
+                    min_size=1, max_size=4)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan_ops)
+def test_plan_changes_give_a_clean_builds_site(tmp_path_factory, steps):
+    root = tmp_path_factory.mktemp("plan")
+    terms = root / "terms"
+    terms.mkdir()
+    for f in incremental.SEED_TERMS:
+        shutil.copy(f, terms / f.name)
+    cache, out = root / ".glossary-cache", root / "inc"
+    build(terms, out, Options(cache_dir=cache))
+    counter = [0]
+    for i, op in enumerate(steps):
+        plan_op(op, terms, counter)
+        build(terms, out, Options(cache_dir=cache))
+        cold = root / f"cold{i}"
+        build(terms, cold, Options())
+        assert tree(out) == tree(cold), op
+        shutil.rmtree(cold)

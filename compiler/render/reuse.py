@@ -2,8 +2,8 @@
 
 A node page shows its own node (term data and body, module data, or the names that
 link to a missing term), its typed links and backlinks with each neighbour's label,
-kind, status and URL, the checks and diagnostics of its file, and site-wide things
-(title, configuration, every page's URL, which body links resolve to).
+kind, status and URL, the checks and diagnostics of its file, what the ids its header
+names and the links its text writes resolve to, and site-wide things (title, configuration).
 
 Why inputs compared with the previous build's, not a hash of every page: hashing
 what each of 36k pages shows (its edges and its neighbours' facts) cost ~1.5 s of a
@@ -14,9 +14,18 @@ kept in the build cache; a whole-table digest taken in C (``marshal``) says in o
 step whether anything in it changed, and only a table that changed is rebuilt entry
 by entry and compared. The pages to render again are those whose own entries
 changed, the ends of every changed edge, and the neighbours of a node whose shown
-facts changed. Anything site-wide (the plan: every page's id, kind, label and URL,
-the alias redirects, the names body links resolve to; the title and configuration)
-is one *site key*: when it changes, every page is rendered again.
+facts changed. Only the title and configuration are one *site key*: when it changes,
+every page is rendered again.
+
+Why the plan is not in the site key: adding a term, or a link to a name nobody defines
+(a new ``missing/`` page), changes the plan, and rendering all ~43k pages of a 10k-term
+site for it took 20-50 s. When the plan changed, pages are matched with the previous
+build's by their whole row (key, id, kind, label, path, URL: a page that moved to
+another file, e.g. by a slug collision, is a new page), nodes by name; each page's
+look-ups beyond its graph neighbours (``Linker`` records them while the page renders:
+ids named in its header, links its text resolves by name or file) are kept with what
+they answered, and a page whose look-ups answer differently under the new plan is
+rendered again. Alias pages are kept while their alias and target's row are the same.
 
 A page is linked from the previous site only when the previous site's file is still
 the one we wrote (same inode, size and mtime): another build or a person may have
@@ -248,12 +257,36 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
             and isinstance(before.get("nodes"), list) and len(before["nodes"]) == len(nodes))
     node_names = before["nodes"] if same else list(nodes)
     tables["nodes"] = node_names
-    fresh = {} if same else {"own": b"", "checks": None, "diags": None, "facts": None, "edges": None}
+    # Which file each page shows (a term file renamed with the same content is another page).
+    old_files = before.get("files")
+    tables["files"] = old_files if same and isinstance(old_files, list) else [_file(p) for p in pages]
+    rows: list[tuple] = []
+    old_rows: list[tuple] = []
+    old_at: dict[tuple, int] = {}
+    if not everything and not same:
+        if isinstance(old_files, list) and len(old_files) == len(old_layout[0]):
+            rows = [(*_page_row(p), f) for p, f in zip(pages, tables["files"])]
+            old_rows = [(*_full(r), f) for r, f in zip(old_layout[0], old_files)]
+            old_at = {r: i for i, r in enumerate(old_rows)}
+        else:
+            everything = True
+    fresh: dict[str, bytes] = {}
 
-    def table(name: str, whole: bytes, make: Callable[[], Iterable[bytes]]) -> tuple[tuple[bytes, bytes], list[int] | None]:
+    def table(name: str, whole: bytes, make: Callable[[int, Any], bytes]) -> tuple[tuple[bytes, bytes], list[int] | None]:
+        """This build's table ``name`` (entry i: ``make(i, page or node)``) and the positions that changed
+        (``None`` while the plan changed: ``_moved`` matches them by row). A page table whose whole digest
+        is the previous one keeps the previous entry of every page it matches by row."""
         if same:
-            return _blob(before.get(name), whole, make)
-        blob = b"".join(make())
+            return _blob(before.get(name), whole, lambda: (make(i, x) for i, x in enumerate(
+                pages if name in ("checks", "diags") else node_names)))
+        old = before.get(name)
+        entries = (_entries(old[1], len(old_rows)) if name in ("checks", "diags") and isinstance(old, tuple)
+                   and len(old) == 2 and old[0] == whole and old_rows else None)
+        if entries is not None:
+            blob = b"".join([entries[j] if (j := old_at.get(r)) is not None else make(i, p)
+                             for i, (p, r) in enumerate(zip(pages, rows))])
+        else:
+            blob = b"".join([make(i, x) for i, x in enumerate(pages if name in ("checks", "diags") else node_names)])
         fresh[name] = blob
         return (whole, blob), None
 
@@ -263,12 +296,12 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
     checks = renderer.checks_by_term
     tables["checks"], checks_changed = table(
         "checks", digest(renderer.checks),
-        lambda: (digest(checks[p.ident]) if p.term is not None and p.ident in checks else _NONE for p in pages))
+        lambda i, p: digest(checks[p.ident]) if p.term is not None and p.ident in checks else _NONE)
     by_file = renderer.diags_by_file
+    files = tables["files"]
     tables["diags"], diags_changed = table(
         "diags", digest(list(map(_DIAGNOSTIC_FIELDS, renderer.diagnostics))),
-        lambda: (digest(list(map(_DIAGNOSTIC_FIELDS, by_file[f]))) if (f := _file(p)) and f in by_file else _NONE
-                 for p in pages))
+        lambda i, p: digest(list(map(_DIAGNOSTIC_FIELDS, by_file[f]))) if (f := files[i]) and f in by_file else _NONE)
 
     # The graph: what a page shows of each node as a neighbour (its label, kind, status and
     # its page's URL and label), and each node's edges.
@@ -280,14 +313,11 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
                        None if p is None else (p.url, p.label, p.kind)))
 
     tables["facts"], facts_changed = table(
-        "facts", digest((digest(nodes), tables["plan_key"])), lambda: (shown(n, a) for n, a in nodes.items()))
+        "facts", digest((digest(nodes), tables["plan_key"])), lambda i, n: shown(n, nodes[n]))
     tables["edges"], edges_changed = table(
-        "edges", digest(succ), lambda: (digest((succ[n], pred[n])) for n in succ))
+        "edges", digest(succ), lambda i, n: digest((succ[n], pred[n])))
 
-    rows: list[tuple] | None = None
     if not everything and not same:
-        rows = [_page_row(p) for p in pages]
-        old_rows = [_full(r) for r in old_layout[0]]
         old_nodes = before.get("nodes") if isinstance(before.get("nodes"), list) else []
         found = [_moved(old_rows, before.get("own"), rows, tables["own"]),
                  _moved(old_rows, _unwrap(before.get("checks")), rows, fresh["checks"]),
@@ -314,7 +344,7 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
         index = bytes(patched)
     else:  # a page whose row and own input are the previous ones has the previous entry
         old = _entries(old_index, len(old_layout[0])) or []
-        at = dict(zip([_full(r) for r in old_layout[0]], old)) if old else {}
+        at = dict(zip(old_rows, old)) if old else {}
         redo = set(own_changed)
         index = b"".join([(_NONE if p.kind == "missing" else digest(build_index([p])))
                           if i in redo or rows[i] not in at else at[rows[i]] for i, p in enumerate(pages)])
@@ -343,8 +373,7 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
         moved = {dep for dep, said in answers.items() if answer is None or answer(dep) != said}
         if moved:
             dirty.update(path for path, deps in before["deps"].items() if not moved.isdisjoint(deps))
-        old_rows = old_layout[0]
-        was = {r[1]: (r[0], _full(old_rows[r[2]])) for r in old_layout[1]}
+        was = {r[1]: (r[0], old_rows[r[2]][:6]) for r in old_layout[1]}
         redirects = {r.path for r in plan.redirects if was.get(r.path) != (r.alias, _page_row(r.target))}
     return Changes(False, dirty, group, tables, redirects, same)
 
