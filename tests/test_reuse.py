@@ -121,13 +121,19 @@ def test_a_changed_check_result_renders_its_term_and_the_checks_page_again(gloss
     assert {"checks.html", "index.html"} <= site_wide
 
 
-def test_a_changed_label_renders_every_page_again(glossary, tmp_path):
-    """A label is shown wherever its node is linked, and body links may resolve by it: the whole site."""
+def test_a_changed_label_renders_its_page_its_neighbours_and_the_pages_naming_it(glossary, tmp_path):
+    """A label is shown by the node's neighbours and may resolve body links: those pages, not the whole site."""
     muon = next(t for t in glossary.terms if t.id == "MUON")
     edited = with_term(glossary, "MUON", data={**muon.data, "term": "Heavy electron of the test"})
-    nodes, site_wide = rerendered(glossary, edited, tmp_path)
+    nodes, site_wide = rerendered(glossary, edited, tmp_path)  # and the site equals a clean render
+    neighbours = set(edited.graph.successors("MUON")) | set(edited.graph.predecessors("MUON"))
     everything = {p.path for p in plan_site(edited.terms, edited.modules, edited.graph).pages}
-    assert nodes == everything and site_wide == set(SITE_PAGES)
+    assert pages_of(edited, {"MUON", *neighbours}) <= nodes < everything
+    by_path = {p.path: p for p in plan_site(edited.terms, edited.modules, edited.graph).pages}
+    for path in nodes - pages_of(edited, {"MUON", *neighbours}):  # the others name it in their text
+        term = by_path[path].term
+        assert term is not None and "muon" in (term.body + repr(term.data)).lower(), path
+    assert site_wide == set(SITE_PAGES)  # the index and the search show labels
 
 
 def test_a_page_replaced_in_out_is_rendered_again(glossary, tmp_path):

@@ -8,6 +8,8 @@ must also equal a clean build of the same files, byte for byte.
 """
 from __future__ import annotations
 
+import re
+
 import shutil
 from pathlib import Path
 
@@ -16,7 +18,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compiler.build import Options, build
-from compiler.render import reuse
 from compiler.render.plan import plan_site
 from compiler.render.site import SITE_PAGES
 
@@ -134,18 +135,7 @@ def test_a_page_moved_by_a_slug_collision_renders_the_pages_that_link_to_it(site
                      "terms/GAMMA.html", "terms/DELTA.html"}
 
 
-def test_a_relabelled_term_renders_the_whole_site_for_now(site):
-    """tests/test_reuse.py pins a label change to a whole render (``RELABEL_RENDERS_EVERYTHING``)."""
-    def relabel(terms):
-        (terms / "ALPHA.md").write_text(term("ALPHA", "Alpha renamed", ["BETA"]), "utf-8")
-
-    nodes, _, _ = rebuilt(site, relabel)
-    assert nodes == {f"terms/{name}.html" for name in START}
-
-
-def test_without_the_label_rule_a_relabelled_term_renders_the_pages_that_show_or_name_it(site, monkeypatch):
-    monkeypatch.setattr(reuse, "RELABEL_RENDERS_EVERYTHING", False)
-
+def test_a_relabelled_term_renders_the_pages_that_show_or_name_it(site):
     def relabel(terms):
         (terms / "ALPHA.md").write_text(term("ALPHA", "Alpha renamed", ["BETA"]), "utf-8")
 
@@ -202,6 +192,10 @@ def plan_op(op: tuple, terms: Path, counter: list[int]) -> None:
     elif kind == "alias" and target:
         body = target.read_text("utf-8")
         target.write_text(body.replace("\naliases: [", f"\naliases: [New {pick % 4}, ", 1), "utf-8")
+    elif kind == "relabel" and target:
+        label = files[(pick * 3 + 1) % len(files)].stem if pick % 2 == 0 else f"Relabelled {text}"
+        body = target.read_text("utf-8")
+        target.write_text(re.sub(r"(?m)^term: .*$", lambda _m: f"term: {label}", body, count=1), "utf-8")
     elif kind == "collide" and files:
         stem = files[pick % len(files)].stem
         counter[0] += 1
@@ -211,8 +205,8 @@ def plan_op(op: tuple, terms: Path, counter: list[int]) -> None:
         incremental.apply(op, terms, counter)
 
 
-plan_ops = st.lists(st.tuples(st.sampled_from(["dangle", "name", "alias", "collide", "add", "rename", "delete",
-                                               "edit", "header"]),
+plan_ops = st.lists(st.tuples(st.sampled_from(["dangle", "name", "alias", "relabel", "collide", "add", "rename",
+                                               "delete", "edit", "header"]),
                               st.integers(0, 50), st.text(alphabet="abxyz _-", min_size=1, max_size=8)),
                     min_size=1, max_size=4)
 

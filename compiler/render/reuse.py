@@ -183,23 +183,6 @@ def _moved(old_keys: list, old_blob: Any, new_keys: list, new_blob: bytes) -> li
     return [i for i, k in enumerate(new_keys) if at.get(k) != new_blob[WIDTH * i:WIDTH * (i + 1)]]
 
 
-# A page whose label changed while its id, kind and file stayed: every page is rendered again.
-# The per-page tracking below would render only its neighbours, the pages whose text names it
-# and the site-wide pages (the same bytes, tests/test_reuse_plan.py); the whole site is kept
-# for now because tests/test_reuse.py pins it (test_a_changed_label_renders_every_page_again).
-RELABEL_RENDERS_EVERYTHING = True
-
-
-def _relabelled(old_rows: list[tuple], rows: list[tuple]) -> bool:
-    """True when a page at the same path, with the same key, id, kind and URL, shows another label."""
-    old = {r[4]: r for r in old_rows}
-    for r in rows:
-        o = old.get(r[4])
-        if o is not None and o[3] != r[3] and o[:3] == r[:3] and o[5] == r[5]:
-            return True
-    return False
-
-
 def _unwrap(before: Any) -> Any:
     """The blob of a ``(whole digest, blob)`` table entry."""
     return before[1] if isinstance(before, tuple) and len(before) == 2 else None
@@ -324,7 +307,7 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
                  _moved(old_rows, _unwrap(before.get("diags")), rows, fresh["diags"]),
                  _moved(old_nodes, _unwrap(before.get("facts")), node_names, fresh["facts"]),
                  _moved(old_nodes, _unwrap(before.get("edges")), node_names, fresh["edges"])]
-        if None in found or (RELABEL_RENDERS_EVERYTHING and _relabelled(old_rows, rows)):
+        if None in found:
             everything = True
         else:
             own_changed, checks_changed, diags_changed, facts_changed, edges_changed = found
@@ -350,9 +333,11 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
                           if i in redo or rows[i] not in at else at[rows[i]] for i, p in enumerate(pages)])
     tables["index"] = index
     terms = [(t.id, t.file, t.has_errors, *map(t.data.get, _TERM_FACTS)) for t in renderer.g.terms]
+    # The idea map's node attributes: communities colour the graph page, centrality picks the index's key terms.
+    ideas = [(n, a["community"], a.get("centrality")) for n, a in nodes.items() if "community" in a]
     group = digest((tables["site"], tables["plan_key"], tables["checks"][0], tables["diags"][0], tables["facts"][0],
                     tables["edges"][0], digest(dict(graph.graph) if graph is not None else None),
-                    digest(index), digest(terms)))
+                    digest(index), digest(terms), digest(ideas)))
 
     if everything or None in (own_changed, checks_changed, diags_changed, facts_changed, edges_changed):
         return Changes(True, set(), group, tables)
