@@ -167,49 +167,25 @@ def _start_checks(terms, config, edition, state, jobs: int) -> Callable[[], tupl
     run-wide diagnostics (reference data, edition) come from the cache too, and the
     checks package is not even imported.
     """
-    import multiprocessing
-
     kwargs = dict(edition=edition, hooks_dir=config.checks.hooks_dir, reference_dirs=config.checks.reference_dirs)
     # A reloaded file has no results unless its checks read the same as before (incremental._keep_checks).
     todo = list(terms) if state is None else [t for t in terms if state.files[t.file].checks is None]
-    pool = None
-    futures: list[Any] = []
-    spans: list[tuple[int, int]] = []
-    if jobs > 1 and len(todo) >= CHECKS_APART and "fork" in multiprocessing.get_all_start_methods():
-        from concurrent.futures import ProcessPoolExecutor
+    pending = spans = None
+    if jobs > 1 and len(todo) >= CHECKS_APART:
+        from .parallel import Chunked
 
         step = len(todo) if _hooks_wanted(todo, kwargs) else CHECKS_CHUNK
         spans = [(i, min(i + step, len(todo))) for i in range(0, len(todo), step)]
-        _CHECKS_TODO[:] = [todo, kwargs]
-        try:
-            pool = ProcessPoolExecutor(max_workers=max(1, jobs - 1), mp_context=multiprocessing.get_context("fork"))
-            futures = [pool.submit(_run_inherited_checks, a, b) for a, b in spans]
-        except OSError:  # no process could start: check here instead
-            if pool is not None:
-                pool.shutdown(wait=False, cancel_futures=True)
-            pool, futures, spans = None, [], []
-        finally:
-            _CHECKS_TODO.clear()
+        _CHECKS_TODO[:] = [todo, kwargs]  # read by the workers forked at the first submit, and here
+        pending = Chunked(_run_inherited_checks, spans, max(1, jobs - 1))
 
     def finish() -> tuple[list, list]:
-        from concurrent.futures.process import BrokenProcessPool
-
         fresh = None
-        if futures:
-            done: dict[int, tuple[list, list]] = {}
+        if pending is not None:
             try:
-                for k in reversed(range(len(futures))):
-                    if futures[k].cancel():
-                        done[k] = _run_checks(todo[spans[k][0]:spans[k][1]], kwargs)
-                for k, future in enumerate(futures):
-                    if k not in done:
-                        try:
-                            done[k] = future.result()
-                        except (OSError, BrokenProcessPool):  # the process died: check its chunk here
-                            done[k] = _run_checks(todo[spans[k][0]:spans[k][1]], kwargs)
+                fresh = _join_chunks(todo, spans, pending.results())
             finally:
-                pool.shutdown(wait=True)
-            fresh = _join_chunks(todo, spans, done)
+                _CHECKS_TODO.clear()
         if fresh is None and state is not None and not todo and "check-globals" in state.extra:
             fresh = ([], list(state.extra["check-globals"]))
         if fresh is None:
@@ -220,7 +196,7 @@ def _start_checks(terms, config, edition, state, jobs: int) -> Callable[[], tupl
 
 
 def _join_chunks(todo: Sequence[Any], spans: Sequence[tuple[int, int]],
-                 done: dict[int, tuple[list, list]]) -> tuple[list, list]:
+                 done: Sequence[tuple[list, list]]) -> tuple[list, list]:
     """One run's (results, diagnostics) from its chunks': in order, the run-wide diagnostics once."""
     results: list = []
     diags: list = []

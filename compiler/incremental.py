@@ -8,9 +8,7 @@ for every ``jobs``.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Sequence
 
@@ -18,6 +16,7 @@ from .cache import CacheState, FileEntry, digest_bytes, stamp_matches
 from .diagnostics import Diagnostic
 from .load import discover, load_bytes, read_file
 from .model import Term
+from .parallel import Chunked
 from .schema import validate_term
 
 MIN_FILES_PER_PROCESS = 150  # below this, starting a process costs more than it saves
@@ -49,19 +48,10 @@ def _load_all(misses: list[tuple[Path, str, int]], jobs: int) -> list[tuple[str,
     keeps anyway (FileEntry.__reduce__), so nothing is pickled twice.
     """
     chunks = [misses[i:i + CHUNK] for i in range(0, len(misses), CHUNK)]
-    if jobs <= 1 or len(misses) < 2 * MIN_FILES_PER_PROCESS or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or len(misses) < 2 * MIN_FILES_PER_PROCESS:
         return [r for chunk in chunks for r in _work(chunk)]
     workers = min(jobs - 1, max(1, len(misses) // MIN_FILES_PER_PROCESS - 1))
-    results: dict[int, list[tuple[str, FileEntry | None, list[Diagnostic]]]] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = [pool.submit(_work, chunk) for chunk in chunks]
-        for k in reversed(range(len(chunks))):
-            if futures[k].cancel():
-                results[k] = _work(chunks[k])
-        for k, future in enumerate(futures):
-            if k not in results:
-                results[k] = future.result()
-    return [r for k in range(len(chunks)) for r in results[k]]
+    return [r for done in Chunked(_work, [(chunk,) for chunk in chunks], workers).results() for r in done]
 
 
 def _keep_checks(old: FileEntry | None, new: FileEntry) -> None:

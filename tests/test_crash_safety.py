@@ -12,19 +12,15 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from .conftest import FIXTURES
+from .render_support import tree_bytes as tree
 
 REPO = FIXTURES.parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate  # noqa: E402
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def cli(*args: str) -> list[str]:

@@ -17,13 +17,10 @@ from compiler.build import Options, build
 from compiler.formats import Report, json_report
 
 from .conftest import FIXTURES
+from .render_support import tree_bytes as tree
 
 REPO = FIXTURES.parents[1]
 SEED_TERMS = sorted((REPO / "terms").glob("*.md"))[:8]
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def report(glossary) -> str:
@@ -64,31 +61,46 @@ ops = st.lists(st.tuples(st.sampled_from(["edit", "header", "break", "add", "ren
                min_size=1, max_size=4)
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(ops)
-def test_incremental_equals_full_build(tmp_path_factory, steps):
-    root = tmp_path_factory.mktemp("inc")
+def seeded(root: Path) -> Path:
+    """A terms folder holding the first shipped term files."""
     terms = root / "terms"
     terms.mkdir()
     for f in SEED_TERMS:
         shutil.copy(f, terms / f.name)
-    shutil.copy(REPO / "terms" / "glossary.toml", terms / "glossary.toml")
-    if (REPO / "terms" / "checks").is_dir():
-        shutil.copytree(REPO / "terms" / "checks", terms / "checks")
-    cache = root / ".glossary-cache"
-    inc_out = root / "inc"
+    return terms
+
+
+def assert_each_step_builds_clean(root: Path, terms: Path, steps, apply_op, compare=None) -> None:
+    """Apply each step, build with the cache, and compare with a clean build of the same files."""
+    cache, inc_out = root / ".glossary-cache", root / "inc"
     build(terms, inc_out, Options(cache_dir=cache))
     counter = [0]
     for i, op in enumerate(steps):
-        apply(op, terms, counter)
+        apply_op(op, terms, counter)
         g_inc, _ = build(terms, inc_out, Options(cache_dir=cache))
         cold_out = root / f"cold{i}"
         g_cold, _ = build(terms, cold_out, Options())
         assert tree(inc_out) == tree(cold_out), op
+        if compare is not None:
+            compare(g_inc, g_cold, op)
+        shutil.rmtree(cold_out)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops)
+def test_incremental_equals_full_build(tmp_path_factory, steps):
+    root = tmp_path_factory.mktemp("inc")
+    terms = seeded(root)
+    shutil.copy(REPO / "terms" / "glossary.toml", terms / "glossary.toml")
+    if (REPO / "terms" / "checks").is_dir():
+        shutil.copytree(REPO / "terms" / "checks", terms / "checks")
+
+    def same_report(g_inc, g_cold, op) -> None:
         strip = lambda g: [d for d in json.loads(report(g))["diagnostics"] if d["code"] != "cache-invalid"]
         assert strip(g_inc) == strip(g_cold), op
         assert json.loads(report(g_inc))["checks"] == json.loads(report(g_cold))["checks"]
-        shutil.rmtree(cold_out)
+
+    assert_each_step_builds_clean(root, terms, steps, apply, same_report)
 
 
 def _age(folder: Path, seconds: float = 30) -> None:

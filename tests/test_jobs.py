@@ -8,13 +8,10 @@ from compiler.build import Options, build
 from compiler.formats import Report, json_report
 
 from .conftest import FIXTURES
+from .render_support import tree_bytes as tree
 
 sys.path.insert(0, str(FIXTURES.parents[1] / "bench"))
 from generate import generate  # noqa: E402
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_output_is_identical_for_every_number_of_jobs(tmp_path):

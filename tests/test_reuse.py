@@ -22,6 +22,7 @@ from compiler.render.plan import plan_site
 from compiler.render.site import SITE_PAGES, render_site
 
 from .conftest import FIXTURES
+from .render_support import tree_bytes as tree
 
 REPO = FIXTURES.parents[1]
 NODE_FOLDERS = ("terms/", "modules/", "missing/")
@@ -33,10 +34,6 @@ def glossary(tmp_path_factory):
     # without the idea map: text similarity is a global measure, it would blur the rules under test
     shutil.copytree(REPO / "terms", terms, ignore=shutil.ignore_patterns("glossary.toml"))
     return analyze(terms, Options())
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def inodes(folder: Path) -> dict[str, int]:

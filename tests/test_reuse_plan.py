@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from compiler.render.plan import plan_site
 from compiler.render.site import SITE_PAGES
 
 from . import test_incremental as incremental
+from .render_support import tree_bytes as tree
 
 NODE_FOLDERS = ("terms/", "modules/", "missing/")
 
@@ -42,10 +42,6 @@ START = {
     "EPSILON": term("EPSILON", "Epsilon", ["action"]),
     "OMEGA": term("OMEGA", "Omega", ["ALPHA"], body="Unrelated to [[Alpha]]."),
 }
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def inodes(folder: Path) -> dict[str, int]:
@@ -215,17 +211,4 @@ plan_ops = st.lists(st.tuples(st.sampled_from(["dangle", "name", "alias", "relab
 @given(plan_ops)
 def test_plan_changes_give_a_clean_builds_site(tmp_path_factory, steps):
     root = tmp_path_factory.mktemp("plan")
-    terms = root / "terms"
-    terms.mkdir()
-    for f in incremental.SEED_TERMS:
-        shutil.copy(f, terms / f.name)
-    cache, out = root / ".glossary-cache", root / "inc"
-    build(terms, out, Options(cache_dir=cache))
-    counter = [0]
-    for i, op in enumerate(steps):
-        plan_op(op, terms, counter)
-        build(terms, out, Options(cache_dir=cache))
-        cold = root / f"cold{i}"
-        build(terms, cold, Options())
-        assert tree(out) == tree(cold), op
-        shutil.rmtree(cold)
+    incremental.assert_each_step_builds_clean(root, incremental.seeded(root), steps, plan_op)

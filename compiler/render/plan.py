@@ -78,12 +78,6 @@ def _names(pages: Iterable[Page]) -> dict[str, Page]:
     return out
 
 
-def _node_kind(graph: Any, ident: str) -> str | None:
-    if graph is None or ident not in graph:
-        return None
-    return graph.nodes[ident].get("kind")
-
-
 def plan_key(terms: Sequence[Term], modules: Sequence[Any], graph: Any) -> bytes:
     """A digest of everything ``plan_site`` reads: each term's id, file, label and aliases; each
     module's id, file and title; each graph node's kind and label. Never a term's body or

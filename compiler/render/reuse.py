@@ -122,7 +122,7 @@ class Changes:
         return not self.everything and page.path not in self.pages
 
 
-def site_key(renderer: Any, plan: "SitePlan | None" = None) -> bytes:
+def site_key(renderer: Any) -> bytes:
     """What every page shows: the title and the configuration (the navigation is the templates'). Never the plan:
     what a page shows of the plan (its neighbours' URLs, what its links resolve to) is tracked page by page."""
     return digest((renderer.title, repr(renderer.g.config)))
@@ -164,7 +164,8 @@ def _valid_layout(layout: Any) -> bool:
 
 
 def layout_paths(layout: tuple[list, list], names: Iterable[str]) -> list[str]:
-    """``site_paths`` of the plan whose rows are ``layout``."""
+    """Every file a stamp is kept for, in a fixed order: the node pages and redirects of the plan
+    whose rows are ``layout``, then the site-wide ``names``."""
     return [*(row[4] for row in layout[0]), *(row[1] for row in layout[1]), *names]
 
 
@@ -259,17 +260,18 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
         """This build's table ``name`` (entry i: ``make(i, page or node)``) and the positions that changed
         (``None`` while the plan changed: ``_moved`` matches them by row). A page table whose whole digest
         is the previous one keeps the previous entry of every page it matches by row."""
+        per_page = name in ("checks", "diags")
+        items = pages if per_page else node_names
         if same:
-            return _blob(before.get(name), whole, lambda: (make(i, x) for i, x in enumerate(
-                pages if name in ("checks", "diags") else node_names)))
+            return _blob(before.get(name), whole, lambda: (make(i, x) for i, x in enumerate(items)))
         old = before.get(name)
-        entries = (_entries(old[1], len(old_rows)) if name in ("checks", "diags") and isinstance(old, tuple)
+        entries = (_entries(old[1], len(old_rows)) if per_page and isinstance(old, tuple)
                    and len(old) == 2 and old[0] == whole and old_rows else None)
         if entries is not None:
             blob = b"".join([entries[j] if (j := old_at.get(r)) is not None else make(i, p)
                              for i, (p, r) in enumerate(zip(pages, rows))])
         else:
-            blob = b"".join([make(i, x) for i, x in enumerate(pages if name in ("checks", "diags") else node_names)])
+            blob = b"".join([make(i, x) for i, x in enumerate(items)])
         fresh[name] = blob
         return (whole, blob), None
 
@@ -361,11 +363,6 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
         was = {r[1]: (r[0], old_rows[r[2]][:6]) for r in old_layout[1]}
         redirects = {r.path for r in plan.redirects if was.get(r.path) != (r.alias, _page_row(r.target))}
     return Changes(False, dirty, group, tables, redirects, same)
-
-
-def site_paths(plan: "SitePlan", names: Iterable[str]) -> list[str]:
-    """Every file a stamp is kept for, in a fixed order: node pages, redirects, then the site-wide ``names``."""
-    return [*(p.path for p in plan.pages), *(r.path for r in plan.redirects), *names]
 
 
 def stamps(paths: Iterable[str], kept: Mapping[str, Stamp], skip: Container[str], site: str) -> array:

@@ -11,11 +11,8 @@ rest of the site is still written.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import posixpath
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -28,6 +25,7 @@ from markupsafe import Markup, escape
 from ..diagnostics import Diagnostic, make, sorted_diagnostics
 from ..model import Glossary
 from ..output import OutputError, atomic_output
+from ..parallel import Chunked
 from . import graphview, pages as P, reuse
 from .markdown import make_markdown, render_block, render_field, safe_link
 from .mathml import formula_html
@@ -518,42 +516,24 @@ def _render_pages(renderer: SiteRenderer, pages: Sequence[Page], base: Path, job
     """Render and write the node pages into ``base``; call ``meanwhile`` (the site-wide pages) alongside.
 
     With ``jobs > 1`` the pages go, in chunks, to ``jobs - 1`` forked workers while
-    this process runs ``meanwhile``; then it cancels the chunks no worker has taken
-    yet and renders them itself, so every core stays busy to the end. Why fork: the
-    renderer (plan, graph, templates) reaches the workers without pickling. Each page
-    is a function of the plan alone, so who renders it never changes its bytes; where
-    fork does not exist or the pool breaks, the rest is rendered here.
+    this process runs ``meanwhile``; then it renders the chunks no worker has taken
+    (compiler.parallel). The renderer (plan, graph, templates) reaches the workers
+    without pickling. Each page is a function of the plan alone, so who renders it
+    never changes its bytes.
     """
     chunks = [(i, min(i + CHUNK, len(pages))) for i in range(0, len(pages), CHUNK)]
-    results: dict[int, list[tuple[int, int, Diagnostic | None, tuple]]] = {}
-    futures: dict[int, Any] = {}
-    pool = None
     _SHARED[:] = [_Shared(renderer, pages, base)]
     try:
-        if jobs > 1 and len(chunks) > 2 and "fork" in multiprocessing.get_all_start_methods():
-            try:
-                pool = ProcessPoolExecutor(max_workers=jobs - 1, mp_context=multiprocessing.get_context("fork"))
-                futures = {k: pool.submit(_render_chunk, *chunk) for k, chunk in enumerate(chunks)}
-            except (OSError, BrokenProcessPool):
-                if pool is not None:
-                    pool.shutdown(wait=True, cancel_futures=True)
-                pool, futures = None, {}  # the pool could not start: everything is rendered here
-        meanwhile()
-        for k in reversed(range(len(chunks))):  # steal from the end what no worker has started
-            future = futures.get(k)
-            if future is None or future.cancel():
-                results[k] = _render_chunk(*chunks[k])
-        for k, future in futures.items():
-            if k not in results:
-                try:
-                    results[k] = future.result()
-                except (OSError, BrokenProcessPool):  # a worker died: its pages are rendered (again) here
-                    results[k] = _render_chunk(*chunks[k])
+        pending = Chunked(_render_chunk, chunks, jobs - 1 if len(chunks) > 2 else 0)
+        try:
+            meanwhile()
+        except BaseException:
+            pending.close()
+            raise
+        done = pending.results()
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
         _SHARED.clear()
-    return [r for k in range(len(chunks)) for r in results[k]]
+    return [r for chunk in done for r in chunk]
 
 
 def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dict[str, Any] | None = None,
@@ -667,7 +647,7 @@ def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, tmp: Path, jo
         return None, written, writer.count, writer.bytes
     # Kept files keep their stamps; a page that failed to render is not recorded (rendered again next time).
     failed = {todo[i].path for i, size, _, _ in rendered if size < 0}
-    values = reuse.stamps(reuse.site_paths(plan, names), kept, failed, new_site)
+    values = reuse.stamps(reuse.layout_paths(changes.tables["layout"], names), kept, failed, new_site)
     deps, answers = _look_ups(renderer, plan, todo, rendered, changes, page_cache)
     learnt = dict(changes.tables, stamps=(changes.tables["site"], list(names), values), deps=deps, answers=answers,
                   group={"fp": changes.group, "names": list(names)}, reused=len(plan.pages) - len(todo))
