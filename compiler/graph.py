@@ -34,13 +34,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 import networkx as nx
-import numpy as np
 
 from .diagnostics import Diagnostic
 from .model import Term, pointer_join
 from .modules import Module
 
 if TYPE_CHECKING:  # typing only
+    import numpy as np
+
     from .config import Config
 
 
@@ -345,7 +346,7 @@ def collect_references(terms: Sequence[Term], resolver: Resolver,
 
 RELATION_NAMES: tuple[str, ...] = tuple(RELATIONS)
 RELATION_CODE: dict[str, int] = {name: code for code, name in enumerate(RELATION_NAMES)}
-_INVERSE_CODE = np.array([RELATION_CODE[r.inverse] if r.inverse else -1 for r in RELATIONS.values()], dtype=np.int64)
+_INVERSE = tuple(RELATION_CODE[r.inverse] if r.inverse else -1 for r in RELATIONS.values())
 
 
 @dataclass(frozen=True)
@@ -376,14 +377,17 @@ def link_edges(ref_source: np.ndarray, ref_target: np.ndarray, ref_relation: np.
     nowhere asserts nothing), the inferred inverse. The first edge of a (source, target,
     relation) wins, so a declaration always beats an inverse inferred from the other side.
     """
+    import numpy as np  # here, not at the top: a rebuild that reuses the last graph never needs it (~40 ms)
+
+    inverse_code = np.array(_INVERSE, dtype=np.int64)
     ref_source, ref_target = np.asarray(ref_source, dtype=np.int64), np.asarray(ref_target, dtype=np.int64)
     ref_relation = np.asarray(ref_relation, dtype=np.int64)
     live = np.flatnonzero(ref_source != ref_target)
-    inverse = _INVERSE_CODE[ref_relation[live]] if len(live) else np.zeros(0, dtype=np.int64)
+    inverse = inverse_code[ref_relation[live]] if len(live) else np.zeros(0, dtype=np.int64)
     back = live[(inverse >= 0) & ~missing[ref_target[live]]] if len(live) else live
     source = np.concatenate([ref_source[live], ref_target[back]])
     target = np.concatenate([ref_target[live], ref_source[back]])
-    relation = np.concatenate([ref_relation[live], _INVERSE_CODE[ref_relation[back]]])
+    relation = np.concatenate([ref_relation[live], inverse_code[ref_relation[back]]])
     declared = np.concatenate([np.ones(len(live), dtype=bool), np.zeros(len(back), dtype=bool)])
     ref = np.concatenate([live, back])
     n = int(max(source.max(initial=-1), target.max(initial=-1))) + 1
@@ -406,6 +410,8 @@ def build_graph(terms: Mapping[str, Term], modules: Mapping[str, Module],
     for ref in references:
         if ref.target not in nodes:
             nodes[ref.target] = _node_attrs("missing", ref.target, None, None, ())
+    import numpy as np
+
     names = list(nodes)
     position = {node: i for i, node in enumerate(names)}
     missing = np.fromiter((attrs["kind"] == "missing" for attrs in nodes.values()), dtype=bool, count=len(names))

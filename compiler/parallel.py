@@ -10,10 +10,10 @@ chunks concerned are done here: who does a chunk never changes its result.
 """
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Callable, Generic, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generic, Sequence, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 T = TypeVar("T")
 
@@ -25,7 +25,14 @@ class Chunked(Generic[T]):
         self.work, self.chunks = work, list(chunks)
         self.pool: ProcessPoolExecutor | None = None
         self.futures: dict[int, Future] = {}
-        if workers > 0 and self.chunks and "fork" in multiprocessing.get_all_start_methods():
+        if workers < 1 or not self.chunks:
+            return
+        # imported here: a small rebuild has nothing to spread and skips them (~8 ms)
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        if "fork" in multiprocessing.get_all_start_methods():
             try:
                 self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
                 self.futures = {k: self.pool.submit(work, *chunk) for k, chunk in enumerate(self.chunks)}
@@ -37,6 +44,8 @@ class Chunked(Generic[T]):
         """Every chunk's result, in chunk order; this process does the chunks no worker started
         (taken from the end) and those of a worker that died."""
         done: dict[int, T] = {}
+        if self.futures:
+            from concurrent.futures.process import BrokenProcessPool
         try:
             for k in reversed(range(len(self.chunks))):
                 future = self.futures.get(k)

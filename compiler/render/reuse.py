@@ -85,11 +85,16 @@ def _changed_at(old: Any, new: bytes) -> list[int] | None:
         return None
     if old == new:
         return []
-    import numpy as np
-
-    a = np.frombuffer(old, dtype=np.uint64).reshape(-1, WIDTH // 8)
-    b = np.frombuffer(new, dtype=np.uint64).reshape(-1, WIDTH // 8)
-    return np.flatnonzero((a != b).any(axis=1)).tolist()
+    # Blocks of 256 entries compared as bytes (C speed), entries only inside a block that differs:
+    # an edit changes a few entries of tens of thousands, and this needs no numpy import (~40 ms).
+    block = 256 * WIDTH
+    changed = []
+    for start in range(0, len(new), block):
+        stop = start + block
+        if old[start:stop] != new[start:stop]:
+            changed.extend(i // WIDTH for i in range(start, min(stop, len(new)), WIDTH)
+                           if old[i:i + WIDTH] != new[i:i + WIDTH])
+    return changed
 
 
 def _blob(before: Any, whole: bytes, make: Callable[[], Iterable[bytes]]) -> tuple[tuple[bytes, bytes], list[int] | None]:
