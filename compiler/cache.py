@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
+from .collector import gc_paused
 from .diagnostics import Diagnostic, make
 from .model import Location, Term
 
@@ -219,7 +220,8 @@ def read_state(folder: Path, env: str, name: str = "") -> tuple[CacheState, list
         mac, payload = blob[len(MAGIC):len(MAGIC) + 32], blob[len(MAGIC) + 32:]
         if not hmac.compare_digest(mac, _sign(payload, signing_key())):
             raise ValueError("its signature does not match (corrupt, cut short, or not made on this machine)")
-        fmt, state = pickle.loads(payload)  # noqa: S301 - signed by us, checked above
+        with gc_paused():  # ~10^6 objects and no cycles: collections during the load only walk them (-25% at 10k)
+            fmt, state = pickle.loads(payload)  # noqa: S301 - signed by us, checked above
         if fmt != FORMAT or not isinstance(state, CacheState):
             raise ValueError("it was written by another version of compile-glossary")
     except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError) as exc:

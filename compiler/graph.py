@@ -25,16 +25,15 @@ alias or label, or a module id followed by ``_slug``), which the checks report a
 """
 from __future__ import annotations
 
-import gc
 import math
 import pickle
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 import networkx as nx
 
+from .collector import gc_paused
 from .diagnostics import Diagnostic
 from .model import Term, pointer_join
 from .modules import Module
@@ -463,24 +462,6 @@ def fill_graph(graph: nx.MultiDiGraph, nodes: Mapping[str, dict[str, Any]], edge
     clear = getattr(nx, "_clear_cache", None)  # networkx >= 3.3 caches views per graph
     if clear is not None:
         clear(graph)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while millions of small dicts are made.
-
-    Building creates no reference cycles, but each full collection walks every object
-    made so far, which made a 100k-term build grow faster than linearly (measured: the
-    build and reference phases cost 1.5x more per term at 100k than at 10k with it on,
-    the same per term with it paused). The previous state is restored on exit.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def link(terms: Sequence[Term], modules: Sequence[Module], config: "Config", memo: dict | None = None,
