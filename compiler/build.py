@@ -206,13 +206,18 @@ def _merge_checks(terms, state, todo, fresh, fresh_diags) -> tuple[list, list]:
     return results, diags
 
 
-def build(terms_dir: Path, out: Path, options: Options = Options()):
-    """Analyze, then render the site into ``out`` atomically. Returns (glossary, render stats)."""
+def build(terms_dir: Path, out: Path, options: Options = Options(), *,
+          then: Callable[[Glossary, Any], None] | None = None):
+    """Analyze, then render the site into ``out`` atomically. Returns (glossary, render stats).
+
+    ``then(glossary, stats)`` runs once the site is in place (the command line prints its
+    report there); with ``jobs > 1`` the cache is written meanwhile, in a forked process.
+    """
     with relaxed_gc():
-        return _build(terms_dir, out, options)
+        return _build(terms_dir, out, options, then)
 
 
-def _build(terms_dir: Path, out: Path, options: Options):
+def _build(terms_dir: Path, out: Path, options: Options, then: Callable[[Glossary, Any], None] | None):
     from .codes import about_the_glossary
     from .render import render_site
 
@@ -226,10 +231,13 @@ def _build(terms_dir: Path, out: Path, options: Options):
     # The site shows the glossary's findings, not this run's (a rebuilt cache): it must not depend on the cache.
     shown = replace(glossary, diagnostics=about_the_glossary(glossary.diagnostics))
     stats, render_diags = render_site(shown, out, jobs=options.jobs, page_cache=page_cache, digests=digests)
-    if cache is not None:
-        cache.save()
     if render_diags:
         glossary = replace(glossary, diagnostics=glossary.diagnostics + tuple(render_diags))
+    from .parallel import beside
+
+    with beside(cache.save if cache is not None else None, enabled=options.jobs > 1 and then is not None):
+        if then is not None:
+            then(glossary, stats)
     return glossary, stats
 
 

@@ -170,18 +170,21 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"nothing changed: {out}/ is up to date ({replayed.pages} pages)",
               file=sys.stdout if args.format == "text" else sys.stderr)
         return exit_code(replayed.diagnostics, strict=args.strict)
+
+    def report(glossary, stats) -> None:  # the site is in place; the cache is being written beside this
+        _settle()
+        progress.done()
+        if cache is not None and stats.pages:
+            noop.record(cache, name, stamps, noop_inputs(root, out, options)[1], out, glossary, stats.pages)
+        _emit_report(_report(glossary, args.terms_dir, {"pages": stats.pages,
+                                                        "seconds": round(time.perf_counter() - started, 3)},
+                             fmt=args.format), args.format)
+
     try:
-        glossary, stats = build(root, out, options)
+        glossary, stats = build(root, out, options, then=report)
     except OutputError as exc:
         progress.done()
         raise UsageError(str(exc)) from None
-    _settle()
-    progress.done()
-    if cache is not None and stats.pages:
-        noop.record(cache, name, stamps, noop_inputs(root, out, options)[1], out, glossary, stats.pages)
-    report = _report(glossary, args.terms_dir, {"pages": stats.pages, "seconds": round(time.perf_counter() - started, 3)},
-                     fmt=args.format)
-    _emit_report(report, args.format)
     if args.format == "text":
         print(f"wrote {stats.pages} pages to {out}/ in {time.perf_counter() - started:.2f}s")
     else:
