@@ -230,12 +230,22 @@ def _build(terms_dir: Path, out: Path, options: Options, then: Callable[[Glossar
     digests = {file: entry.digest for file, entry in cache.state.files.items()} if cache is not None else None
     # The site shows the glossary's findings, not this run's (a rebuilt cache): it must not depend on the cache.
     shown = replace(glossary, diagnostics=about_the_glossary(glossary.diagnostics))
-    stats, render_diags = render_site(shown, out, jobs=options.jobs, page_cache=page_cache, digests=digests)
+    beside_report = options.jobs > 1 and then is not None
+    leftovers: list[Path] = []  # the previous site, swapped out: removed beside the report
+    stats, render_diags = render_site(shown, out, jobs=options.jobs, page_cache=page_cache, digests=digests,
+                                      leftovers=leftovers if beside_report else None)
     if render_diags:
         glossary = replace(glossary, diagnostics=glossary.diagnostics + tuple(render_diags))
+    from .output import remove_leftover
     from .parallel import beside
 
-    with beside(cache.save if cache is not None else None, enabled=options.jobs > 1 and then is not None):
+    def finish() -> None:
+        if cache is not None:
+            cache.save()
+        for folder in leftovers:
+            remove_leftover(folder)
+
+    with beside(finish, enabled=beside_report):
         if then is not None:
             then(glossary, stats)
     return glossary, stats

@@ -183,12 +183,16 @@ def _recover(out: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_output(out: Path, *, forbidden: Iterable[Path] = ()) -> Iterator[Path]:
+def atomic_output(out: Path, *, forbidden: Iterable[Path] = (),
+                  leftovers: list[Path] | None = None) -> Iterator[Path]:
     """Yield an empty folder to write the site into; it becomes OUT when the block ends.
 
     If the block raises (or the process dies), OUT is left exactly as it was and
     the temporary folder is removed (now, or by the next build). ``forbidden``
     lists folders that must never be OUT or inside it (the terms folder).
+    With ``leftovers`` (a list), the previous site, once swapped out, is appended
+    there for the caller to remove with :func:`remove_leftover` (a build does that
+    beside its report); if nobody does, the next build removes it.
     """
     target = check_target(out, forbidden)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -196,24 +200,35 @@ def atomic_output(out: Path, *, forbidden: Iterable[Path] = ()) -> Iterator[Path
         _recover(target)
         check_target(target, forbidden)  # again, under the lock
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        old_site = None
         try:
             (tmp / TMP_MARKER).write_text("", encoding="utf-8")
             os.chmod(tmp, 0o755)
             site = tmp
             yield site
             (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-            _swap_in(tmp, target)
+            old_site = _swap_in(tmp, target)
         finally:
-            if tmp.exists():
+            if leftovers is not None and old_site is not None:
+                leftovers.append(old_site)
+            elif old_site is not None:
+                _remove_tree(old_site)
+            elif tmp.exists():  # the block or the swap failed: this build's own folder goes
                 _remove_tree(tmp)
 
 
-def _swap_in(tmp: Path, target: Path) -> None:
-    """Make ``tmp`` the new OUT; afterwards ``tmp`` holds the old site (or nothing)."""
+def remove_leftover(folder: Path) -> None:
+    """Remove a previous site that :func:`atomic_output` swapped out (see its ``leftovers``)."""
+    if _ours(folder):
+        _remove_tree(folder)
+
+
+def _swap_in(tmp: Path, target: Path) -> Path | None:
+    """Make ``tmp`` the new OUT; returns the folder now holding the old site, to remove (None: none)."""
     if not target.exists():
         (tmp / TMP_MARKER).unlink()
         os.rename(tmp, target)
-        return
+        return None
     # OUT itself is never touched before the swap (it must stay byte-identical);
     # its leftover copy is recognised later by MARKER and its name.
     (tmp / TMP_MARKER).unlink()
@@ -226,6 +241,5 @@ def _swap_in(tmp: Path, target: Path) -> None:
         os.rmdir(old)
         os.rename(target, old)
         os.rename(tmp, target)
-        _remove_tree(old)
-        return
-    _remove_tree(tmp)
+        return old
+    return tmp

@@ -100,3 +100,23 @@ def test_build_with_two_jobs_writes_its_cache_beside_the_report(tmp_path: Path, 
     config, _ = load_config(terms, None)
     state, diags = read_state(cache, environment(config, config.checks.edition), name)
     assert diags == [] and len(state.files) == len(list(terms.rglob("*.md")))
+
+    # a second build swaps the first site out; it is removed beside the report, before main returns
+    first = sorted(terms.glob("*.md"))[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
+    assert main(["build", str(terms), "-o", str(out), "--jobs", "2"]) in (0, 1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".glossary-cache", "site", "terms"]
+
+
+def test_a_swapped_out_site_is_left_to_the_caller_when_asked(tmp_path: Path):
+    from compiler.output import atomic_output, remove_leftover
+
+    out = tmp_path / "site"
+    for text in ("one", "two"):
+        leftovers: list[Path] = []
+        with atomic_output(out, leftovers=leftovers) as tmp:
+            (tmp / "index.html").write_text(text, encoding="utf-8")
+        assert (out / "index.html").read_text(encoding="utf-8") == text
+    assert len(leftovers) == 1 and (leftovers[0] / "index.html").read_text(encoding="utf-8") == "one"
+    remove_leftover(leftovers[0])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

@@ -537,7 +537,8 @@ def _render_pages(renderer: SiteRenderer, pages: Sequence[Page], base: Path, job
 
 
 def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dict[str, Any] | None = None,
-                digests: Mapping[str, str] | None = None) -> tuple[RenderStats, list[Diagnostic]]:
+                digests: Mapping[str, str] | None = None,
+                leftovers: list[Path] | None = None) -> tuple[RenderStats, list[Diagnostic]]:
     """Write the whole site for ``glossary`` into ``out``, atomically.
 
     Returns the counts and the render diagnostics (slug clashes, failed pages,
@@ -548,7 +549,8 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dic
     lets unchanged pages be linked from the previous site instead of rendered;
     ``digests`` (term file -> content digest, from the load cache) stand for the terms there.
     The cache learns this build's inputs and files only once the new site is in place:
-    it always describes the site in OUT.
+    it always describes the site in OUT. With ``leftovers`` (a list), the previous site is
+    left for the caller to remove (see ``output.atomic_output``).
     """
     graph = _ensure_graph(glossary)
     if graph is not glossary.graph:
@@ -566,7 +568,7 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dic
     stats_files = stats_bytes = 0
     learnt: dict[str, Any] | None = None
     try:
-        with atomic_output(out, forbidden=[glossary.root]) as tmp:
+        with atomic_output(out, forbidden=[glossary.root], leftovers=leftovers) as tmp:
             learnt, written, stats_files, stats_bytes = _write_site(renderer, plan, out, tmp, jobs, page_cache,
                                                                     digests, diags)
     except OutputError as exc:
