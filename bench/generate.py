@@ -11,6 +11,7 @@ share of candidates carry equation hints. Deterministic for a given seed.
 from __future__ import annotations
 
 import argparse
+import math
 import random
 from pathlib import Path
 
@@ -28,6 +29,24 @@ HINTS = (
     "K_τ = ∫ ρ(x) dx over the basin",
     "√2 ≈ 1.41421",
 )
+
+
+def hint_text(i: int, rng: random.Random) -> str:
+    """An equation hint, distinct per term like the corpus's (143 distinct of 145): numbers that
+    check (and some that do not), symbolic forms that stay unchecked, and the fixed ones above."""
+    a, b = round(rng.uniform(1, 500), rng.randrange(1, 4)), round(rng.uniform(0.01, 50), 3)
+    wrong = rng.random() < 0.15  # a share of claims that the check must fail
+    forms = (
+        lambda: f"{a} \\times {b} \\approx {a * b * (1.1 if wrong else 1):.5g}",
+        lambda: f"\\frac{{{a}}}{{{b}}} \\approx {a / b * (1.1 if wrong else 1):.4g}",
+        lambda: f"√{a} ≈ {math.sqrt(a) * (1.1 if wrong else 1):.4f}",
+        lambda: f"{a} + {b} ≈ {a + b + (1 if wrong else 0):.6g}",
+        lambda: f"E_{{{i}}} = k_{{{i}}} T^{rng.randint(2, 4)} (scales with temperature)",
+        lambda: rng.choice(HINTS),
+    )
+    return rng.choice(forms)()
+
+
 BREAKAGES = (  # (field line, how it breaks) — the real glossary's families
     "    - title: Model Predictive Control: Theory and Design",
     "  editors: [Agent[text-davinci-003]]",
@@ -68,7 +87,7 @@ def term_text(i: int, ids: list[str], modules: list[str], rng: random.Random) ->
         "poetic_connections:", f"  motifs: [{_words(rng, 1)}, {_words(rng, 1)}]",
         "  association_matrix:", f'    - [ "{links[0]}", {rng.choice([0.9, 0.6, 0.3])} ]',
         "formal_mappings:", "  candidates:", f"    - target: {_words(rng, 2)}", "      domain: SM",
-        "      mapping_kind: operational", f"      equation_hint: |\n        {rng.choice(HINTS)}",
+        "      mapping_kind: operational", f"      equation_hint: |\n        {hint_text(i, rng)}",
         f"      justification: |\n        {_words(rng, 40)}", "      references:",
         f"        - title: {_words(rng, 5)}", "          where: Phys. Rev. Lett. 126, 141801", "          date: 2021-04-07",
         "      confidence: 0.8",
