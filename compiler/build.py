@@ -80,9 +80,10 @@ def _analyze(terms_dir: Path, options: Options) -> tuple[Glossary, _Cache | None
     note("link")
     modules, module_diags = load_modules(config.module_dirs, exclude=terms_dir,
                                          memo=state.extra.setdefault("modules", {}) if state is not None else None)
+    from .linkreuse import cached_link  # the last build's link result while nothing linking reads changed
+
     linked = (link(terms, modules, config) if state is None else
-              link(terms, modules, config, memo=state.extra.setdefault("suggest", {}),
-                   refs=state.extra.setdefault("refs", {}), digests={f: e.digest for f, e in state.files.items()}))
+              cached_link(terms, modules, config, state, options.cache_dir, cache_name))
     checks: Sequence = ()
     check_diags: Sequence[Diagnostic] = ()
     if pending is not None:

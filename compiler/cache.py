@@ -266,3 +266,69 @@ def stamp_matches(entry: FileEntry, st: os.stat_result, saved_ns: int) -> bool:
     """Size and mtime unchanged, and the file was not touched just before the last save."""
     return (entry.size == st.st_size and entry.mtime_ns == st.st_mtime_ns
             and st.st_mtime_ns < saved_ns - RACY_NS)
+
+
+# --- side files: one stage's result beside the state, read only when its key matches ------------
+
+SIDE_FORMAT = 1
+SIDE_KEY_BYTES = 16
+
+
+def side_path(folder: Path, kind: str, name: str = "") -> Path:
+    """The side file of ``kind`` (``link``) for one (terms folder, output) pair, as :func:`state_path` names states."""
+    return folder / f"{kind}-{hashlib.blake2b(name.encode('utf-8'), digest_size=8).hexdigest()}.pickle"
+
+
+def read_side(path: Path, key: bytes) -> Any | None:
+    """The object stored in ``path`` under ``key``; None when it is missing, stale or not to be trusted.
+
+    Why a key in front of the payload: a side file is large (the 10k-term graph is
+    ~20 MB) and most builds that change it change its key, so a stale file is told
+    by its first bytes without reading or checking the rest. A file whose signature
+    does not match (corrupt, cut short, forged) or of another format is ignored:
+    the caller recomputes, and the next write replaces it.
+    """
+    head = len(MAGIC) + 32 + SIDE_KEY_BYTES
+    if len(key) != SIDE_KEY_BYTES:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            start = fh.read(head)
+            if len(start) != head or not start.startswith(MAGIC) or start[len(MAGIC) + 32:] != key:
+                return None
+            body = fh.read()
+        if not hmac.compare_digest(start[len(MAGIC):len(MAGIC) + 32], _sign(key + body, signing_key())):
+            return None
+        with gc_paused():  # the graph's ~10^6 dicts: collections during the load only walk them
+            fmt, value = pickle.loads(body)  # noqa: S301 - signed by us, checked above
+    except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
+            IndexError, KeyError, MemoryError):
+        return None
+    return value if fmt == SIDE_FORMAT else None
+
+
+def write_side(path: Path, key: bytes, value: Any) -> None:
+    """Sign and write ``value`` under ``key`` atomically; errors are ignored (a side file is only a cache)."""
+    if len(key) != SIDE_KEY_BYTES:
+        return
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        now = time.time()
+        for stale in path.parent.glob(f".{path.stem}-*"):  # left by a build killed mid-write
+            try:
+                if now - stale.stat().st_mtime > 600:
+                    stale.unlink()
+            except OSError:
+                pass
+        body = pickle.dumps((SIDE_FORMAT, value), protocol=pickle.HIGHEST_PROTOCOL)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(MAGIC + _sign(key + body, signing_key()) + key + body)
+        os.replace(tmp, path)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
