@@ -175,7 +175,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         _settle()
         progress.done()
         if cache is not None and stats.pages:
-            noop.record(cache, name, stamps, noop_inputs(root, out, options)[1], out, glossary, stats.pages)
+            after = noop_inputs(root, out, options)[1] if stamps is not None else None  # None: nothing to record
+            noop.record(cache, name, stamps, after, out, glossary, stats.pages)
         _emit_report(_report(glossary, args.terms_dir, {"pages": stats.pages,
                                                         "seconds": round(time.perf_counter() - started, 3)},
                              fmt=args.format), args.format)

@@ -39,7 +39,12 @@ class Replay:
     checks: tuple[dict[str, Any], ...]
 
 
+class _TooFresh(Exception):
+    """A file was written within the racy window: no stamp can stand for the inputs."""
+
+
 def _stamps(folder: Path | None, suffixes: tuple[str, ...] | None, out: list[str], newest: list[int]) -> None:
+    """Append one ``path:size:mtime`` per file; stop at a file newer than ``newest[1]`` (too fresh to trust)."""
     if folder is None or not folder.exists():
         out.append(f"{folder}:absent")
         return
@@ -60,6 +65,8 @@ def _stamps(folder: Path | None, suffixes: tuple[str, ...] | None, out: list[str
                 continue
             out.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
             newest[0] = max(newest[0], st.st_mtime_ns)
+            if st.st_mtime_ns > newest[1]:  # the usual build right after an edit: no need to stat the rest
+                raise _TooFresh
 
 
 def input_stamps(terms_dir: Path, config: Any, extra: Sequence[str]) -> str | None:
@@ -67,20 +74,21 @@ def input_stamps(terms_dir: Path, config: Any, extra: Sequence[str]) -> str | No
     from importlib import resources
 
     stamps: list[str] = [*extra]
-    newest = [0]
+    newest = [0, time.time_ns() - RACY_NS]  # the newest mtime seen, and the line past which a file is too fresh
     package = Path(__file__).resolve().parent
-    for folder, suffixes in [(terms_dir.resolve(), None), (package, (".py", ".json")),
-                             (Path(str(resources.files("compiler._schema"))), None),
-                             (Path(str(resources.files("compiler._site"))), None)]:
-        _stamps(folder, suffixes, stamps, newest)
-    for folder in getattr(config, "module_dirs", ()):
-        _stamps(Path(folder), (".md",), stamps, newest)
     checks = getattr(config, "checks", None)
-    _stamps(getattr(checks, "hooks_dir", None), (".py",), stamps, newest)
-    for folder in getattr(checks, "reference_dirs", ()) or ():
-        _stamps(Path(folder), None, stamps, newest)
-    if getattr(config, "file", None):
-        _stamps(Path(config.file), None, stamps, newest)
+    folders = [(terms_dir.resolve(), None), (package, (".py", ".json")),
+               (Path(str(resources.files("compiler._schema"))), None),
+               (Path(str(resources.files("compiler._site"))), None),
+               *((Path(folder), (".md",)) for folder in getattr(config, "module_dirs", ())),
+               (getattr(checks, "hooks_dir", None), (".py",)),
+               *((Path(folder), None) for folder in getattr(checks, "reference_dirs", ()) or ()),
+               *([(Path(config.file), None)] if getattr(config, "file", None) else [])]
+    try:
+        for folder, suffixes in folders:
+            _stamps(folder, suffixes, stamps, newest)
+    except _TooFresh:
+        return None
     if newest[0] > time.time_ns() - RACY_NS:
         return None
     return "\n".join(stamps)

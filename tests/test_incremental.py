@@ -10,6 +10,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -148,6 +149,29 @@ def test_a_fresh_edit_is_never_replayed(tmp_path, capsys):
     main(["build", str(terms), "-o", str(out)])
     main(["build", str(terms), "-o", str(out)])
     assert "nothing changed" not in capsys.readouterr().out  # files younger than 2 s: stamps not trusted
+
+
+@pytest.mark.parametrize("fresh", [None, "first", "middle", "last"])
+def test_input_stamps_list_every_input_unless_one_is_too_fresh(tmp_path, fresh):
+    """The stamps stand for the inputs only when every file is older than the racy window;
+    the walk stops at the first fresh file (the usual build right after an edit)."""
+    import os
+
+    from compiler.config import load_config
+    from compiler.noop import input_stamps
+
+    terms = tmp_path / "terms"
+    shutil.copytree(FIXTURES / "golden" / "terms", terms)
+    _age(terms)
+    files = sorted(terms.rglob("*.md"))
+    if fresh is not None:
+        target = {"first": files[0], "middle": files[len(files) // 2], "last": files[-1]}[fresh]
+        os.utime(target, None)  # now
+    stamps = input_stamps(terms, load_config(terms)[0], ["extra"])
+    if fresh is None:
+        assert stamps is not None and all(f"{p.resolve()}:" in stamps for p in files)
+    else:
+        assert stamps is None
 
 
 def test_a_rebuilt_cache_is_reported_once_and_never_shown_on_the_site(tmp_path, capsys):
