@@ -52,3 +52,17 @@ def test_a_file_written_just_before_it_was_read_is_not_trusted_by_its_stamp(tmp_
     path.write_text("---\nid: MOD-A\ntitle: Two\n---\n", "utf-8")  # same size, maybe the same mtime tick
     os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
     assert _titles(load_modules([folder], memo=memo)[0]) == {"MOD-A": "Two"}
+
+
+def test_a_document_reached_twice_is_read_once_and_shown_from_its_folder(tmp_path):
+    """Two module folders, one inside the other, and a linked file: each document once, by its first path."""
+    outer = tmp_path / "modules"
+    inner = outer / "sub"
+    inner.mkdir(parents=True)
+    _write(outer / "A.md", "---\nid: MOD-A\ntitle: First\n---\n")
+    _write(inner / "B.md", "---\nid: MOD-B\ntitle: Second\n---\n")
+    (inner / "A-link.md").symlink_to(outer / "A.md")
+    for memo in (None, {}):
+        modules, diags = load_modules([outer, inner], memo=memo)
+        assert [(m.id, m.file) for m in modules] == [("MOD-A", "modules/A.md"), ("MOD-B", "modules/sub/B.md")]
+        assert diags == []  # the link and the inner folder's second visit are no duplicates
