@@ -21,7 +21,7 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Collection, Iterable, Sequence
 
 from .codes import CODES
-from .diagnostics import Diagnostic, make
+from .diagnostics import Diagnostic, Severity, make
 from .model import Term
 
 if TYPE_CHECKING:  # config imports this module; only the type is needed here
@@ -90,27 +90,39 @@ def term_waivers(term: Term) -> list[Waiver]:
     return out
 
 
-def _selected(code: str, file: str, config: "Config") -> bool:
-    if code in UNIGNORABLE:
-        return True
-    rules = config.rules
-    if not any(selector_matches(s, code) for s in rules.select):
-        return False
-    if any(selector_matches(s, code) for s in rules.ignore):
-        return False
-    for glob, selectors in rules.per_file_ignores:
-        if fnmatchcase(file, glob) and any(selector_matches(s, code) for s in selectors):
-            return False
-    return True
+class _Rules:
+    """The configuration's rules, answered once per code (a build has tens of thousands of
+    findings of a few dozen codes); ``per-file-ignores`` are still matched per finding."""
 
+    def __init__(self, config: "Config") -> None:
+        self.rules = config.rules
+        self.by_code: dict[str, tuple[bool, Severity | None]] = {}
 
-def _severity(diagnostic: Diagnostic, config: "Config") -> Diagnostic:
-    best, level = 0, None
-    for selector, severity in config.rules.severity:
-        score = selector_specificity(selector, diagnostic.code)
-        if score > best:
-            best, level = score, severity
-    return diagnostic if level is None or level is diagnostic.severity else diagnostic.with_severity(level)
+    def _code(self, code: str) -> tuple[bool, Severity | None]:
+        rules = self.rules
+        selected = code in UNIGNORABLE or (any(selector_matches(s, code) for s in rules.select)
+                                           and not any(selector_matches(s, code) for s in rules.ignore))
+        best, level = 0, None
+        for selector, severity in rules.severity:
+            score = selector_specificity(selector, code)
+            if score > best:
+                best, level = score, severity
+        return selected, level
+
+    def apply(self, diagnostic: Diagnostic) -> Diagnostic | None:
+        """The finding as reported (its severity set by the rules), or None when the rules drop it."""
+        code = diagnostic.code
+        answer = self.by_code.get(code)
+        if answer is None:
+            answer = self.by_code[code] = self._code(code)
+        selected, level = answer
+        if not selected:
+            return None
+        if code not in UNIGNORABLE:
+            for glob, selectors in self.rules.per_file_ignores:
+                if fnmatchcase(diagnostic.file, glob) and any(selector_matches(s, code) for s in selectors):
+                    return None
+        return diagnostic if level is None or level is diagnostic.severity else diagnostic.with_severity(level)
 
 
 def _waiver_findings(terms: Sequence[Term], waivers: dict[str, list[Waiver]], used: set[tuple[str, int]],
@@ -144,23 +156,28 @@ def apply_rules(diagnostics: Iterable[Diagnostic], config: "Config", terms: Sequ
     waivers for codes of those stages can be reported as unused (a ``graph`` run
     without the numeric checks must not call a ``check-*`` waiver stale).
     """
-    waivers = {term.file: term_waivers(term) for term in terms}
-    file_of = {term.id: term.file for term in terms}
+    with_waivers = [(term, found) for term in terms if (found := term_waivers(term))]
+    waivers = {term.file: found for term, found in with_waivers}
+    file_of = {term.id: term.file for term in terms}  # the last file of an id, as always
     used: set[tuple[str, int]] = set()
+    rules = _Rules(config)
     out: list[Diagnostic] = []
     for diagnostic in diagnostics:
-        file = diagnostic.file if diagnostic.file in waivers else file_of.get(diagnostic.term or "", diagnostic.file)
-        for waiver in waivers.get(file, ()):
-            if waiver.covers(diagnostic):
-                used.add((file, waiver.index))
-                if diagnostic.waived is None and diagnostic.code not in UNIGNORABLE:
-                    diagnostic = replace(diagnostic, waived=waiver.reason)
-                break
-        if _selected(diagnostic.code, diagnostic.file, config):
-            out.append(_severity(diagnostic, config))
-    for extra in _waiver_findings(terms, waivers, used, stages):
-        if _selected(extra.code, extra.file, config):
-            out.append(_severity(extra, config))
+        if waivers:
+            file = diagnostic.file if diagnostic.file in waivers else file_of.get(diagnostic.term or "", diagnostic.file)
+            for waiver in waivers.get(file, ()):
+                if waiver.covers(diagnostic):
+                    used.add((file, waiver.index))
+                    if diagnostic.waived is None and diagnostic.code not in UNIGNORABLE:
+                        diagnostic = replace(diagnostic, waived=waiver.reason)
+                    break
+        reported = rules.apply(diagnostic)
+        if reported is not None:
+            out.append(reported)
+    for extra in _waiver_findings([term for term, _ in with_waivers], waivers, used, stages):
+        reported = rules.apply(extra)
+        if reported is not None:
+            out.append(reported)
     return out
 
 
