@@ -231,10 +231,13 @@ def _build(terms_dir: Path, out: Path, options: Options, then: Callable[[Glossar
     digests = {file: entry.digest for file, entry in cache.state.files.items()} if cache is not None else None
     # The site shows the glossary's findings, not this run's (a rebuilt cache): it must not depend on the cache.
     shown = replace(glossary, diagnostics=about_the_glossary(glossary.diagnostics))
+    # The graph is a function of the link key unless the idea map added to it (from the terms' text).
+    graph_key = (cache.state.extra.get("link-key") if cache is not None and not glossary.config.analytics.similarity
+                 else None)
     beside_report = options.jobs > 1 and then is not None
     leftovers: list[Path] = []  # the previous site, swapped out: removed beside the report
     stats, render_diags = render_site(shown, out, jobs=options.jobs, page_cache=page_cache, digests=digests,
-                                      leftovers=leftovers if beside_report else None)
+                                      leftovers=leftovers if beside_report else None, graph_key=graph_key)
     if render_diags:
         glossary = replace(glossary, diagnostics=glossary.diagnostics + tuple(render_diags))
     from .output import remove_leftover

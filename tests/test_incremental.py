@@ -104,6 +104,25 @@ def test_incremental_equals_full_build(tmp_path_factory, steps):
     assert_each_step_builds_clean(root, terms, steps, apply, same_report)
 
 
+def test_prose_edits_with_the_idea_map_on_build_clean(tmp_path):
+    """With [analytics] similarity, a prose edit changes the graph (similar edges, communities)
+    though nothing linking reads changed: the pages must follow the text, not the link key."""
+    terms = tmp_path / "terms"
+    shutil.copytree(REPO / "terms", terms)
+    assert "similarity = true" in (terms / "glossary.toml").read_text("utf-8")
+    files = sorted(terms.glob("*.md"))
+    donor = files[0].read_text("utf-8").split("\n# ", 1)[-1]
+
+    def apply_prose(op: tuple, folder: Path, _counter: list[int]) -> None:
+        target = sorted(folder.glob("*.md"))[op[1]]
+        text = target.read_text("utf-8")
+        head, _, _ = text.partition("\n# ")
+        target.write_text(f"{head}\n# {op[2]}\n\n{donor if op[0] == 'copy' else 'Unrelated words only.'}\n", "utf-8")
+
+    assert_each_step_builds_clean(tmp_path, terms, [("copy", 5, "Like the first"), ("plain", 5, "Alone again"),
+                                                    ("copy", 9, "Another twin")], apply_prose)
+
+
 def _age(folder: Path, seconds: float = 30) -> None:
     """Make every file look older than the racy-stamp window (instead of sleeping)."""
     import os
