@@ -252,6 +252,8 @@ def _build(terms_dir: Path, out: Path, options: Options, then: Callable[[Glossar
     with beside(finish, enabled=beside_report):
         if then is not None:
             then(glossary, stats)
+        for folder in leftovers:  # the report is done: remove the old site unless the cache writer already is
+            remove_leftover(folder)
     return glossary, stats
 
 

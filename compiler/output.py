@@ -217,10 +217,21 @@ def atomic_output(out: Path, *, forbidden: Iterable[Path] = (),
                 _remove_tree(tmp)
 
 
-def remove_leftover(folder: Path) -> None:
-    """Remove a previous site that :func:`atomic_output` swapped out (see its ``leftovers``)."""
-    if _ours(folder):
-        _remove_tree(folder)
+def remove_leftover(folder: Path) -> bool:
+    """Remove a previous site that :func:`atomic_output` swapped out (see its ``leftovers``).
+
+    Two processes may offer to (a build's report and its cache writer: whoever is free
+    first): the folder is claimed by renaming it, so exactly one removes it. The new name
+    keeps the temporary prefix, so a kill mid-way leaves it for the next build to remove.
+    Returns whether this call removed it."""
+    claimed = folder.with_name(folder.name + "-removing")
+    try:
+        os.rename(folder, claimed)
+    except OSError:  # gone: the other process has it (or removed it)
+        return False
+    if _ours(claimed):
+        _remove_tree(claimed)
+    return True
 
 
 def _swap_in(tmp: Path, target: Path) -> Path | None:

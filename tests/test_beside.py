@@ -118,5 +118,6 @@ def test_a_swapped_out_site_is_left_to_the_caller_when_asked(tmp_path: Path):
             (tmp / "index.html").write_text(text, encoding="utf-8")
         assert (out / "index.html").read_text(encoding="utf-8") == text
     assert len(leftovers) == 1 and (leftovers[0] / "index.html").read_text(encoding="utf-8") == "one"
-    remove_leftover(leftovers[0])
+    assert remove_leftover(leftovers[0])  # claimed and removed here...
+    assert not remove_leftover(leftovers[0])  # ...so the other process offering finds nothing to do
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
