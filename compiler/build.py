@@ -231,30 +231,46 @@ def _build(terms_dir: Path, out: Path, options: Options, then: Callable[[Glossar
     digests = {file: entry.digest for file, entry in cache.state.files.items()} if cache is not None else None
     # The site shows the glossary's findings, not this run's (a rebuilt cache): it must not depend on the cache.
     shown = replace(glossary, diagnostics=about_the_glossary(glossary.diagnostics))
-    # The graph is a function of the link key unless the idea map added to it (from the terms' text).
-    graph_key = (cache.state.extra.get("link-key") if cache is not None and not glossary.config.analytics.similarity
-                 else None)
     beside_report = options.jobs > 1 and then is not None
     leftovers: list[Path] = []  # the previous site, swapped out: removed beside the report
     stats, render_diags = render_site(shown, out, jobs=options.jobs, page_cache=page_cache, digests=digests,
-                                      leftovers=leftovers if beside_report else None, graph_key=graph_key)
+                                      leftovers=leftovers if beside_report else None,
+                                      graph_key=_graph_key(glossary, cache))
     if render_diags:
         glossary = replace(glossary, diagnostics=glossary.diagnostics + tuple(render_diags))
+    _finish(cache, leftovers, (lambda: then(glossary, stats)) if then is not None else None, beside_report)
+    return glossary, stats
+
+
+def _graph_key(glossary: Glossary, cache: _Cache | None) -> bytes | None:
+    """The link key when it stands for the graph: not when the idea map added to it (from the terms' text)."""
+    if cache is None or glossary.config.analytics.similarity:
+        return None
+    from .linkreuse import KEY
+
+    return cache.state.extra.get(KEY)
+
+
+def _finish(cache: _Cache | None, leftovers: Sequence[Path], report: Callable[[], None] | None,
+            side_by_side: bool) -> None:
+    """The end of a build: the cache written and the swapped-out site removed, beside the report.
+
+    With ``side_by_side`` a forked process writes the cache (see ``parallel.beside``); the old
+    site goes to whichever process is free first (``output.remove_leftover`` claims it)."""
     from .output import remove_leftover
     from .parallel import beside
 
-    def finish() -> None:
+    def save_and_clean() -> None:
         if cache is not None:
             cache.save()
         for folder in leftovers:
             remove_leftover(folder)
 
-    with beside(finish, enabled=beside_report):
-        if then is not None:
-            then(glossary, stats)
-        for folder in leftovers:  # the report is done: remove the old site unless the cache writer already is
+    with beside(save_and_clean, enabled=side_by_side):
+        if report is not None:
+            report()
+        for folder in leftovers:
             remove_leftover(folder)
-    return glossary, stats
 
 
 def noop_inputs(terms_dir: Path, out: Path, options: Options) -> tuple[str, str | None]:
