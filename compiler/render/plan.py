@@ -92,19 +92,16 @@ def plan_key(terms: Sequence[Term], modules: Sequence[Any], graph: Any) -> bytes
                    node_rows))
 
 
-def plan_site(terms: Iterable[Term], modules: Iterable[Any], graph: Any, memo: dict | None = None,
-              key: bytes | None = None) -> SitePlan:
+def plan_site(terms: Iterable[Term], modules: Iterable[Any], graph: Any, memo: dict | None = None) -> SitePlan:
     """Assign every page its path; collisions and reserved names become diagnostics.
 
     ``memo`` (a dict kept in the build cache) holds the last plan's rows under its
     ``plan_key``: when the key is the same, the plan is rebuilt from the rows with this
-    build's terms and modules instead of assigning slugs and names again (~0.4 s at 10k terms).
-    ``key``, when given, stands for ``plan_key`` (a key of everything it reads, such as the
-    link key: computing plan_key itself took ~0.1 s at 10k terms)."""
+    build's terms and modules instead of assigning slugs and names again (~0.4 s at 10k terms)."""
     terms, modules = list(terms), list(modules)
     if memo is None:
         return _plan(terms, modules, graph)
-    key = key if key is not None else plan_key(terms, modules, graph)
+    key = plan_key(terms, modules, graph)
     if memo.get("key") == key:
         try:
             return _replay(memo, terms, modules, key)

@@ -557,10 +557,8 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dic
     if graph is not glossary.graph:
         glossary = Glossary(glossary.root, glossary.config, glossary.terms, glossary.modules, graph,
                             glossary.checks, glossary.diagnostics, glossary.files)
-    # Everything the plan reads (ids, files, labels, aliases, titles, the graph's nodes) is linking's input too.
     plan = plan_site(glossary.terms, glossary.modules, graph,
-                     memo=page_cache.setdefault("plan", {}) if page_cache is not None else None,
-                     key=reuse.digest((b"link-key", graph_key)) if graph_key is not None else None)
+                     memo=page_cache.setdefault("plan", {}) if page_cache is not None else None)
     diags: list[Diagnostic] = list(plan.diagnostics)
     # Render diagnostics appear on the problems page too.
     glossary = Glossary(glossary.root, glossary.config, glossary.terms, glossary.modules, graph,
