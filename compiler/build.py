@@ -234,21 +234,11 @@ def _build(terms_dir: Path, out: Path, options: Options, then: Callable[[Glossar
     beside_report = options.jobs > 1 and then is not None
     leftovers: list[Path] = []  # the previous site, swapped out: removed beside the report
     stats, render_diags = render_site(shown, out, jobs=options.jobs, page_cache=page_cache, digests=digests,
-                                      leftovers=leftovers if beside_report else None,
-                                      graph_key=_graph_key(glossary, cache))
+                                      leftovers=leftovers if beside_report else None)
     if render_diags:
         glossary = replace(glossary, diagnostics=glossary.diagnostics + tuple(render_diags))
     _finish(cache, leftovers, (lambda: then(glossary, stats)) if then is not None else None, beside_report)
     return glossary, stats
-
-
-def _graph_key(glossary: Glossary, cache: _Cache | None) -> bytes | None:
-    """The link key when it stands for the graph: not when the idea map added to it (from the terms' text)."""
-    if cache is None or glossary.config.analytics.similarity:
-        return None
-    from .linkreuse import KEY
-
-    return cache.state.extra.get(KEY)
 
 
 def _finish(cache: _Cache | None, leftovers: Sequence[Path], report: Callable[[], None] | None,

@@ -43,7 +43,6 @@ if TYPE_CHECKING:
     from .config import Config
 
 LINK_FORMAT = 1  # bump when what a stored link result holds, or how its key is made, changes
-KEY = "link-key"  # state.extra: the link key of the graph this build linked or reused
 MEMO = "link-digests"  # state.extra: file -> its content digest followed by its link digest (hex)
 _HEX = 32  # hex digits of a 16-byte digest
 _DIAGNOSTIC_FIELDS = attrgetter(*(f.name for f in fields(Diagnostic)))
@@ -196,7 +195,6 @@ def cached_link(terms: Sequence[Term], modules: Sequence[Module], config: "Confi
     # The configuration is in the cache's environment; what linking reads of it is named here as well.
     env = f"{state.env}\0{config.title!r}\0{tuple(str(p) for p in config.module_dirs)!r}"
     key = link_key(terms, modules, env, state.extra.setdefault(MEMO, {}), digests)
-    state.extra[KEY] = key  # the graph below is a function of this key (rendering compares it, see render.reuse)
     path = side_path(folder, "link", name)
     stored = read_side(path, key)
     try:

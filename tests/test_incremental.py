@@ -106,7 +106,7 @@ def test_incremental_equals_full_build(tmp_path_factory, steps):
 
 def test_prose_edits_with_the_idea_map_on_build_clean(tmp_path):
     """With [analytics] similarity, a prose edit changes the graph (similar edges, communities)
-    though nothing linking reads changed: the pages must follow the text, not the link key."""
+    though nothing linking reads changed (the link result is reused): the pages must follow the text."""
     terms = tmp_path / "terms"
     shutil.copytree(REPO / "terms", terms)
     assert "similarity = true" in (terms / "glossary.toml").read_text("utf-8")

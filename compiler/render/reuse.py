@@ -219,8 +219,7 @@ def _file(page: "Page") -> str:
 
 
 def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, before: Mapping[str, Any],
-            memo: Mapping[str, Any] | None = None, answer: Callable[[Any], Any] | None = None,
-            graph_key: bytes | None = None) -> Changes:
+            memo: Mapping[str, Any] | None = None, answer: Callable[[Any], Any] | None = None) -> Changes:
     """Compare this build's inputs with the previous build's ``before`` tables (from ``changes(...).tables``).
 
     Every table is a blob of 16-byte entries in the order of the plan's pages or of the
@@ -233,9 +232,7 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
     links by name, links its text resolves) now answer differently is rendered again.
     ``answer(dep)`` is what a look-up answers under this plan (``SiteRenderer.answer``).
     A term is a function of its file's bytes (and of the environment, which the cache key
-    covers), so its file's content digest stands for its data and body. Likewise ``graph_key``
-    (the link key, when the graph is a function of it) stands for the graph's nodes and edges:
-    hashing the adjacency of a 10k-term graph took ~0.2 s of every rebuild."""
+    covers), so its file's content digest stands for its data and body."""
     graph = renderer.graph
     succ, pred, nodes = (graph._succ, graph._pred, graph._node) if graph is not None else ({}, {}, {})
     digests = digests or {}
@@ -305,14 +302,10 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
         return digest((a.get("label"), a.get("kind"), a.get("status"),
                        None if p is None else (p.url, p.label, p.kind)))
 
-    # The whole digests of the graph's tables: the link key when it stands for the graph (a
-    # different kind of value from a digest of the dicts, so the two never compare equal).
-    nodes_whole, edges_whole = ((b"link-key", graph_key), (b"link-key", graph_key)) if graph_key is not None else (
-        digest(nodes), digest(succ))
     tables["facts"], facts_changed = table(
-        "facts", digest((nodes_whole, tables["plan_key"])), lambda i, n: shown(n, nodes[n]))
+        "facts", digest((digest(nodes), tables["plan_key"])), lambda i, n: shown(n, nodes[n]))
     tables["edges"], edges_changed = table(
-        "edges", digest(edges_whole), lambda i, n: digest((succ[n], pred[n])))
+        "edges", digest(succ), lambda i, n: digest((succ[n], pred[n])))
 
     if not everything and not same:
         old_nodes = before.get("nodes") if isinstance(before.get("nodes"), list) else []

@@ -537,8 +537,8 @@ def _render_pages(renderer: SiteRenderer, pages: Sequence[Page], base: Path, job
 
 
 def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dict[str, Any] | None = None,
-                digests: Mapping[str, str] | None = None, leftovers: list[Path] | None = None,
-                graph_key: bytes | None = None) -> tuple[RenderStats, list[Diagnostic]]:
+                digests: Mapping[str, str] | None = None,
+                leftovers: list[Path] | None = None) -> tuple[RenderStats, list[Diagnostic]]:
     """Write the whole site for ``glossary`` into ``out``, atomically.
 
     Returns the counts and the render diagnostics (slug clashes, failed pages,
@@ -550,8 +550,7 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dic
     ``digests`` (term file -> content digest, from the load cache) stand for the terms there.
     The cache learns this build's inputs and files only once the new site is in place:
     it always describes the site in OUT. With ``leftovers`` (a list), the previous site is
-    left for the caller to remove (see ``output.atomic_output``). ``graph_key``, when given,
-    stands for the graph's nodes and edges (the link key: the graph is a function of it).
+    left for the caller to remove (see ``output.atomic_output``).
     """
     graph = _ensure_graph(glossary)
     if graph is not glossary.graph:
@@ -571,7 +570,7 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dic
     try:
         with atomic_output(out, forbidden=[glossary.root], leftovers=leftovers) as tmp:
             learnt, written, stats_files, stats_bytes = _write_site(renderer, plan, out, tmp, jobs, page_cache,
-                                                                    digests, diags, graph_key)
+                                                                    digests, diags)
     except OutputError as exc:
         diags.append(make("output-refused", str(out), 0, 0, str(exc)))
         learnt = None
@@ -593,7 +592,7 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dic
 
 def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, tmp: Path, jobs: int,
                 page_cache: dict[str, Any] | None, digests: Mapping[str, str] | None,
-                diags: list[Diagnostic], graph_key: bytes | None = None) -> tuple[dict[str, Any] | None, int, int, int]:
+                diags: list[Diagnostic]) -> tuple[dict[str, Any] | None, int, int, int]:
     """Fill ``tmp``: unchanged pages linked from ``out``, the rest rendered.
 
     Returns what the cache should learn once ``tmp`` is OUT (None without a cache), the
@@ -601,8 +600,8 @@ def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, tmp: Path, jo
     writer = SiteWriter(tmp)
     writer.copy_assets()
     old_site, new_site = str(out), str(tmp)
-    changes = (reuse.changes(renderer, plan, digests, page_cache, page_cache.get("plan"), renderer.answer,
-                             graph_key=graph_key) if page_cache is not None else None)
+    changes = (reuse.changes(renderer, plan, digests, page_cache, page_cache.get("plan"), renderer.answer)
+               if page_cache is not None else None)
     previous = reuse.Previous(page_cache, old_site, changes.tables["site"] if changes is not None else None)
     kept: dict[str, reuse.Stamp] = {}  # path -> stamp of the file linked (a hard link shares it)
 
