@@ -23,6 +23,7 @@ from array import array
 import dataclasses
 import hashlib
 import hmac
+import marshal
 import os
 import pickle
 import secrets
@@ -199,13 +200,40 @@ class CacheState:
     extra: dict[str, Any] = field(default_factory=dict)  # later stages' own records (pages, report)
 
 
+def digest(obj: Any) -> bytes:
+    """16 bytes that stand for the value of ``obj`` (plain data: str, numbers, None, lists, dicts...).
+
+    The one content digest of cached inputs: page-reuse tables (compiler.render.reuse)
+    and link keys (compiler.linkreuse) both use it.
+
+    Why marshal (version 2): it serialises plain data in C, several times faster than
+    ``repr``, and tells apart what repr does (``1`` from ``"1"`` and ``True``, a tuple
+    from a list); below version 3 it writes no back-references, so equal values give
+    equal bytes in every process. What marshal refuses (a date, an enum, a frozen
+    dataclass) is hashed through ``repr``, prefixed so the two never meet. A value
+    whose bytes vary between runs (a set's order) can only make a digest differ,
+    which renders a page again, never keeps a stale one."""
+    try:
+        h = hashlib.blake2b(b"m", digest_size=16)
+        h.update(marshal.dumps(obj, 2))  # not b"m" + ...: the edges of a 10k site are 18 MB to copy
+    except (ValueError, TypeError):
+        h = hashlib.blake2b(b"r", digest_size=16)
+        h.update(repr(obj).encode("utf-8", "surrogatepass"))
+    return h.digest()
+
+
 def _sign(payload: bytes, key: bytes) -> bytes:
     return hmac.new(key, payload, hashlib.sha256).digest()
 
 
+def side_path(folder: Path, kind: str, name: str = "") -> Path:
+    """The ``kind`` file (``state``, ``link``) of one (terms folder, output) pair in the cache folder."""
+    return folder / f"{kind}-{hashlib.blake2b(name.encode('utf-8'), digest_size=8).hexdigest()}.pickle"
+
+
 def state_path(folder: Path, name: str) -> Path:
     """One state file per (terms folder, output): two sites beside each other share the folder, not the file."""
-    return folder / f"state-{hashlib.blake2b(name.encode('utf-8'), digest_size=8).hexdigest()}.pickle"
+    return side_path(folder, "state", name)
 
 
 def read_state(folder: Path, env: str, name: str = "") -> tuple[CacheState, list[Diagnostic]]:
@@ -233,10 +261,10 @@ def read_state(folder: Path, env: str, name: str = "") -> tuple[CacheState, list
     return state, []
 
 
-def _sweep(folder: Path, older_than_s: float = 600) -> None:
+def _sweep(folder: Path, pattern: str = ".state-*", older_than_s: float = 600) -> None:
     """Remove temporary files that a build killed mid-write left behind."""
     now = time.time()
-    for stale in folder.glob(".state-*"):
+    for stale in folder.glob(pattern):
         try:
             if now - stale.stat().st_mtime > older_than_s:
                 stale.unlink()
@@ -251,15 +279,26 @@ def write_state(folder: Path, state: CacheState, name: str = "") -> None:
         folder.mkdir(parents=True, exist_ok=True)
         _sweep(folder)
         payload = pickle.dumps((FORMAT, state), protocol=pickle.HIGHEST_PROTOCOL)
-        fd, tmp = tempfile.mkstemp(prefix=".state-", dir=folder)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(MAGIC + _sign(payload, signing_key()) + payload)
-        os.replace(tmp, state_path(folder, name))
+        _write_atomic(state_path(folder, name), ".state-", MAGIC, _sign(payload, signing_key()), payload)
     except OSError:
+        pass
+
+
+def _write_atomic(path: Path, prefix: str, *chunks: bytes) -> None:
+    """Write ``chunks`` to a temporary file beside ``path`` (named ``prefix``...), then rename it over
+    ``path``: a kill mid-write leaves the previous file or none. The temporary file goes on failure."""
+    fd, tmp = tempfile.mkstemp(prefix=prefix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for chunk in chunks:  # not joined: a 10k-term state is ~95 MB to copy
+                fh.write(chunk)
+        os.replace(tmp, path)
+    except BaseException:
         try:
-            os.unlink(tmp)  # type: ignore[possibly-undefined]
-        except (OSError, NameError):
+            os.unlink(tmp)
+        except OSError:
             pass
+        raise
 
 
 def stamp_matches(entry: FileEntry, st: os.stat_result, saved_ns: int) -> bool:
@@ -272,11 +311,6 @@ def stamp_matches(entry: FileEntry, st: os.stat_result, saved_ns: int) -> bool:
 
 SIDE_FORMAT = 1
 SIDE_KEY_BYTES = 16
-
-
-def side_path(folder: Path, kind: str, name: str = "") -> Path:
-    """The side file of ``kind`` (``link``) for one (terms folder, output) pair, as :func:`state_path` names states."""
-    return folder / f"{kind}-{hashlib.blake2b(name.encode('utf-8'), digest_size=8).hexdigest()}.pickle"
 
 
 def read_side(path: Path, key: bytes) -> Any | None:
@@ -311,24 +345,10 @@ def write_side(path: Path, key: bytes, value: Any) -> None:
     """Sign and write ``value`` under ``key`` atomically; errors are ignored (a side file is only a cache)."""
     if len(key) != SIDE_KEY_BYTES:
         return
-    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        now = time.time()
-        for stale in path.parent.glob(f".{path.stem}-*"):  # left by a build killed mid-write
-            try:
-                if now - stale.stat().st_mtime > 600:
-                    stale.unlink()
-            except OSError:
-                pass
+        _sweep(path.parent, f".{path.stem}-*")
         body = pickle.dumps((SIDE_FORMAT, value), protocol=pickle.HIGHEST_PROTOCOL)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(MAGIC + _sign(key + body, signing_key()) + key + body)
-        os.replace(tmp, path)
+        _write_atomic(path, f".{path.stem}-", MAGIC, _sign(key + body, signing_key()), key, body)
     except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        pass

@@ -77,6 +77,9 @@ class Diagnostic:
 
 
 _FIELDS = attrgetter(*(f.name for f in fields(Diagnostic)))
+# A finding as a row of plain values in field order, the severity as its text: what marshal
+# writes and what a digest reads (the build cache's link file, the page-reuse tables).
+ROW = attrgetter(*("severity._value_" if f.name == "severity" else f.name for f in fields(Diagnostic)))
 
 
 def make(code: str, file: str, line: int = 0, column: int = 0, message: str = "", **extra: Any) -> Diagnostic:

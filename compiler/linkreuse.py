@@ -27,12 +27,11 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-from dataclasses import fields
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
+from .cache import digest
 from .collector import gc_paused
-from .diagnostics import Diagnostic
+from .diagnostics import ROW, Diagnostic
 from .graph import GraphParts, GraphResult, Reference, link_parts, node_owners, resolved_references
 from .model import Term
 from .modules import Module
@@ -45,19 +44,6 @@ if TYPE_CHECKING:
 LINK_FORMAT = 1  # bump when what a stored link result holds, or how its key is made, changes
 MEMO = "link-digests"  # state.extra: file -> its content digest followed by its link digest (hex)
 _HEX = 32  # hex digits of a 16-byte digest
-_DIAGNOSTIC_FIELDS = attrgetter(*(f.name for f in fields(Diagnostic)))
-
-
-def _canonical(value: Any) -> bytes:
-    """Bytes that are equal only for equal values (types included: 1, 1.0 and True differ).
-
-    marshal version 2 writes no back-references, so the bytes depend on the values
-    alone, not on which strings happen to be shared objects; a header value marshal
-    does not know (a YAML date) falls back to ``repr``, whose core types are exact."""
-    try:
-        return b"m" + marshal.dumps(value, 2)
-    except ValueError:
-        return b"r" + repr(value).encode("utf-8", "surrogatepass")
 
 
 def term_link_digest(term: Term) -> str:
@@ -69,13 +55,13 @@ def term_link_digest(term: Term) -> str:
     where = (packed.__reduce__()[1] if isinstance(packed, PackedLocations)  # (pointers, positions): a dict and
              else tuple((k, tuple(v)) for k, v in packed.items()))  # its packed copy give the same bytes
     fields = (term.id, term.file, term.data, where, tuple(term.former_ids), tuple(term.header_lines))
-    return hashlib.blake2b(_canonical(fields), digest_size=16).hexdigest()
+    return digest(fields).hex()
 
 
 def modules_link_digest(modules: Sequence[Module]) -> bytes:
     """Digest of the fields of ``modules`` that linking reads, in order."""
     rows = tuple((m.id, m.title, m.file, m.status, tuple(m.aliases)) for m in modules)
-    return hashlib.blake2b(_canonical(rows), digest_size=16).digest()
+    return digest(rows)
 
 
 def link_key(terms: Sequence[Term], modules: Sequence[Module], env: str, memo: dict[str, str],
@@ -159,10 +145,7 @@ def encode_result(parts: GraphParts, diagnostics: Sequence[Diagnostic]) -> bytes
     Why marshal: it writes these plain values and the findings' fields as rows about
     twice as fast as pickle, and reads them as fast.
     """
-    diags = []
-    for d in diagnostics:
-        row = _DIAGNOSTIC_FIELDS(d)
-        diags.append(row[:3] + (d.severity.value,) + row[4:])
+    diags = list(map(ROW, diagnostics))
     return marshal.dumps((LINK_FORMAT, parts.title, parts.nodes, parts.source, parts.target, parts.relation,
                           parts.declared, parts.ref, parts.files, parts.lines, parts.weights, diags), 4)
 

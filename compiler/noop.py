@@ -43,15 +43,16 @@ class _TooFresh(Exception):
     """A file was written within the racy window: no stamp can stand for the inputs."""
 
 
-def _stamps(folder: Path | None, suffixes: tuple[str, ...] | None, out: list[str], newest: list[int]) -> None:
-    """Append one ``path:size:mtime`` per file; stop at a file newer than ``newest[1]`` (too fresh to trust)."""
+def _stamps(folder: Path | None, suffixes: tuple[str, ...] | None, out: list[str], too_fresh: int) -> None:
+    """Append one ``path:size:mtime`` per file; stop at a file modified after ``too_fresh`` (ns)."""
     if folder is None or not folder.exists():
         out.append(f"{folder}:absent")
         return
     if folder.is_file():
         st = folder.stat()
         out.append(f"{folder}:{st.st_size}:{st.st_mtime_ns}")
-        newest[0] = max(newest[0], st.st_mtime_ns)
+        if st.st_mtime_ns > too_fresh:
+            raise _TooFresh
         return
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
@@ -64,8 +65,7 @@ def _stamps(folder: Path | None, suffixes: tuple[str, ...] | None, out: list[str
             except OSError:
                 continue
             out.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
-            newest[0] = max(newest[0], st.st_mtime_ns)
-            if st.st_mtime_ns > newest[1]:  # the usual build right after an edit: no need to stat the rest
+            if st.st_mtime_ns > too_fresh:  # the usual build right after an edit: no need to stat the rest
                 raise _TooFresh
 
 
@@ -74,7 +74,6 @@ def input_stamps(terms_dir: Path, config: Any, extra: Sequence[str]) -> str | No
     from importlib import resources
 
     stamps: list[str] = [*extra]
-    newest = [0, time.time_ns() - RACY_NS]  # the newest mtime seen, and the line past which a file is too fresh
     package = Path(__file__).resolve().parent
     checks = getattr(config, "checks", None)
     folders = [(terms_dir.resolve(), None), (package, (".py", ".json")),
@@ -84,12 +83,11 @@ def input_stamps(terms_dir: Path, config: Any, extra: Sequence[str]) -> str | No
                (getattr(checks, "hooks_dir", None), (".py",)),
                *((Path(folder), None) for folder in getattr(checks, "reference_dirs", ()) or ()),
                *([(Path(config.file), None)] if getattr(config, "file", None) else [])]
+    too_fresh = time.time_ns() - RACY_NS  # a file modified after this may change again within its mtime's tick
     try:
         for folder, suffixes in folders:
-            _stamps(folder, suffixes, stamps, newest)
+            _stamps(folder, suffixes, stamps, too_fresh)
     except _TooFresh:
-        return None
-    if newest[0] > time.time_ns() - RACY_NS:
         return None
     return "\n".join(stamps)
 

@@ -36,16 +36,14 @@ Where links are not possible (another file system), the file is copied.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import marshal
-import operator
 import os
 import shutil
 from array import array
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Container, Iterable, Mapping
 
-from ..diagnostics import Diagnostic
+from ..cache import digest
+from ..diagnostics import ROW
 
 if TYPE_CHECKING:
     from .plan import Page, SitePlan
@@ -53,27 +51,8 @@ if TYPE_CHECKING:
 Stamp = tuple[int, int, int]  # inode, size, mtime_ns of a file we wrote
 
 
-def digest(obj: Any) -> bytes:
-    """16 bytes that stand for the value of ``obj`` (plain data: str, numbers, None, lists, dicts...).
-
-    Why marshal (version 2): it serialises plain data in C, several times faster than
-    ``repr``, and tells apart what repr does (``1`` from ``"1"`` and ``True``, a tuple
-    from a list); below version 3 it writes no back-references, so equal values give
-    equal bytes in every process. What marshal refuses (a date, an enum, a frozen
-    dataclass) is hashed through ``repr``, prefixed so the two never meet. A value
-    whose bytes vary between runs (a set's order) can only make a digest differ,
-    which renders a page again, never keeps a stale one."""
-    try:
-        h = hashlib.blake2b(b"m", digest_size=16)
-        h.update(marshal.dumps(obj, 2))  # not b"m" + ...: the edges of a 10k site are 18 MB to copy
-    except (ValueError, TypeError):
-        h = hashlib.blake2b(b"r", digest_size=16)
-        h.update(repr(obj).encode("utf-8", "surrogatepass"))
-    return h.digest()
 
 
-_DIAGNOSTIC_FIELDS = operator.attrgetter(*(
-    "severity._value_" if f.name == "severity" else f.name for f in dataclasses.fields(Diagnostic)))
 _TERM_FACTS = ("status", "last_updated", "version", "symbol")
 _NONE = bytes(16)  # the entry of a page without that input (a missing term has no file)
 WIDTH = 16
@@ -290,8 +269,8 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
     by_file = renderer.diags_by_file
     files = tables["files"]
     tables["diags"], diags_changed = table(
-        "diags", digest(list(map(_DIAGNOSTIC_FIELDS, renderer.diagnostics))),
-        lambda i, p: digest(list(map(_DIAGNOSTIC_FIELDS, by_file[f]))) if (f := files[i]) and f in by_file else _NONE)
+        "diags", digest(list(map(ROW, renderer.diagnostics))),
+        lambda i, p: digest(list(map(ROW, by_file[f]))) if (f := files[i]) and f in by_file else _NONE)
 
     # The graph: what a page shows of each node as a neighbour (its label, kind, status and
     # its page's URL and label), and each node's edges.
