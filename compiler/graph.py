@@ -423,8 +423,8 @@ class GraphParts:
     def graph(self) -> nx.MultiDiGraph:
         """The graph these parts make (its node attribute dicts are ``nodes``' own)."""
         graph = nx.MultiDiGraph(title=self.title)
-        _fill(graph, self.nodes, zip(self.source, self.target, self.relation, self.declared, self.ref),
-              self.files, self.lines, self.weights)
+        fill_graph(graph, self.nodes, zip(self.source, self.target, self.relation, self.declared, self.ref),
+                   self.files, self.lines, self.weights)
         return graph
 
 
@@ -462,15 +462,18 @@ def build_graph(terms: Mapping[str, Term], modules: Mapping[str, Module],
     return graph_parts(terms, modules, references, title).graph()
 
 
-def fill_graph(graph: nx.MultiDiGraph, nodes: Mapping[str, dict[str, Any]], edges: EdgeRecords,
+def fill_graph(graph: nx.MultiDiGraph, nodes: Mapping[str, dict[str, Any]],
+               rows: Iterator[tuple[int, int, int, bool, int]],
                files: Sequence[str], lines: Sequence[int], weights: Sequence[Any]) -> None:
-    """Add ``nodes`` (id -> attributes, in order) and then ``edges`` to an empty ``graph``.
+    """Add ``nodes`` (id -> attributes, in order) and then the edge ``rows`` to an empty ``graph``.
 
-    Edge keys are relation names; an edge's ``file``, ``line`` and weight are those of the
-    reference that made it (``files``, ``lines`` and raw ``weights``, None or ``_UNSET``
-    when not given, indexed by ``edges.ref``). Five attributes: a dict of up to five keys
-    is a third smaller than one of six, and a 100k-term glossary has two million edges;
-    ``inferred`` is ``not declared`` (exports add it).
+    A row is (source, target, relation code, declared, reference row), positions into
+    ``nodes`` as :class:`EdgeRecords` has them. Edge keys are relation names; an edge's
+    ``file``, ``line`` and weight are those of the reference that made it (``files``,
+    ``lines`` and ``weights``, indexed by the reference row; a weight is already as the
+    graph shows it: see :class:`GraphParts`). Five attributes: a dict of up
+    to five keys is a third smaller than one of six, and a 100k-term glossary has two
+    million edges; ``inferred`` is ``not declared`` (exports add it).
 
     Why not ``add_nodes_from`` and ``add_edges_from``: per edge they make three dicts,
     look the edge up again through two views and call ``add_edge`` (0.8 s of 1.1 s
@@ -479,13 +482,6 @@ def fill_graph(graph: nx.MultiDiGraph, nodes: Mapping[str, dict[str, Any]], edge
     order those calls would, so the graph, node, edge and key order included, is the
     one they make (tested). The attribute dicts are the graph's own, not copies.
     """
-    _fill(graph, nodes, zip(edges.source.tolist(), edges.target.tolist(), edges.relation.tolist(),
-                            edges.declared.tolist(), edges.ref.tolist()), files, lines, weights)
-
-
-def _fill(graph: nx.MultiDiGraph, nodes: Mapping[str, dict[str, Any]], rows: Iterator[tuple[int, int, int, bool, int]],
-          files: Sequence[str], lines: Sequence[int], weights: Sequence[Any]) -> None:
-    """:func:`fill_graph` from edge rows (source, target, relation code, declared, reference row)."""
     graph._node.update(nodes)
     succ, pred = graph._succ, graph._pred
     for node in nodes:
@@ -493,14 +489,12 @@ def _fill(graph: nx.MultiDiGraph, nodes: Mapping[str, dict[str, Any]], rows: Ite
         pred[node] = {}
     names = list(nodes)
     succ_of, pred_of = [succ[n] for n in names], [pred[n] for n in names]
-    associated = RELATION_CODE["associated"]
     for u, v, rel, declared, ref in rows:
         relation, out, target = RELATION_NAMES[rel], succ_of[u], names[v]
         keys = out.get(target)
         if keys is None:
             keys = out[target] = pred_of[v][names[u]] = {}
-        keys[relation] = {"relation": relation, "declared": declared,
-                          "weight": _weight(weights[ref]) if rel == associated else None,
+        keys[relation] = {"relation": relation, "declared": declared, "weight": weights[ref],
                           "file": files[ref], "line": lines[ref]}
     clear = getattr(nx, "_clear_cache", None)  # networkx >= 3.3 caches views per graph
     if clear is not None:
