@@ -101,7 +101,8 @@ def _analyze(terms_dir: Path, options: Options) -> tuple[Glossary, _Cache | None
     diagnostics = apply_rules([*config_diags, *cache_diags, *load_diags, *module_diags, *linked.diagnostics,
                                *check_diags, *analytics_diags], config, terms, stages=stages)
     glossary = Glossary(root=terms_dir, config=config, terms=terms, modules=tuple(modules), graph=graph,
-                        checks=tuple(checks), diagnostics=tuple(diagnostics), files=files)
+                        checks=tuple(checks), diagnostics=tuple(diagnostics), files=files,
+                        graph_digest=linked.graph_digest if graph is linked.graph else None)
     return glossary, (_Cache(options.cache_dir, cache_name, state) if state is not None else None)
 
 

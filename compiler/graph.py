@@ -139,6 +139,9 @@ class GraphResult:
     references: Sequence[Reference] = ()  # a tuple, or one made on first use (compiler.linkreuse)
     terms: Mapping[str, Term] = field(default_factory=dict)  # id -> term that owns the node
     modules: Mapping[str, Module] = field(default_factory=dict)
+    # 16 bytes that stand for the graph's nodes, attributes and edges, when the build cache knows
+    # them (compiler.linkreuse: the digest of the stored link result); None: hash the graph itself.
+    graph_digest: bytes | None = None
 
 
 # --- reading references out of a header ------------------------------------------------

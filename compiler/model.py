@@ -104,3 +104,7 @@ class Glossary:
     checks: tuple[Any, ...]
     diagnostics: tuple[Diagnostic, ...]
     files: int
+    # 16 bytes standing for ``graph`` exactly (its nodes, attributes and edges) when the link
+    # result came through the build cache (compiler.linkreuse), so that page reuse need not hash
+    # the whole graph to see it unchanged; None otherwise, and whenever ``graph`` is replaced.
+    graph_digest: bytes | None = None

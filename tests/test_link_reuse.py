@@ -8,7 +8,9 @@
   (the build links, reports nothing about it, and writes a good one);
 - a term's link digest is the same for a freshly loaded term and its copy read back
   from the cache (packed locations), so the first edit after a cache reload can reuse;
-- the reuse path imports no numpy.
+- the reuse path imports no numpy;
+- the graph digest a cached build hands to page reuse is the same only for the same graph,
+  and the same for a reused one (kept in the cache, or read back from the side file).
 """
 from __future__ import annotations
 
@@ -142,10 +144,20 @@ def test_each_edit_links_again_only_when_linking_reads_it(glossary, monkeypatch)
     spy = Spy(monkeypatch)
     analyze(glossary / "terms", options(glossary))
     assert spy.linked == 1 and len(list((glossary / ".cache").glob("link-*"))) == 1
+    before = None  # (graph digest, graph snapshot) of the previous build
     for name, edit, reused in EDITS:
         edit(glossary)
-        _, linked = build_like_a_clean_build(glossary, spy, name)
+        cached, linked = build_like_a_clean_build(glossary, spy, name)
         assert linked == (0 if reused else 1), name
+        # The graph digest page reuse trusts: the same digest means the same graph.
+        now = (cached.graph_digest, snapshot(cached.graph))
+        assert isinstance(now[0], bytes) and len(now[0]) == 16, name
+        assert now[0] == spy.results[-1].graph_digest, name
+        if before is not None and now[0] == before[0]:
+            assert now[1] == before[1], name
+        if before is not None and reused:
+            assert now[0] == before[0], name
+        before = now
 
 
 def test_a_no_op_build_reuses_and_does_not_rewrite_the_side_file(glossary, monkeypatch):
@@ -276,3 +288,19 @@ def test_stored_parts_fill_the_same_graph(glossary):
     assert snapshot(graph) == snapshot(result.graph) and diagnostics == result.diagnostics
     assert result.graph.number_of_edges() > 10 and any(d["weight"] for *_, d in graph.edges(data=True))
     assert all(graph._succ[u][v] is graph._pred[v][u] for u, v in graph.edges())  # one key dict per pair
+
+
+def test_the_graph_digest_is_remembered_under_its_key_only():
+    """Kept beside the link key: the same key gives the remembered digest, another key (or
+    none remembered) hashes the stored bytes, so two different stored graphs never share one."""
+    from types import SimpleNamespace
+
+    state = SimpleNamespace(extra={})
+    first = linkreuse._graph_digest(state, b"k1", b"graph one")
+    assert len(first) == 16 and state.extra[linkreuse.GRAPH_DIGEST] == (b"k1", first)
+    assert linkreuse._graph_digest(state, b"k1", b"bytes not hashed again") == first
+    second = linkreuse._graph_digest(state, b"k2", b"graph two")
+    assert second != first and state.extra[linkreuse.GRAPH_DIGEST] == (b"k2", second)
+    assert linkreuse._graph_digest(SimpleNamespace(extra={}), b"k2", b"graph two") == second
+    state.extra[linkreuse.GRAPH_DIGEST] = ("not", "a digest")
+    assert linkreuse._graph_digest(state, b"not", b"graph one") == first

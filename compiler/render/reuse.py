@@ -281,10 +281,14 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
         return digest((a.get("label"), a.get("kind"), a.get("status"),
                        None if p is None else (p.url, p.label, p.kind)))
 
+    # The whole graph's digest: the link cache's when it has one (the graph is then the stored
+    # link result's, see compiler.linkreuse), else the graph's dicts hashed (~0.17 s at 10k terms).
+    known = getattr(renderer.g, "graph_digest", None)
+    nodes_whole, edges_whole = ((b"graph", known), (b"graph", known)) if known else (digest(nodes), digest(succ))
     tables["facts"], facts_changed = table(
-        "facts", digest((digest(nodes), tables["plan_key"])), lambda i, n: shown(n, nodes[n]))
+        "facts", digest((nodes_whole, tables["plan_key"])), lambda i, n: shown(n, nodes[n]))
     tables["edges"], edges_changed = table(
-        "edges", digest(succ), lambda i, n: digest((succ[n], pred[n])))
+        "edges", digest(edges_whole), lambda i, n: digest((succ[n], pred[n])))
 
     if not everything and not same:
         old_nodes = before.get("nodes") if isinstance(before.get("nodes"), list) else []

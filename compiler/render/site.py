@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -554,14 +554,12 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dic
     """
     graph = _ensure_graph(glossary)
     if graph is not glossary.graph:
-        glossary = Glossary(glossary.root, glossary.config, glossary.terms, glossary.modules, graph,
-                            glossary.checks, glossary.diagnostics, glossary.files)
+        glossary = replace(glossary, graph=graph, graph_digest=None)
     plan = plan_site(glossary.terms, glossary.modules, graph,
                      memo=page_cache.setdefault("plan", {}) if page_cache is not None else None)
     diags: list[Diagnostic] = list(plan.diagnostics)
     # Render diagnostics appear on the problems page too.
-    glossary = Glossary(glossary.root, glossary.config, glossary.terms, glossary.modules, graph,
-                        glossary.checks, tuple(glossary.diagnostics) + tuple(diags), glossary.files)
+    glossary = replace(glossary, diagnostics=tuple(glossary.diagnostics) + tuple(diags))
     renderer = SiteRenderer(glossary, plan, page_cache.setdefault("memo", {}) if page_cache is not None else None)
 
     written = 0
