@@ -30,7 +30,7 @@ import numpy as np
 from . import similarity
 from .diagnostics import Diagnostic, make
 from .gexf import gexf_graph, write_gexf  # streamed through networkx's GEXFWriter
-from .graph import MODULE_ID, gc_paused  # the analysis makes many small objects and no cycles
+from .graph import MODULE_ID, as_networkx, gc_paused  # the analysis makes many small objects and no cycles
 from .ids import id_problem
 from .model import Term
 
@@ -188,6 +188,7 @@ class MapGraph:
 
 
 def map_graph(graph: nx.MultiDiGraph) -> MapGraph:
+    graph = as_networkx(graph)  # a reused link result's light graph (compiler.lightgraph) becomes networkx's
     nodes = list(graph.nodes)
     position = {node: i for i, node in enumerate(nodes)}
     names: dict[str, int] = {}
@@ -475,6 +476,7 @@ def analyze_graph(graph: nx.MultiDiGraph, terms: Sequence[Term], config: Any, *,
     build without ``[analytics] similarity = true`` does not call this). Without scipy
     the similarity part is empty and the rest still runs on the typed graph.
     """
+    graph = as_networkx(graph)  # a reused link result's light graph (compiler.lightgraph) becomes networkx's
     with gc_paused():
         return _analyze(graph, terms, config, suggest_min, suggest_cap, seed)
 
@@ -521,6 +523,7 @@ def annotate(graph: nx.MultiDiGraph, analysis: Analysis) -> nx.MultiDiGraph:
     Similarity edges run from the smaller id to the larger (the relation is symmetric),
     key ``similar``, ``declared`` False, ``inferred`` True, ``score`` and ``weight`` the cosine.
     """
+    graph = as_networkx(graph)  # a reused link result's light graph (compiler.lightgraph) becomes networkx's
     with gc_paused():
         return _annotated(graph, analysis)
 

@@ -259,12 +259,13 @@ def _export_bytes(fmt: str, graph, terms) -> bytes:
 def cmd_graph(args: argparse.Namespace) -> int:
     from .build import analyze
     from .exports import summary_text
+    from .graph import as_networkx
 
     root = _terms_dir(args.terms_dir)
     if args.export == "gexf" or (args.analyze and not args.export):
         return _idea_map(root, args)
     glossary = analyze(root, _options(args, checks=False))
-    graph = glossary.graph
+    graph = as_networkx(glossary.graph)  # the exports and the summary run networkx's writers and algorithms
     if args.analyze:
         from .analytics import analyze_graph, annotate
 

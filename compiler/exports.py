@@ -12,13 +12,15 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import IO, Any, Iterable, Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 from urllib.parse import quote
 
-import networkx as nx
-
 from .diagnostics import Diagnostic, count
+from .graph import as_networkx
 from .model import Term
+
+if TYPE_CHECKING:  # networkx is imported where a writer or an algorithm needs it: the site's
+    import networkx as nx  # graph.json (node_link_data) reads the graph's dicts only
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 VOCAB = "https://compile-glossary.dev/vocab#"
@@ -63,6 +65,7 @@ def node_link_data(graph: nx.MultiDiGraph) -> dict[str, Any]:
     Nodes carry id, kind, label, url, status, file and any further attribute; edges
     carry source, target, key, relation, declared, inferred, weight, file, line. An edge
     runs from the term that declares it; an inferred inverse runs the other way.
+    Reads only ``nodes``, ``edges`` and ``graph``: a :class:`compiler.lightgraph.PartsGraph` serves.
     """
     nodes = [{"id": node, **{k: _plain(v) for k, v in attrs.items()}} for node, attrs in graph.nodes(data=True)]
     edges = [{"source": u, "target": v, "key": key, **{k: _plain(a) for k, a in _edge(attrs).items()}}
@@ -86,6 +89,9 @@ def _graphml_value(value: Any) -> Any:
 
 def graphml_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy GraphML can hold: no None values (absent instead), lists joined with "; "."""
+    import networkx as nx
+
+    graph = as_networkx(graph)
     out = nx.MultiDiGraph()
     out.graph.update({k: _graphml_value(v) for k, v in graph.graph.items() if v is not None})
     for node, attrs in graph.nodes(data=True):
@@ -97,6 +103,8 @@ def graphml_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 def write_graphml(graph: nx.MultiDiGraph, target: str | Path | IO[bytes]) -> None:
     """GraphML for Gephi / yEd; ``nx.read_graphml`` loads it back."""
+    import networkx as nx
+
     nx.write_graphml(graphml_graph(graph), target, encoding="utf-8", prettyprint=True)
 
 
@@ -170,6 +178,9 @@ def skos_json(graph: nx.MultiDiGraph, terms: Sequence[Term] = (), *, base: str =
 
 def _components(graph: nx.MultiDiGraph) -> tuple[int, int]:
     """(count, largest size) of connected components over defined nodes (terms and modules)."""
+    import networkx as nx
+
+    graph = as_networkx(graph)
     defined = [n for n, kind in graph.nodes(data="kind") if kind != "missing"]
     if not defined:
         return 0, 0

@@ -26,7 +26,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 import networkx as nx
 from networkx.readwrite.gexf import GEXFWriter
 
-from .graph import gc_paused
+from .graph import as_networkx, gc_paused
 
 CHUNK = 20_000  # nodes or edges made into elements at a time
 VERSION = "1.2draft"
@@ -58,6 +58,7 @@ def _plain(attrs: Mapping[str, Any]) -> dict[str, Any]:
 
 def gexf_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy GEXF can hold, in the same order (what the GEXF file holds, for comparisons)."""
+    graph = as_networkx(graph)
     out = nx.MultiDiGraph()
     for node, attrs in graph.nodes(data=True):
         out.add_node(node, **_plain(attrs))
@@ -269,6 +270,7 @@ def _write(graph: nx.MultiDiGraph, out: Callable[[bytes], Any]) -> None:
 
 def write_gexf(graph: nx.MultiDiGraph, path: str | Path | IO[bytes]) -> None:
     """Write ``graph`` as GEXF 1.2 to a path or a binary file object."""
+    graph = as_networkx(graph)
     with gc_paused():  # many small elements, no cycles
         if isinstance(path, (str, Path)):
             with open(path, "wb") as handle:

@@ -31,17 +31,17 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
-import networkx as nx
-
 from .collector import gc_paused
 from .diagnostics import Diagnostic
 from .model import Term, pointer_join
 from .modules import Module
 
-if TYPE_CHECKING:  # typing only
+if TYPE_CHECKING:  # typing only: neither is imported by a rebuild that reuses the last link result
+    import networkx as nx
     import numpy as np
 
     from .config import Config
+    from .lightgraph import PartsGraph
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ class Reference:
 
 @dataclass(frozen=True)
 class GraphResult:
-    graph: nx.MultiDiGraph
+    graph: nx.MultiDiGraph | PartsGraph  # a PartsGraph when the link result was reused (compiler.linkreuse)
     diagnostics: tuple[Diagnostic, ...] = ()
     references: Sequence[Reference] = ()  # a tuple, or one made on first use (compiler.linkreuse)
     terms: Mapping[str, Term] = field(default_factory=dict)  # id -> term that owns the node
@@ -425,10 +425,33 @@ class GraphParts:
 
     def graph(self) -> nx.MultiDiGraph:
         """The graph these parts make (its node attribute dicts are ``nodes``' own)."""
-        graph = nx.MultiDiGraph(title=self.title)
+        import networkx as nx
+
+        return self._filled(nx.MultiDiGraph(title=self.title))
+
+    def light(self) -> PartsGraph:
+        """The same graph as :meth:`graph`, as a :class:`compiler.lightgraph.PartsGraph` (no networkx import).
+
+        Why: a rebuild that reuses the link result only reads its graph (compiler.linkreuse);
+        whatever needs networkx's algorithms or writers converts it with :func:`as_networkx`."""
+        from .lightgraph import PartsGraph
+
+        return self._filled(PartsGraph(title=self.title))
+
+    def _filled(self, graph: Any) -> Any:
         fill_graph(graph, self.nodes, zip(self.source, self.target, self.relation, self.declared, self.ref),
                    self.files, self.lines, self.weights)
         return graph
+
+
+def as_networkx(graph: Any) -> nx.MultiDiGraph:
+    """``graph`` as a networkx graph: itself when it is one, else its ``to_networkx()`` (same dicts, no copy).
+
+    The one door from a :class:`compiler.lightgraph.PartsGraph` (a reused link result's
+    graph) to networkx: whatever runs networkx's algorithms or writers on a build's graph
+    (analytics, GEXF, GraphML, the ``graph`` command) calls it where it starts."""
+    to_networkx = getattr(graph, "to_networkx", None)
+    return to_networkx() if to_networkx is not None else graph
 
 
 def graph_parts(terms: Mapping[str, Term], modules: Mapping[str, Module],
@@ -465,7 +488,7 @@ def build_graph(terms: Mapping[str, Term], modules: Mapping[str, Module],
     return graph_parts(terms, modules, references, title).graph()
 
 
-def fill_graph(graph: nx.MultiDiGraph, nodes: Mapping[str, dict[str, Any]],
+def fill_graph(graph: nx.MultiDiGraph | PartsGraph, nodes: Mapping[str, dict[str, Any]],
                rows: Iterator[tuple[int, int, int, bool, int]],
                files: Sequence[str], lines: Sequence[int], weights: Sequence[Any]) -> None:
     """Add ``nodes`` (id -> attributes, in order) and then the edge ``rows`` to an empty ``graph``.
@@ -484,6 +507,7 @@ def fill_graph(graph: nx.MultiDiGraph, nodes: Mapping[str, dict[str, Any]],
     (``succ[u][v][key] = attributes``, the key dict shared with ``pred[v][u]``) in the
     order those calls would, so the graph, node, edge and key order included, is the
     one they make (tested). The attribute dicts are the graph's own, not copies.
+    A :class:`compiler.lightgraph.PartsGraph` holds the same dicts and is filled alike.
     """
     graph._node.update(nodes)
     succ, pred = graph._succ, graph._pred
@@ -499,9 +523,9 @@ def fill_graph(graph: nx.MultiDiGraph, nodes: Mapping[str, dict[str, Any]],
             keys = out[target] = pred_of[v][names[u]] = {}
         keys[relation] = {"relation": relation, "declared": declared, "weight": weights[ref],
                           "file": files[ref], "line": lines[ref]}
-    clear = getattr(nx, "_clear_cache", None)  # networkx >= 3.3 caches views per graph
-    if clear is not None:
-        clear(graph)
+    cache = getattr(graph, "__networkx_cache__", None)  # networkx >= 3.3 caches converted graphs: what
+    if cache:  # its _clear_cache does, without importing networkx
+        cache.clear()
 
 
 def node_owners(terms: Sequence[Term], modules: Sequence[Module]
@@ -564,7 +588,7 @@ def _link(terms: Sequence[Term], modules: Sequence[Module], config: "Config", me
 
 MODULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(?:-[^\W_]+)+(?:_\S*)?$")
 
-__all__ = ["link", "link_parts", "GraphParts", "graph_parts", "gc_paused", "GraphResult", "Reference", "Relation", "RELATIONS", "REFERENCE_FIELDS", "CONFLICTS",
+__all__ = ["link", "link_parts", "GraphParts", "as_networkx", "graph_parts", "gc_paused", "GraphResult", "Reference", "Relation", "RELATIONS", "REFERENCE_FIELDS", "CONFLICTS",
            "Resolver", "build_graph", "collect_references", "raw_references", "term_references",
            "remembered_references", "is_link", "walk", "node_owners",
            "resolved_references",

@@ -22,13 +22,13 @@ from itertools import chain
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
 
-import networkx as nx
-
 from .diagnostics import Diagnostic, make
 from .graph import CONFLICTS, MODULE_ID, RELATIONS, GraphResult, Reference
 from .model import Term
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from .config import Config
 
 MAX_SUGGEST_LEN = 64
@@ -446,6 +446,8 @@ def _cycle_edge(ctx: Context, cycle: list[str]) -> dict:
 
 def check_cycles(ctx: Context) -> Iterator[Diagnostic]:
     """Cycles of three or more in broader/narrower (two-term cycles are contradictions)."""
+    import networkx as nx  # here: a rebuild that reuses the last link result runs no check and needs none
+
     up = nx.DiGraph()  # child -> parent, from the declarations on either side
     up.add_edges_from(ctx.pairs.hierarchy)
     for component in nx.strongly_connected_components(up):

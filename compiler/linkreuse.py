@@ -18,7 +18,8 @@ networkx version. The parts the graph was filled from and the diagnostics are st
 under that key in a side file of the cache folder (:func:`compiler.cache.write_side`),
 written right after linking (the site sets node attributes such as ``url`` later) and
 only when the key changed; a build with the same key fills the graph from them instead
-of linking, and resolves the references again only if something asks for them
+of linking (a :class:`compiler.lightgraph.PartsGraph`: the same dicts, without importing
+networkx), and resolves the references again only if something asks for them
 (:class:`LateReferences`).
 A missing, stale, corrupt or unsigned side file is ignored: the build links as
 without a cache, so the result never depends on it.
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
@@ -66,6 +68,36 @@ def modules_link_digest(modules: Sequence[Module]) -> bytes:
     return digest(rows)
 
 
+_VERSION = re.compile(rb"""^__version__\s*=\s*["']([^"'\n]+)["']""", re.MULTILINE)
+
+
+def networkx_version() -> str:
+    """``networkx.__version__``, without importing networkx (~0.1 s) when it is not imported yet.
+
+    Why in the link key: the stored findings come from networkx's algorithms (cycles).
+    Read from the line ``__version__ = "..."`` of the package's ``__init__.py``, found as
+    the import system would find it (no import; ~0.1 ms, where ``importlib.metadata``
+    costs ~15 ms with its own import); when that line is not there, networkx is imported."""
+    import sys
+
+    module = sys.modules.get("networkx")
+    if module is None:
+        from importlib.machinery import PathFinder
+
+        spec = PathFinder.find_spec("networkx")
+        if spec is None or spec.origin is None:
+            return ""
+        try:
+            with open(spec.origin, "rb") as f:
+                found = _VERSION.search(f.read(16384))
+        except OSError:
+            found = None
+        if found is not None:
+            return found.group(1).decode("ascii", "replace")
+        import networkx as module
+    return str(module.__version__)
+
+
 def link_key(terms: Sequence[Term], modules: Sequence[Module], env: str, memo: dict[str, str],
              digests: Mapping[str, str]) -> bytes:
     """The 16-byte key of linking ``terms`` and ``modules`` under the cache environment ``env``.
@@ -73,10 +105,8 @@ def link_key(terms: Sequence[Term], modules: Sequence[Module], env: str, memo: d
     ``memo`` (kept in the cache) maps a file to its content digest and link digest;
     a file whose content digest (``digests``) is the remembered one is not hashed
     again. Only the files of ``terms`` stay in ``memo``."""
-    import networkx as nx
-
     h = hashlib.blake2b(digest_size=16)
-    for part in (f"link {LINK_FORMAT}", env, nx.__version__):
+    for part in (f"link {LINK_FORMAT}", env, networkx_version()):
         h.update(part.encode("utf-8", "surrogatepass") + b"\0")
     h.update(modules_link_digest(modules))
     kept: dict[str, str] = {}
@@ -153,7 +183,11 @@ def encode_result(parts: GraphParts, diagnostics: Sequence[Diagnostic]) -> bytes
 
 
 def decode_result(value: Any) -> tuple[Any, tuple[Diagnostic, ...]] | None:
-    """(graph, diagnostics) from what :func:`encode_result` made; None when it is not that."""
+    """(graph, diagnostics) from what :func:`encode_result` made; None when it is not that.
+
+    The graph is a :class:`compiler.lightgraph.PartsGraph` (:meth:`GraphParts.light`):
+    a build only reads it, and so does not import networkx (~0.1 s of a prose-edit
+    rebuild of the corpus); ``compiler.graph.as_networkx`` gives the networkx graph."""
     from .diagnostics import Severity
 
     if not isinstance(value, bytes):
@@ -162,7 +196,7 @@ def decode_result(value: Any) -> tuple[Any, tuple[Diagnostic, ...]] | None:
     if fmt != LINK_FORMAT:
         return None
     severity = {s.value: s for s in Severity}
-    return (GraphParts(*columns).graph(),
+    return (GraphParts(*columns).light(),
             tuple(Diagnostic(file, line, column, severity[level], *rest) for file, line, column, level, *rest in diags))
 
 
@@ -219,5 +253,5 @@ def _graph_digest(state: Any, key: bytes, stored: bytes) -> bytes:
     return value
 
 
-__all__ = ["cached_link", "LateReferences", "link_key", "term_link_digest", "modules_link_digest", "encode_result",
+__all__ = ["cached_link", "LateReferences", "link_key", "networkx_version", "term_link_digest", "modules_link_digest", "encode_result",
            "decode_result", "LINK_FORMAT"]

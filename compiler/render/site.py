@@ -452,26 +452,25 @@ def _graph_json(graph: Any, urls: Mapping[str, str]) -> str:
 
     The urls go into the exported node entries (made in graph order), not into the
     graph: rendering leaves the glossary's graph as it is, without copying it (a third
-    of this file's cost)."""
-    import networkx as nx
+    of this file's cost). It reads the graph's dicts only, so a reused link result's
+    light graph (compiler.lightgraph) is exported without importing networkx."""
+    from ..exports import node_link_data
+    from ..lightgraph import PartsGraph
 
-    g = graph if graph is not None else nx.MultiDiGraph()
-    try:
-        from ..exports import node_link_data
-
-        data = node_link_data(g)
-    except ImportError:
-        data = nx.node_link_data(g, edges="edges")
+    g = graph if graph is not None else PartsGraph()
+    data = node_link_data(g)
     for entry, node in zip(data["nodes"], g.nodes):
         entry["url"] = urls.get(node)
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str) + "\n"
 
 
 def _ensure_graph(glossary: Glossary) -> Any:
-    """The glossary's graph, or a copy with a node for every term when some are absent."""
-    import networkx as nx
+    """The glossary's graph, or a copy with a node for every term when some are absent.
 
-    graph = glossary.graph if glossary.graph is not None else nx.MultiDiGraph()
+    A networkx graph or a light one (compiler.lightgraph): both copy and add nodes alike."""
+    from ..lightgraph import PartsGraph
+
+    graph = glossary.graph if glossary.graph is not None else PartsGraph()
     absent = [t for t in glossary.terms if t.id not in graph]
     if absent:
         graph = graph.copy()
