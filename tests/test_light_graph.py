@@ -43,7 +43,7 @@ from .test_link_reuse import MODULES, TERMS, write
 
 def deep(value: Any) -> Any:
     """``value`` with every mapping as a list of (key, value) pairs: equality then checks order too."""
-    if isinstance(value, (dict, nx.classes.coreviews.AtlasView)) or hasattr(value, "items") and hasattr(value, "keys"):
+    if hasattr(value, "items") and hasattr(value, "keys"):  # dicts and networkx's views of them
         return [(k, deep(v)) for k, v in value.items()]
     if isinstance(value, (list, tuple)):
         return type(value)(deep(v) for v in value)
