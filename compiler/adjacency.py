@@ -73,4 +73,11 @@ class RowIndex:
         return self._side(self._in[self._position[node]], self._source)
 
 
-__all__ = ["RowIndex", "Adjacency"]
+def node_adjacency(graph: Any, node: str) -> tuple[Adjacency, Adjacency]:
+    """``(succ[node], pred[node])`` of a networkx graph, or of a graph that answers for one node
+    without filling all of its adjacency (``adjacency_of``, see compiler.lightgraph.PartsGraph)."""
+    one = getattr(graph, "adjacency_of", None)
+    return one(node) if one is not None else (graph._succ[node], graph._pred[node])
+
+
+__all__ = ["RowIndex", "Adjacency", "node_adjacency"]

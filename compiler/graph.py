@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # typing only: neither is imported by a rebuild that reuses t
     import networkx as nx
     import numpy as np
 
+    from .adjacency import RowIndex
     from .config import Config
     from .lightgraph import PartsGraph
 
@@ -427,7 +428,7 @@ class GraphParts:
         """The graph these parts make (its node attribute dicts are ``nodes``' own)."""
         import networkx as nx
 
-        return self._filled(nx.MultiDiGraph(title=self.title))
+        return self.fill(nx.MultiDiGraph(title=self.title))
 
     def light(self) -> PartsGraph:
         """The same graph as :meth:`graph`, as a :class:`compiler.lightgraph.PartsGraph` (no networkx import).
@@ -436,12 +437,21 @@ class GraphParts:
         whatever needs networkx's algorithms or writers converts it with :func:`as_networkx`."""
         from .lightgraph import PartsGraph
 
-        return self._filled(PartsGraph(title=self.title))
+        return PartsGraph.of_parts(self)
 
-    def _filled(self, graph: Any) -> Any:
+    def fill(self, graph: Any) -> Any:
+        """Fill the empty ``graph`` (a ``MultiDiGraph`` or what holds its dicts) with these parts."""
         fill_graph(graph, self.nodes, zip(self.source, self.target, self.relation, self.declared, self.ref),
                    self.files, self.lines, self.weights)
         return graph
+
+
+    def row_index(self) -> RowIndex:
+        """The edge rows by node: one node's adjacency without filling a graph (compiler.adjacency)."""
+        from .adjacency import RowIndex
+
+        return RowIndex(list(self.nodes), self.source, self.target, self.relation, self.declared, self.ref,
+                        self.files, self.lines, self.weights, RELATION_NAMES)
 
 
 def as_networkx(graph: Any) -> nx.MultiDiGraph:

@@ -167,6 +167,29 @@ def test_the_light_graph_answers_every_call_as_networkx(parts, what, call):
     assert deep(got) == deep(expected), what  # the order of mappings too
 
 
+def test_one_node_is_read_without_filling_the_others(parts, monkeypatch):
+    """A reused graph fills its adjacency only when read whole; one node's edges come from the
+    parts' rows, equal in order to the filled graph's, and after filling from its own dicts."""
+    real, light = both(parts)
+    fill = GraphParts.fill
+
+    def refuse(self, graph):
+        raise AssertionError("the whole adjacency was filled")
+
+    monkeypatch.setattr(GraphParts, "fill", refuse)
+    for node in real:
+        succ, pred = light.adjacency_of(node)
+        assert deep(succ) == deep(real._succ[node]) and deep(pred) == deep(real._pred[node]), node
+        assert node in light and light.nodes[node] == real.nodes[node]
+    with pytest.raises(KeyError):
+        light.adjacency_of("no such node")
+    monkeypatch.setattr(GraphParts, "fill", fill)
+    node = _some(real, "term")[0]
+    succ, pred = light._succ, light._pred  # read whole: filled now
+    assert light.adjacency_of(node)[0] is succ[node] and light.adjacency_of(node)[1] is pred[node]
+    assert deep(_state(light)) == deep(_state(real))
+
+
 def test_repeated_iteration_and_views_stay_live(parts):
     real, light = both(parts)
     for g in (real, light):
@@ -202,13 +225,16 @@ def test_the_networkx_version_is_read_without_importing_it():
 
 
 BUILD = ("import sys; from pathlib import Path; from compiler.build import Options, build; "
+         "import compiler.graph as G; fills = []; fill = G.GraphParts.fill; "
+         "G.GraphParts.fill = lambda self, graph: (fills.append(1), fill(self, graph))[1]; "
          "r = Path({root!r}); "
          "build(r / 'terms', r / 'site', Options(module_dirs=(r / 'modules',), cache_dir=r / '.cache', jobs={jobs})); "
-         "print(sorted(m for m in ('networkx', 'numpy') if m in sys.modules))")
+         "print(sorted(m for m in ('networkx', 'numpy') if m in sys.modules), len(fills))")
 
 
 def _build_apart(root: Path, jobs: int = 1) -> str:
-    """Build ``root`` with its cache in a fresh interpreter; which of networkx and numpy it imported."""
+    """Build ``root`` with its cache in a fresh interpreter: which of networkx and numpy it imported,
+    and how many times a graph's whole adjacency was filled from its parts."""
     done = subprocess.run([sys.executable, "-c", BUILD.format(root=str(root), jobs=jobs)], capture_output=True,
                           text=True, check=True)
     return done.stdout.strip()
@@ -228,13 +254,15 @@ def _replace(path: Path, old: str, new: str) -> None:
 def test_a_prose_edit_rebuild_imports_no_networkx_and_builds_clean(tmp_path, jobs):
     write(tmp_path / "terms", TERMS)
     write(tmp_path / "modules", MODULES)
-    steps = [  # (edit, what the rebuild imports of networkx and numpy)
-        (lambda: None, "['networkx', 'numpy']"),  # the first build links
-        (lambda: _replace(tmp_path / "terms" / "A.md", "Body.", "Body, [[Beta]] edited."), "[]"),
-        (lambda: _replace(tmp_path / "terms" / "C.md", "Body.", "Other *words*."), "[]"),
-        (lambda: _replace(tmp_path / "terms" / "B.md", "term: Beta", "term: Betamax"), "['networkx', 'numpy']"),
-        (lambda: _replace(tmp_path / "terms" / "B.md", "Body.", "B's body."), "[]"),
-        (lambda: (tmp_path / "terms" / "D.md").unlink(), "['networkx', 'numpy']"),
+    # (edit, what the rebuild imports of networkx and numpy, and how often it fills a whole adjacency:
+    # a prose edit renders one page from the reused graph, reading that page's node only)
+    steps = [
+        (lambda: None, "['networkx', 'numpy'] 1"),  # the first build links
+        (lambda: _replace(tmp_path / "terms" / "A.md", "Body.", "Body, [[Beta]] edited."), "[] 0"),
+        (lambda: _replace(tmp_path / "terms" / "C.md", "Body.", "Other *words*."), "[] 0"),
+        (lambda: _replace(tmp_path / "terms" / "B.md", "term: Beta", "term: Betamax"), "['networkx', 'numpy'] 1"),
+        (lambda: _replace(tmp_path / "terms" / "B.md", "Body.", "B's body."), "[] 0"),
+        (lambda: (tmp_path / "terms" / "D.md").unlink(), "['networkx', 'numpy'] 1"),
     ]
     for i, (edit, imported) in enumerate(steps):
         edit()

@@ -14,6 +14,8 @@ from typing import Any, Callable, Mapping
 
 from markupsafe import Markup, escape
 
+from ..adjacency import node_adjacency
+
 MAX_NEIGHBOURS = 24
 WIDTH, HEIGHT = 600, 380  # wide enough for 22-character labels left and right of the circle
 
@@ -23,12 +25,13 @@ def adjacent(graph: Any, ident: str) -> tuple[list[tuple[str, Mapping[str, Any]]
 
     Read from networkx's own adjacency dicts (as compiler.render.reuse does): its
     edge views build a tuple and a wrapper per edge, and every node page asks this
-    twice (its link lists and its picture)."""
+    twice (its link lists and its picture). A reused link result's graph answers for
+    this one node without filling the adjacency of all the others (compiler.adjacency)."""
     if graph is None or ident not in graph:
         return [], []
     multi = graph.is_multigraph()
     sides = []
-    for adj in (graph._succ[ident], graph._pred[ident]):
+    for adj in node_adjacency(graph, ident):
         if multi:
             sides.append([(other, d) for other, keyed in adj.items() if other != ident for d in keyed.values()])
         else:

@@ -22,6 +22,7 @@ from urllib.parse import quote, unquote, urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
+from ..adjacency import node_adjacency
 from ..diagnostics import Diagnostic, make, sorted_diagnostics
 from ..model import Glossary
 from ..output import OutputError, atomic_output
@@ -368,7 +369,8 @@ class SiteRenderer:
         ids, resolved = link.ids or set(), link.resolved or set()
         link.ids = link.resolved = None
         if ids and self.graph is not None and page.ident in self.graph:
-            ids = ids - self.graph._succ[page.ident].keys() - self.graph._pred[page.ident].keys()
+            succ, pred = node_adjacency(self.graph, page.ident)
+            ids = ids - succ.keys() - pred.keys()
         if self.plan.by_id.get(page.ident) is page:
             ids.discard(page.ident)
         return (*sorted(ids), *sorted(resolved, key=repr))
