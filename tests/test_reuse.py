@@ -19,7 +19,7 @@ import pytest
 from compiler.build import Options, analyze
 from compiler.render import reuse, site as site_module
 from compiler.render.plan import plan_site
-from compiler.render.site import SITE_PAGES, render_site
+from compiler.render.site import SITE_FILES, render_site
 
 from .conftest import FIXTURES
 from .render_support import tree_bytes as tree
@@ -41,7 +41,7 @@ def inodes(folder: Path) -> dict[str, int]:
 
 
 def rerendered(first, second, tmp_path: Path) -> tuple[set[str], set[str]]:
-    """(node pages, site-wide pages) of ``second``'s site that were rendered again after ``first``'s."""
+    """(node pages, site-wide files) of ``second``'s site that were rendered again after ``first``'s."""
     out, cache = tmp_path / "site", {}
     render_site(first, out, page_cache=cache)
     before = inodes(out)
@@ -51,7 +51,7 @@ def rerendered(first, second, tmp_path: Path) -> tuple[set[str], set[str]]:
     assert tree(out) == tree(tmp_path / "clean")
     changed = {path for path, ino in after.items() if before.get(path) != ino}
     return ({p for p in changed if p.startswith(NODE_FOLDERS) and p not in redirects(second)},
-            {p for p in changed if p in SITE_PAGES})
+            {p for p in changed if p in SITE_FILES})
 
 
 def redirects(glossary) -> set[str]:
@@ -96,7 +96,11 @@ def test_a_removed_edge_renders_both_ends_again(glossary, tmp_path):
     graph.remove_edges_from([(a, b, k) for a, b, k in graph.edges(keys=True) if {a, b} == {u, v}])
     nodes, site_wide = rerendered(glossary, dataclasses.replace(glossary, graph=graph), tmp_path)
     assert nodes == pages_of(glossary, [u, v])
-    assert "graph.html" in site_wide  # the graph's data changed
+    # The graph's data and export, the wanted page (who links a missing name) and the index change;
+    # the pages made from checks, findings or the plan alone are kept.
+    assert {"graph-data.js", "graph.json", "wanted.html", "index.html"} <= site_wide
+    assert not site_wide & {"checks.html", "problems.html", "graph.html", "404.html", "sitemap.xml",
+                            "search-index.json", "search-index.js"}
 
 
 def test_a_shown_fact_of_a_node_renders_its_neighbours_again(glossary, tmp_path):
@@ -105,8 +109,11 @@ def test_a_shown_fact_of_a_node_renders_its_neighbours_again(glossary, tmp_path)
     neighbours = set(graph.successors(node)) | set(graph.predecessors(node))
     assert len(neighbours) >= 3
     graph.nodes[node]["status"] = "deprecated"
-    nodes, _ = rerendered(glossary, dataclasses.replace(glossary, graph=graph), tmp_path)
+    nodes, site_wide = rerendered(glossary, dataclasses.replace(glossary, graph=graph), tmp_path)
     assert nodes == pages_of(glossary, neighbours | {node})
+    # The graph's data shows statuses; the pages made from checks, findings or the plan alone are kept.
+    assert {"graph-data.js", "graph.json", "index.html"} <= site_wide
+    assert not site_wide & {"checks.html", "problems.html", "graph.html", "404.html", "sitemap.xml"}
 
 
 def test_a_changed_check_result_renders_its_term_and_the_checks_page_again(glossary, tmp_path):
@@ -116,6 +123,7 @@ def test_a_changed_check_result_renders_its_term_and_the_checks_page_again(gloss
     nodes, site_wide = rerendered(glossary, dataclasses.replace(glossary, checks=tuple(checks)), tmp_path)
     assert nodes == {page_of(glossary, check.term)}
     assert {"checks.html", "index.html"} <= site_wide
+    assert not site_wide & {"problems.html", "wanted.html", "graph-data.js", "graph.json", "search-index.json"}
 
 
 def test_a_changed_label_renders_its_page_its_neighbours_and_the_pages_naming_it(glossary, tmp_path):
@@ -130,7 +138,7 @@ def test_a_changed_label_renders_its_page_its_neighbours_and_the_pages_naming_it
     for path in nodes - pages_of(edited, {"MUON", *neighbours}):  # the others name it in their text
         term = by_path[path].term
         assert term is not None and "muon" in (term.body + repr(term.data)).lower(), path
-    assert site_wide == set(SITE_PAGES)  # the index and the search show labels
+    assert site_wide == set(SITE_FILES) - {"404.html"}  # labels are in the plan: every file but the 404 page
 
 
 def test_a_page_replaced_in_out_is_rendered_again(glossary, tmp_path):
@@ -204,7 +212,7 @@ def test_a_files_new_diagnostic_renders_its_page_and_the_problems_page_again(glo
     edited = dataclasses.replace(glossary, diagnostics=glossary.diagnostics + (extra,))
     nodes, site_wide = rerendered(glossary, edited, tmp_path)
     assert nodes == {page_of(glossary, "MUON")}
-    assert "problems.html" in site_wide
+    assert "problems.html" in site_wide and not site_wide & {"checks.html", "graph-data.js", "graph.json"}
 
 
 def test_a_diagnostic_of_no_file_renders_no_node_page_again(glossary, tmp_path):

@@ -102,6 +102,7 @@ class Changes:
     tables: dict[str, Any]  # to keep in the cache for the next build, once this site is in place
     redirects: set[str] = dataclasses.field(default_factory=set)
     same_plan: bool = False
+    site_files: dict[str, bytes] = dataclasses.field(default_factory=dict)  # site-wide file -> its key
 
     def keeps(self, page: "Page") -> bool:
         return not self.everything and page.path not in self.pages
@@ -328,12 +329,13 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
     terms = [(t.id, t.file, t.has_errors, *map(t.data.get, _TERM_FACTS)) for t in renderer.g.terms]
     # The idea map's node attributes: communities colour the graph page, centrality picks the index's key terms.
     ideas = [(n, a["community"], a.get("centrality")) for n, a in nodes.items() if "community" in a]
+    attrs = digest(dict(graph.graph) if graph is not None else None)
     group = digest((tables["site"], tables["plan_key"], tables["checks"][0], tables["diags"][0], tables["facts"][0],
-                    tables["edges"][0], digest(dict(graph.graph) if graph is not None else None),
-                    digest(index), digest(terms), digest(ideas)))
+                    tables["edges"][0], attrs, digest(index), digest(terms), digest(ideas)))
+    files = site_file_keys(tables, group, attrs, digest(index), digest(ideas))
 
     if everything or None in (own_changed, checks_changed, diags_changed, facts_changed, edges_changed):
-        return Changes(True, set(), group, tables)
+        return Changes(True, set(), group, tables, site_files=files)
     dirty = {pages[i].path for i in [*own_changed, *checks_changed, *diags_changed]}
     dirty_ids: set[str] = set()
     if facts_changed or edges_changed:
@@ -354,7 +356,33 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
             dirty.update(path for path, deps in before["deps"].items() if not moved.isdisjoint(deps))
         was = {r[1]: (r[0], old_rows[r[2]][:6]) for r in old_layout[1]}
         redirects = {r.path for r in plan.redirects if was.get(r.path) != (r.alias, _page_row(r.target))}
-    return Changes(False, dirty, group, tables, redirects, same)
+    return Changes(False, dirty, group, tables, redirects, same, files)
+
+
+def site_file_keys(tables: Mapping[str, Any], group: bytes, attrs: bytes, index: bytes, ideas: bytes) -> dict[str, bytes]:
+    """Each site-wide file's key: the digest of the tables it is made from, so that one is
+    written again only when something it shows changed (a status edit rewrites the index,
+    the search index and the graph data, not the checks or problems pages).
+
+    Every file shows the title and the configuration (``site``); the rest is read from
+    what each one's template and maker use (``SiteRenderer.site_files``). The index shows
+    everything (its key is ``group``, the key of all of them together)."""
+    site, plan, checks, diags = tables["site"], tables["plan_key"], tables["checks"][0], tables["diags"][0]
+    graph = (tables["facts"][0], tables["edges"][0], attrs)  # nodes (with the plan), edges, the graph's attributes
+    search = digest((site, plan, index))
+    return {
+        "index.html": group,
+        "graph.html": digest((site, plan, attrs)),  # page counts, communities
+        "checks.html": digest((site, plan, checks)),
+        "problems.html": digest((site, plan, diags)),  # findings by file, their counts
+        "wanted.html": digest((site, plan, graph)),  # missing nodes and who links them
+        "404.html": digest((site,)),
+        "search-index.json": search,
+        "search-index.js": search,
+        "graph-data.js": digest((site, plan, graph, ideas)),
+        "graph.json": digest((site, plan, graph)),
+        "sitemap.xml": digest((site, plan)),
+    }
 
 
 def stamps(paths: Iterable[str], kept: Mapping[str, Stamp], skip: Container[str], site: str) -> array:

@@ -16,7 +16,7 @@ import posixpath
 from dataclasses import dataclass, replace
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 from urllib.parse import quote, unquote, urlsplit
 
 import jinja2
@@ -35,6 +35,9 @@ from .search import build_index, index_json
 from .shell import FastContext, PageRenderer
 
 SITE_PAGES = ("index.html", "graph.html", "checks.html", "problems.html", "wanted.html")
+# Every site-wide file: the pages above, the 404 page, then the data files (SiteRenderer.site_files).
+SITE_FILES = (*SITE_PAGES, "404.html", "search-index.json", "search-index.js", "graph-data.js", "graph.json",
+              "sitemap.xml")
 
 
 @dataclass(frozen=True)
@@ -412,41 +415,60 @@ class SiteRenderer:
             except Exception:  # noqa: BLE001
                 return None, diag
 
-    def site_pages(self) -> dict[str, str]:
-        idx = P.index_context(self.plan, self.checks, self.diagnostics)
-        problems = P.problems_context(self.diagnostics, self.file_pages)
-        out = {
-            "index.html": self.render("index.html", "index.html", idx=idx, key_terms=P.key_terms(self.plan, self.graph)),
-            "checks.html": self.render("checks.html", "checks.html", checks=self.checks,
-                                       counts=idx["check_counts"]),
-            "problems.html": self.render("problems.html", "problems.html", groups=problems,
-                                         counts=idx["counts"]),
-            "wanted.html": self.render("wanted.html", "wanted.html", rows=P.wanted_context(self.plan, self.graph)),
-            "graph.html": self.render("graph.html", "graph.html", counts=idx["counts"],
-                                      communities=(self.graph.graph.get("communities") if self.graph is not None else None)),
+    def site_files(self, names: Iterable[str] | None = None) -> dict[str, str]:
+        """The site-wide pages and data files named in ``names`` (all of ``SITE_FILES`` by default).
+
+        Each is made only when asked for: a rebuild writes again only those whose inputs
+        changed (``reuse.site_file_keys`` lists what each one is made from; keep the two in step)."""
+        shared: dict[str, Any] = {}
+
+        def once(key: str, make: Callable[[], Any]) -> Any:
+            if key not in shared:
+                shared[key] = make()
+            return shared[key]
+
+        idx = lambda: once("idx", lambda: P.index_context(self.plan, self.checks, self.diagnostics))  # noqa: E731
+        link = lambda: once("link", lambda: Linker(self.plan, self.graph, ""))  # noqa: E731
+        entries = lambda: once("entries", lambda: build_index(self.plan.pages))  # noqa: E731
+        makers: dict[str, Callable[[], str]] = {
+            "index.html": lambda: self.render("index.html", "index.html", idx=idx(),
+                                              key_terms=P.key_terms(self.plan, self.graph)),
+            "checks.html": lambda: self.render("checks.html", "checks.html", checks=self.checks,
+                                               counts=idx()["check_counts"]),
+            "problems.html": lambda: self.render("problems.html", "problems.html",
+                                                 groups=P.problems_context(self.diagnostics, self.file_pages),
+                                                 counts=idx()["counts"]),
+            "wanted.html": lambda: self.render("wanted.html", "wanted.html", rows=P.wanted_context(self.plan, self.graph)),
+            "graph.html": lambda: self.render(
+                "graph.html", "graph.html", counts=idx()["counts"],
+                communities=(self.graph.graph.get("communities") if self.graph is not None else None)),
             # A server shows 404.html at any depth: links from the site's absolute path when known.
-            "404.html": self.render("404.html", "404.html", root=self._absolute_root()),
+            "404.html": lambda: self.render("404.html", "404.html", root=self._absolute_root()),
+            "search-index.json": lambda: index_json(entries()),
+            "search-index.js": lambda: graphview.as_script("GLOSSARY_SEARCH", entries()),
+            "graph-data.js": lambda: graphview.as_script("GLOSSARY_GRAPH", graphview.graph_data(
+                self.graph, link().url, link().label, link().kind, self.memo)),
+            "graph.json": lambda: _graph_json(self.graph, {p.ident: p.path for p in self.plan.pages}),
+            "sitemap.xml": self._sitemap,
         }
-        return out
+        return {name: makers[name]() for name in (SITE_FILES if names is None else names)}
+
+    def _sitemap(self) -> str:
+        base = _config_get(self.g.config, "site.base_url", "") or ""
+        base = base if isinstance(base, str) and safe_link(base) else ""
+        urls = [*SITE_PAGES, *(p.url for p in self.plan.pages)]
+        return self.env.get_template("sitemap.xml").render(base=base.rstrip("/") + "/" if base else "", urls=urls)
+
+    def site_pages(self) -> dict[str, str]:
+        """The site-wide HTML pages (index, graph, checks, problems, wanted, 404)."""
+        return self.site_files([*SITE_PAGES, "404.html"])
 
     def redirect_page(self, r: Any) -> str:
         return self.render("redirect.html", r.path, redirect=r)
 
     def data_files(self) -> dict[str, str]:
-        link = Linker(self.plan, self.graph, "")
-        entries = build_index(self.plan.pages)
-        gdata = graphview.graph_data(self.graph, link.url, link.label, link.kind, self.memo)
-        base = _config_get(self.g.config, "site.base_url", "") or ""
-        base = base if isinstance(base, str) and safe_link(base) else ""
-        urls = [*SITE_PAGES, *(p.url for p in self.plan.pages)]
-        sitemap = self.env.get_template("sitemap.xml").render(base=base.rstrip("/") + "/" if base else "", urls=urls)
-        return {
-            "search-index.json": index_json(entries),
-            "search-index.js": graphview.as_script("GLOSSARY_SEARCH", entries),
-            "graph-data.js": graphview.as_script("GLOSSARY_GRAPH", gdata),
-            "graph.json": _graph_json(self.graph, {p.ident: p.path for p in self.plan.pages}),
-            "sitemap.xml": sitemap,
-        }
+        """The site-wide data files (search index, graph data, graph export, sitemap)."""
+        return self.site_files(SITE_FILES[len(SITE_PAGES) + 1:])
 
 
 def _graph_json(graph: Any, urls: Mapping[str, str]) -> str:
@@ -614,9 +636,8 @@ def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, tmp: Path, jo
 
     todo = [p for p in plan.pages if not (changes is not None and changes.keeps(p) and keep(p.path))]
     old_group = (page_cache or {}).get("group") or {}
-    names: list[str] = []
-    if changes is not None and old_group.get("fp") == changes.group:
-        names = list(old_group.get("names") or [])
+    old_keys = old_group.get("keys") if changes is not None and isinstance(old_group.get("keys"), dict) else {}
+    names = list(SITE_FILES)
 
     def site_wide() -> None:
         """Redirects, the index, checks, problems pages and data files: this process's share."""
@@ -624,17 +645,13 @@ def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, tmp: Path, jo
             if not (changes is not None and not changes.everything and r.path not in changes.redirects
                     and keep(r.path)):
                 writer.write(r.path, renderer.redirect_page(r))
-        # Index, checks, problems, search index... unchanged: all of them linked, or none (a file
-        # linked here and then written again would be written through the link into the old site).
-        found = [previous.stamp(name) for name in names]
-        if names and None not in found:
-            for name, stamp in zip(names, found):
-                keep(name, stamp)
-            return
-        names.clear()
-        for rel, text in [*sorted(renderer.site_pages().items()), *sorted(renderer.data_files().items())]:
+        # Each site-wide file is linked while its key is the previous build's, else made and
+        # written; never both (a file linked and then written would be written into the old site).
+        keys = changes.site_files if changes is not None else {}
+        made = [name for name in names
+                if not (name in keys and old_keys.get(name) == keys[name] and keep(name))]
+        for rel, text in renderer.site_files(made).items():
             writer.write(rel, text)
-            names.append(rel)
 
     rendered = _render_pages(renderer, todo, tmp, jobs, site_wide)
     for _, size, diag, _ in rendered:
@@ -651,7 +668,8 @@ def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, tmp: Path, jo
     values = reuse.stamps(reuse.layout_paths(changes.tables["layout"], names), kept, failed, new_site)
     deps, answers = _look_ups(renderer, plan, todo, rendered, changes, page_cache)
     learnt = dict(changes.tables, stamps=(changes.tables["site"], list(names), values), deps=deps, answers=answers,
-                  group={"fp": changes.group, "names": list(names)}, reused=len(plan.pages) - len(todo))
+                  group={"names": list(names), "keys": dict(changes.site_files)},
+                  reused=len(plan.pages) - len(todo))
     return learnt, written, writer.count, writer.bytes
 
 
