@@ -37,11 +37,12 @@ def _color(stream) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
-def _emit_report(report, fmt: str) -> None:
+def _emit_report(report, fmt: str, text: str | None = None) -> None:
+    """Print ``report`` in ``fmt``; ``text`` is its text report when already made (see ``_text_report``)."""
     from .formats import FORMATTERS, summary_line, text_report
 
     if fmt == "text":
-        sys.stdout.write(text_report(report, color=_color(sys.stdout)))
+        sys.stdout.write(text if text is not None else text_report(report, color=_color(sys.stdout)))
         print(summary_line(report), file=sys.stdout)
     else:
         sys.stdout.write(FORMATTERS[fmt](report))
@@ -166,7 +167,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         report = Report(base=args.terms_dir, files=replayed.files, terms=replayed.terms,
                         diagnostics=replayed.diagnostics, checks=replayed.checks,
                         extra={"pages": replayed.pages, "seconds": round(time.perf_counter() - started, 3)})
-        _emit_report(report, args.format)
+        text = replayed.text_for(noop.text_key(args.terms_dir, _color(sys.stdout))) if args.format == "text" else None
+        _emit_report(report, args.format, text)
         print(f"nothing changed: {out}/ is up to date ({replayed.pages} pages)",
               file=sys.stdout if args.format == "text" else sys.stderr)
         return exit_code(replayed.diagnostics, strict=args.strict)
@@ -174,12 +176,27 @@ def cmd_build(args: argparse.Namespace) -> int:
     def report(glossary, stats) -> None:  # the site is in place; the cache is being written beside this
         _settle()
         progress.done()
+        seconds = round(time.perf_counter() - started, 3)
+        made = _report(glossary, args.terms_dir, {"pages": stats.pages, "seconds": seconds}, fmt=args.format)
+        text = None
+        if args.format == "text":  # made once: printed now, and kept for the next no-op to print again
+            from .formats import text_report
+
+            color = _color(sys.stdout)
+            text = text_report(made, color=color)
         if cache is not None and stats.pages:
             after = noop_inputs(root, out, options)[1] if stamps is not None else None  # None: nothing to record
-            noop.record(cache, name, stamps, after, out, glossary, stats.pages)
-        _emit_report(_report(glossary, args.terms_dir, {"pages": stats.pages,
-                                                        "seconds": round(time.perf_counter() - started, 3)},
-                             fmt=args.format), args.format)
+            kept = None
+            if text is not None and after is not None:
+                from dataclasses import replace as _replace
+
+                from .codes import about_the_glossary
+
+                recorded = about_the_glossary(glossary.diagnostics)  # a no-op does not repeat news of this run
+                kept = (noop.text_key(args.terms_dir, color), text if len(recorded) == len(glossary.diagnostics)
+                        else text_report(_replace(made, diagnostics=recorded), color=color))
+            noop.record(cache, name, stamps, after, out, glossary, stats.pages, kept)
+        _emit_report(made, args.format, text)
 
     try:
         glossary, stats = build(root, out, options, then=report)

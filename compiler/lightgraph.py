@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # typing only: importing networkx is what this module avoids
     from .graph import GraphParts
 
 _Adj = dict[Any, dict[Any, dict[Any, dict[str, Any]]]]  # node -> neighbour -> key -> edge attributes
+_Adj1 = dict[Any, dict[Any, dict[str, Any]]]  # one node's: neighbour -> key -> edge attributes
 
 
 class _Rows:
@@ -204,7 +205,7 @@ class PartsGraph:
     def _pred(self) -> _Adj:
         return self._filled()[1]
 
-    def adjacency_of(self, node: Any) -> tuple[dict[Any, dict[Any, dict[str, Any]]], dict[Any, dict[Any, dict[str, Any]]]]:
+    def adjacency_of(self, node: Any) -> tuple[_Adj1, _Adj1]:
         """``(succ[node], pred[node])``, equal and in the same order, without filling the others' edges.
 
         Once the adjacency is filled, its own dicts; before, dicts made from the node's edge

@@ -157,6 +157,39 @@ def test_noop_build_replays_the_report_and_an_edit_rebuilds(tmp_path, capsys):
     assert "nothing changed" not in third.err and "heavy sibling" in (out / "terms" / "MUON.html").read_text()
 
 
+def test_a_no_op_prints_the_text_report_its_build_printed_without_formatting_it(tmp_path, capsys, monkeypatch):
+    """The record keeps the text report as printed; a no-op prints it again as is, unless the
+    terms folder is named another way (the paths in it would differ) or colour changed."""
+    import os
+
+    import compiler.formats as formats
+    from compiler.cli import main
+
+    terms = tmp_path / "terms"
+    shutil.copytree(FIXTURES / "golden" / "terms", terms)
+    _age(terms)
+    out = tmp_path / "site"
+    main(["build", str(terms), "-o", str(out)])
+    built = capsys.readouterr().out.splitlines()
+    assert built[-1].startswith("wrote ") and any(line.startswith(str(terms)) for line in built)
+
+    real = formats.text_report
+    monkeypatch.setattr(formats, "text_report", lambda *a, **k: pytest.fail("the no-op formatted the findings"))
+    main(["build", str(terms), "-o", str(out)])
+    replayed = capsys.readouterr().out.splitlines()
+    assert replayed[-1].startswith("nothing changed") and replayed[:-1] == built[:-1]
+
+    monkeypatch.setattr(formats, "text_report", real)
+    monkeypatch.chdir(tmp_path)  # the same folder, named relative: the record's text does not fit
+    main(["build", "terms", "-o", str(out)])
+    relative = capsys.readouterr().out.splitlines()
+    assert relative[-1].startswith("nothing changed") and len(relative) == len(built)
+    assert not any(line.startswith(str(terms)) for line in relative)
+    assert any(line.startswith(os.path.join("terms", "")) for line in relative)
+    assert main(["build", "terms", "-o", str(tmp_path / "plain"), "--no-cache"]) == main(["build", "terms"])
+    assert capsys.readouterr().out.count("\nwrote ") == 2  # no record to keep: printed all the same
+
+
 def test_a_fresh_edit_is_never_replayed(tmp_path, capsys):
     from compiler.cli import main
 
@@ -216,6 +249,14 @@ def test_a_rebuilt_cache_is_reported_once_and_never_shown_on_the_site(tmp_path, 
     replayed = capsys.readouterr()
     assert "nothing changed" in replayed.err
     assert "cache-invalid" not in [d["code"] for d in json.loads(replayed.out)["diagnostics"]]
+    for record in (tmp_path / ".glossary-cache").glob("noop-*.json"):
+        record.unlink()
+    state.write_bytes(b"written by some other version")
+    main(["build", str(terms), "-o", str(out)])  # text this time: printed with the finding ...
+    assert "cache-invalid" in capsys.readouterr().out
+    main(["build", str(terms), "-o", str(out)])  # ... which its no-op does not print again
+    replayed = capsys.readouterr().out
+    assert "nothing changed" in replayed and "cache-invalid" not in replayed
 
 
 def test_an_edit_re_renders_only_the_pages_that_show_it(tmp_path):

@@ -359,7 +359,8 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
     return Changes(False, dirty, group, tables, redirects, same, files)
 
 
-def site_file_keys(tables: Mapping[str, Any], group: bytes, attrs: bytes, index: bytes, ideas: bytes) -> dict[str, bytes]:
+def site_file_keys(tables: Mapping[str, Any], group: bytes, attrs: bytes, index: bytes,
+                   ideas: bytes) -> dict[str, bytes]:
     """Each site-wide file's key: the digest of the tables it is made from, so that one is
     written again only when something it shows changed (a status edit rewrites the index,
     the search index and the graph data, not the checks or problems pages).
