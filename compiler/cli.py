@@ -160,18 +160,22 @@ def cmd_build(args: argparse.Namespace) -> int:
         from . import noop
 
         name, stamps = noop_inputs(root, out, options)
-        replayed = noop.replay(cache, name, noop.fingerprint(stamps, out))
+        key = noop.text_key(args.terms_dir, _color(sys.stdout)) if args.format == "text" else None
+        replayed = noop.replay(cache, name, noop.fingerprint(stamps, out), key)
     if replayed is not None:  # nothing changed since the last build: OUT is already the result
-        from .formats import Report
+        from .formats import Report, exit_status, summary_text_line
 
-        report = Report(base=args.terms_dir, files=replayed.files, terms=replayed.terms,
-                        diagnostics=replayed.diagnostics, checks=replayed.checks,
-                        extra={"pages": replayed.pages, "seconds": round(time.perf_counter() - started, 3)})
-        text = replayed.text_for(noop.text_key(args.terms_dir, _color(sys.stdout))) if args.format == "text" else None
-        _emit_report(report, args.format, text)
+        if replayed.text is not None:  # the text report as the last build printed it
+            sys.stdout.write(replayed.text)
+            print(summary_text_line(replayed.summary()))
+        else:
+            _emit_report(Report(base=args.terms_dir, files=replayed.files, terms=replayed.terms,
+                                diagnostics=replayed.diagnostics or (), checks=replayed.checks or (),
+                                extra={"pages": replayed.pages, "seconds": round(time.perf_counter() - started, 3)}),
+                         args.format)
         print(f"nothing changed: {out}/ is up to date ({replayed.pages} pages)",
               file=sys.stdout if args.format == "text" else sys.stderr)
-        return exit_code(replayed.diagnostics, strict=args.strict)
+        return exit_status(*replayed.counts[:2], strict=args.strict)
 
     def report(glossary, stats) -> None:  # the site is in place; the cache is being written beside this
         _settle()

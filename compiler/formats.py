@@ -11,7 +11,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from . import __version__
 from .codes import CODES
@@ -74,7 +74,11 @@ _COLORS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m", Severit
 
 
 def summary_line(report: Report) -> str:
-    s = report.summary()
+    return summary_text_line(report.summary())
+
+
+def summary_text_line(s: Mapping[str, Any]) -> str:
+    """``N files, N terms, N errors, N warnings[, N notes][, N waived]`` from a report's summary."""
     parts = [f"{s['files']} files", f"{s['terms']} terms", f"{s['errors']} errors", f"{s['warnings']} warnings"]
     if s["infos"]:
         parts.append(f"{s['infos']} notes")
@@ -194,8 +198,13 @@ FORMATTERS: dict[str, Callable[[Report], str]] = {
 def exit_code(diagnostics: Iterable[Diagnostic], *, strict: bool = False) -> int:
     """0 without errors (warnings allowed), 1 with errors, or with warnings under --strict."""
     c = count(diagnostics)
-    return 1 if c.errors or (strict and c.warnings) else 0
+    return exit_status(c.errors, c.warnings, strict=strict)
 
 
-__all__ = ["Report", "text_report", "json_report", "github_report", "sarif_report", "FORMATTERS", "exit_code",
-           "summary_line", "Sequence"]
+def exit_status(errors: int, warnings: int, *, strict: bool = False) -> int:
+    """:func:`exit_code` from the counts (unwaived errors and warnings), e.g. of a replayed report."""
+    return 1 if errors or (strict and warnings) else 0
+
+
+__all__ = ["Report", "text_report", "json_report", "github_report", "sarif_report", "FORMATTERS", "exit_code", "exit_status",
+           "summary_line", "summary_text_line", "Sequence"]

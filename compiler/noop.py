@@ -25,23 +25,29 @@ from typing import Any, Sequence
 
 from .cache import signing_key
 from .codes import about_the_glossary
-from .diagnostics import Diagnostic, Severity
+from .diagnostics import Diagnostic, Severity, count
 
 RACY_NS = 2_000_000_000
 
 
 @dataclass(frozen=True)
 class Replay:
+    """What the last build reported. With ``text`` (its text report, when asked for by the key it
+    was made under) the findings are not read back: ``diagnostics`` and ``checks`` are None."""
+
     files: int
     terms: int
     pages: int
-    diagnostics: tuple[Diagnostic, ...]
-    checks: tuple[dict[str, Any], ...]
-    text: tuple[str, str] | None = None  # (text_key, the text report's body) as that build printed it
+    diagnostics: tuple[Diagnostic, ...] | None
+    checks: tuple[dict[str, Any], ...] | None
+    counts: tuple[int, int, int, int] = (0, 0, 0, 0)  # errors, warnings, notes, waived (diagnostics.count)
+    text: str | None = None
 
-    def text_for(self, key: str) -> str | None:
-        """The recorded text report when it was made for ``key`` (see :func:`text_key`), else None."""
-        return self.text[1] if self.text is not None and self.text[0] == key else None
+    def summary(self) -> dict[str, int]:
+        """As ``formats.Report.summary`` gives it for the recorded findings."""
+        errors, warnings, infos, waived = self.counts
+        return {"files": self.files, "terms": self.terms, "errors": errors, "warnings": warnings, "infos": infos,
+                "waived": waived}
 
 
 def text_key(base: str, color: bool) -> str:
@@ -119,8 +125,12 @@ def _path(cache_dir: Path, name: str) -> Path:
     return cache_dir / f"noop-{hashlib.blake2b(name.encode('utf-8'), digest_size=8).hexdigest()}.json"
 
 
-def replay(cache_dir: Path, name: str, fp: str | None) -> Replay | None:
-    """The recorded report when ``fp`` matches the record; None otherwise."""
+def replay(cache_dir: Path, name: str, fp: str | None, key: str | None = None) -> Replay | None:
+    """The recorded report when ``fp`` matches the record; None otherwise.
+
+    With ``key`` (a :func:`text_key`) and a text report recorded under it, that text
+    and the counts come back and the findings are not read (at 10k terms, 60,000 of them:
+    0.5 s to parse and rebuild); otherwise the findings and the checks."""
     if fp is None:
         return None
     try:
@@ -128,14 +138,19 @@ def replay(cache_dir: Path, name: str, fp: str | None) -> Replay | None:
         mac, payload = blob[:64], blob[64:]
         if not hmac.compare_digest(mac.decode("ascii"), hmac.new(signing_key(), payload, hashlib.sha256).hexdigest()):
             return None
-        doc = json.loads(payload)
-        if doc.get("fingerprint") != fp:
+        head_line, _, rest = payload.partition(b"\n")  # JSON escapes every newline inside its strings
+        head = json.loads(head_line)
+        if head.get("fingerprint") != fp:
             return None
+        counts = tuple(int(n) for n in head["counts"])
+        if len(counts) != 4:
+            return None
+        text = head.get("text")
+        if key is not None and isinstance(text, list) and len(text) == 2 and text[0] == key and isinstance(text[1], str):
+            return Replay(head["files"], head["terms"], head["pages"], None, None, counts, text[1])  # type: ignore[arg-type]
+        doc = json.loads(rest)
         diags = tuple(Diagnostic(**{**d, "severity": Severity(d["severity"])}) for d in doc["diagnostics"])
-        text = doc.get("text")
-        text = (text[0], text[1]) if isinstance(text, list) and len(text) == 2 and all(
-            isinstance(t, str) for t in text) else None
-        return Replay(doc["files"], doc["terms"], doc["pages"], diags, tuple(doc["checks"]), text)
+        return Replay(head["files"], head["terms"], head["pages"], diags, tuple(doc["checks"]), counts)  # type: ignore[arg-type]
     except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError):
         return None
 
@@ -162,11 +177,12 @@ def record(cache_dir: Path, name: str, before: str | None, after: str | None, ou
               "end_column", "source", "waived")
     kept = about_the_glossary(glossary.diagnostics)  # a rebuilt cache is news once, not on every replay
     diags = [{f: (getattr(d, f).value if f == "severity" else getattr(d, f)) for f in fields} for d in kept]
-    doc = {"fingerprint": fp, "files": glossary.files, "terms": len(glossary.terms), "pages": pages,
-           "diagnostics": diags, "checks": [c.to_json() for c in glossary.checks]}
-    if text is not None:
-        doc["text"] = list(text)
-    payload = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    # Two JSON lines: what a text no-op prints (read alone), then the findings and checks.
+    head = {"fingerprint": fp, "files": glossary.files, "terms": len(glossary.terms), "pages": pages,
+            "counts": [(c := count(kept)).errors, c.warnings, c.infos, c.waived],
+            "text": list(text) if text is not None else None}
+    rest = {"diagnostics": diags, "checks": [c.to_json() for c in glossary.checks]}
+    payload = (json.dumps(head, ensure_ascii=False) + "\n" + json.dumps(rest, ensure_ascii=False)).encode("utf-8")
     mac = hmac.new(signing_key(), payload, hashlib.sha256).hexdigest().encode("ascii")
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)

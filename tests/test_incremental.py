@@ -163,21 +163,24 @@ def test_a_no_op_prints_the_text_report_its_build_printed_without_formatting_it(
     import os
 
     import compiler.formats as formats
+    import compiler.noop as noop
     from compiler.cli import main
 
     terms = tmp_path / "terms"
     shutil.copytree(FIXTURES / "golden" / "terms", terms)
     _age(terms)
     out = tmp_path / "site"
-    main(["build", str(terms), "-o", str(out)])
+    code = main(["build", str(terms), "-o", str(out)])
     built = capsys.readouterr().out.splitlines()
     assert built[-1].startswith("wrote ") and any(line.startswith(str(terms)) for line in built)
 
-    real = formats.text_report
+    real, diagnostic = formats.text_report, noop.Diagnostic
     monkeypatch.setattr(formats, "text_report", lambda *a, **k: pytest.fail("the no-op formatted the findings"))
-    main(["build", str(terms), "-o", str(out)])
+    monkeypatch.setattr(noop, "Diagnostic", lambda *a, **k: pytest.fail("the no-op read the findings back"))
+    assert main(["build", str(terms), "-o", str(out)]) == code == 1  # the golden terms have errors
     replayed = capsys.readouterr().out.splitlines()
-    assert replayed[-1].startswith("nothing changed") and replayed[:-1] == built[:-1]
+    assert replayed[-1].startswith("nothing changed") and replayed[:-1] == built[:-1]  # report and summary line
+    monkeypatch.setattr(noop, "Diagnostic", diagnostic)
 
     monkeypatch.setattr(formats, "text_report", real)
     monkeypatch.chdir(tmp_path)  # the same folder, named relative: the record's text does not fit
