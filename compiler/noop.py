@@ -178,13 +178,19 @@ def record(cache_dir: Path, name: str, before: str | None, after: str | None, ou
     kept = about_the_glossary(glossary.diagnostics)  # a rebuilt cache is news once, not on every replay
     diags = [{f: (getattr(d, f).value if f == "severity" else getattr(d, f)) for f in fields} for d in kept]
     # Two JSON lines: what a text no-op prints (read alone), then the findings and checks.
+    n = count(kept)
     head = {"fingerprint": fp, "files": glossary.files, "terms": len(glossary.terms), "pages": pages,
-            "counts": [(c := count(kept)).errors, c.warnings, c.infos, c.waived],
-            "text": list(text) if text is not None else None}
+            "counts": [n.errors, n.warnings, n.infos, n.waived], "text": list(text) if text is not None else None}
     rest = {"diagnostics": diags, "checks": [c.to_json() for c in glossary.checks]}
-    payload = (json.dumps(head, ensure_ascii=False) + "\n" + json.dumps(rest, ensure_ascii=False)).encode("utf-8")
-    mac = hmac.new(signing_key(), payload, hashlib.sha256).hexdigest().encode("ascii")
     try:
+        payload = (json.dumps(head, ensure_ascii=False) + "\n" + json.dumps(rest, ensure_ascii=False)).encode("utf-8")
+    except UnicodeEncodeError:  # a file name that is not UTF-8: no record, the next build is a real one
+        payload = None
+    try:
+        if payload is None:
+            target.unlink()
+            return
+        mac = hmac.new(signing_key(), payload, hashlib.sha256).hexdigest().encode("ascii")
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}")
         tmp.write_bytes(mac + payload)

@@ -112,3 +112,53 @@ def test_a_crash_on_one_file_in_the_build_path_skips_that_file_only(monkeypatch)
     g = analyze(HOSTILE, Options(checks=False))
     assert [d.file for d in g.diagnostics if d.code == "internal-error"] == ["healthy_a.md"]
     assert any(t.id == "HEALTHY_B" for t in g.terms)
+
+
+def test_a_file_name_that_is_not_utf8_builds_and_rebuilds(tmp_path):
+    """Python decodes such a name with lone surrogates, which UTF-8 cannot hold: the pages and
+    reports show it with U+FFFD, and the build, its rebuild and a --jobs 2 build go through."""
+    import os
+
+    from compiler.cli import main
+
+    terms = tmp_path / "terms"
+    terms.mkdir()
+    text = "---\nterm: Muon\ncanonical_id: MUON\nstatus: draft\n---\n\n# Muon\n\nA heavy lepton.\n"
+    try:
+        with open(os.path.join(os.fsencode(terms), b"MU\xffON.md"), "wb") as fh:
+            fh.write(text.encode("utf-8"))
+    except OSError:
+        pytest.skip("this file system refuses names that are not UTF-8")
+    if not any("\udcff" in p.name for p in terms.iterdir()):
+        pytest.skip("this platform decodes file names otherwise")
+    past = 1_600_000_000
+    for p in terms.iterdir():
+        os.utime(p, (past, past))
+    codes = [main(["build", str(terms), "-o", str(tmp_path / "site"), "--jobs", str(jobs)]) for jobs in (1, 2, 1)]
+    assert codes == [0, 0, 0]
+    problems = (tmp_path / "site" / "problems.html").read_bytes().decode("utf-8")  # valid UTF-8
+    assert "MU\ufffdON.md" in problems and (tmp_path / "site" / "terms" / "MUON.html").is_file()
+
+
+def test_a_no_op_record_with_a_name_that_is_not_utf8_is_skipped(tmp_path):
+    """The no-op record is UTF-8 JSON: a finding about such a file leaves no record (the next
+    build is a real one) instead of failing the build's report."""
+    from types import SimpleNamespace
+
+    from compiler import noop
+    from compiler.diagnostics import make
+
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / ".compile-glossary").write_text("marker")
+    finding = make("header-missing", "MU\udcffON.md", 1, 1, "no header")
+    glossary = SimpleNamespace(diagnostics=(finding,), files=1, terms=(), checks=())
+    cache = tmp_path / "cache"
+    noop.record(cache, "name", "stamps", "stamps", out, glossary, 1, ("key", "MU\udcffON.md:1:1: error"))
+    assert not cache.exists() or not list(cache.glob("noop-*"))
+    healthy = SimpleNamespace(diagnostics=(make("header-missing", "MUON.md", 1, 1, "no header"),), files=1, terms=(),
+                              checks=())
+    noop.record(cache, "name", "stamps", "stamps", out, healthy, 1, ("key", "MUON.md:1:1: error"))
+    assert len(list(cache.glob("noop-*"))) == 1  # the same call records a healthy report
+    replayed = noop.replay(cache, "name", noop.fingerprint("stamps", out), "key")
+    assert replayed is not None and replayed.text == "MUON.md:1:1: error" and replayed.counts == (1, 0, 0, 0)

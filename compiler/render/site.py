@@ -247,7 +247,11 @@ class SiteWriter:
         self._folders: set[str] = set()
 
     def write(self, rel: str, text: str) -> int:
-        """Write ``text`` (UTF-8) at ``rel``; the number of bytes written."""
+        """Write ``text`` (UTF-8) at ``rel``; the number of bytes written.
+
+        A file name that is not UTF-8 reaches the pages as lone surrogates (how Python
+        decodes it): those are written as U+FFFD, so the page shows the name with a
+        replacement character instead of the build failing."""
         parts = rel.split("/")
         if rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
             raise OutputError(f"page path {rel!r} leaves the output folder")
@@ -255,7 +259,10 @@ class SiteWriter:
         if folder not in self._folders:
             (self.base / folder).mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
-        data = text.encode("utf-8")
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            data = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace").encode("utf-8")
         fd = os.open(f"{self.base}/{rel}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o666)
         try:
             view = memoryview(data)
