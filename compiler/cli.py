@@ -38,7 +38,7 @@ def _color(stream) -> bool:
 
 
 def _emit_report(report, fmt: str, text: str | None = None) -> None:
-    """Print ``report`` in ``fmt``; ``text`` is its text report when already made (see ``_text_report``)."""
+    """Print ``report`` in ``fmt``; ``text`` is its text report when already made (the build keeps it for no-ops)."""
     from .formats import FORMATTERS, summary_line, text_report
 
     if fmt == "text":

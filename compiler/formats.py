@@ -206,5 +206,5 @@ def exit_status(errors: int, warnings: int, *, strict: bool = False) -> int:
     return 1 if errors or (strict and warnings) else 0
 
 
-__all__ = ["Report", "text_report", "json_report", "github_report", "sarif_report", "FORMATTERS", "exit_code", "exit_status",
-           "summary_line", "summary_text_line", "Sequence"]
+__all__ = ["Report", "text_report", "json_report", "github_report", "sarif_report", "FORMATTERS", "exit_code",
+           "exit_status", "summary_line", "summary_text_line", "Sequence"]

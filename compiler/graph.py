@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import pickle
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from .collector import gc_paused
@@ -445,7 +445,6 @@ class GraphParts:
                    self.files, self.lines, self.weights)
         return graph
 
-
     def row_index(self) -> RowIndex:
         """The edge rows by node: one node's adjacency without filling a graph (compiler.adjacency)."""
         from .adjacency import RowIndex
@@ -592,14 +591,13 @@ def _link(terms: Sequence[Term], modules: Sequence[Module], config: "Config", me
     parts = graph_parts(owners, module_map, references, title=config.title)
     graph = parts.graph()
     result = GraphResult(graph, (), tuple(references), owners, module_map)
-    diagnostics = run_checks(result, ordered, config, memo)
-    return GraphResult(graph, tuple(diagnostics), tuple(references), owners, module_map), parts
+    return replace(result, diagnostics=tuple(run_checks(result, ordered, config, memo))), parts
 
 
 MODULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(?:-[^\W_]+)+(?:_\S*)?$")
 
-__all__ = ["link", "link_parts", "GraphParts", "as_networkx", "graph_parts", "gc_paused", "GraphResult", "Reference", "Relation", "RELATIONS", "REFERENCE_FIELDS", "CONFLICTS",
-           "Resolver", "build_graph", "collect_references", "raw_references", "term_references",
+__all__ = ["link", "link_parts", "GraphParts", "as_networkx", "graph_parts", "gc_paused", "GraphResult", "Reference",
+           "Relation", "RELATIONS", "REFERENCE_FIELDS", "CONFLICTS", "Resolver", "build_graph", "collect_references", "raw_references", "term_references",
            "remembered_references", "is_link", "walk", "node_owners",
            "resolved_references",
            "MODULE_ID", "EdgeRecords", "link_edges", "fill_graph", "RELATION_NAMES", "RELATION_CODE"]

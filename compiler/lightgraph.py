@@ -33,11 +33,10 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 if TYPE_CHECKING:  # typing only: importing networkx is what this module avoids
     import networkx as nx
 
-    from .adjacency import RowIndex
+    from .adjacency import Adjacency, RowIndex
     from .graph import GraphParts
 
 _Adj = dict[Any, dict[Any, dict[Any, dict[str, Any]]]]  # node -> neighbour -> key -> edge attributes
-_Adj1 = dict[Any, dict[Any, dict[str, Any]]]  # one node's: neighbour -> key -> edge attributes
 
 
 class _Rows:
@@ -205,7 +204,7 @@ class PartsGraph:
     def _pred(self) -> _Adj:
         return self._filled()[1]
 
-    def adjacency_of(self, node: Any) -> tuple[_Adj1, _Adj1]:
+    def adjacency_of(self, node: Any) -> tuple[Adjacency, Adjacency]:
         """``(succ[node], pred[node])``, equal and in the same order, without filling the others' edges.
 
         Once the adjacency is filled, its own dicts; before, dicts made from the node's edge

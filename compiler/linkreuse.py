@@ -16,8 +16,7 @@ remembered by the file's content digest in the cache so that unchanged files are
 hashed again), in order, plus one over the modules, the cache's environment and the
 networkx version. The parts the graph was filled from and the diagnostics are stored
 under that key in a side file of the cache folder (:func:`compiler.cache.write_side`),
-written right after linking (the site sets node attributes such as ``url`` later) and
-only when the key changed; a build with the same key fills the graph from them instead
+written right after linking and only when the key changed; a build with the same key fills the graph from them instead
 of linking (a :class:`compiler.lightgraph.PartsGraph`: the same dicts, without importing
 networkx), and resolves the references again only if something asks for them
 (:class:`LateReferences`).
@@ -253,5 +252,5 @@ def _graph_digest(state: Any, key: bytes, stored: bytes) -> bytes:
     return value
 
 
-__all__ = ["cached_link", "LateReferences", "link_key", "networkx_version", "term_link_digest", "modules_link_digest", "encode_result",
-           "decode_result", "LINK_FORMAT"]
+__all__ = ["cached_link", "LateReferences", "link_key", "networkx_version", "term_link_digest", "modules_link_digest",
+           "encode_result", "decode_result", "LINK_FORMAT"]

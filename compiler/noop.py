@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from .cache import signing_key
+from .cache import _sign, _write_atomic, signing_key
 from .codes import about_the_glossary
 from .diagnostics import Diagnostic, Severity, count
 
@@ -136,7 +136,7 @@ def replay(cache_dir: Path, name: str, fp: str | None, key: str | None = None) -
     try:
         blob = _path(cache_dir, name).read_bytes()
         mac, payload = blob[:64], blob[64:]
-        if not hmac.compare_digest(mac.decode("ascii"), hmac.new(signing_key(), payload, hashlib.sha256).hexdigest()):
+        if not hmac.compare_digest(mac, _mac(payload)):
             return None
         head_line, _, rest = payload.partition(b"\n")  # JSON escapes every newline inside its strings
         head = json.loads(head_line)
@@ -167,33 +167,35 @@ def record(cache_dir: Path, name: str, before: str | None, after: str | None, ou
     for the source lines)."""
     target = _path(cache_dir, name)
     fp = fingerprint(before, out) if before is not None and before == after else None
-    if fp is None:
-        try:
-            target.unlink()
-        except OSError:
-            pass
-        return
+    payload = _payload(fp, glossary, pages, text) if fp is not None else None
+    try:
+        if payload is None:  # nothing stands for this build: the next one is a real build
+            target.unlink(missing_ok=True)
+            return
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        _write_atomic(target, f".{target.stem}-", _mac(payload), payload)
+    except OSError:
+        pass
+
+
+def _mac(payload: bytes) -> bytes:
+    """The record's signature, in hex: the cache's (compiler.cache), so a record made elsewhere is ignored."""
+    return _sign(payload, signing_key()).hex().encode("ascii")
+
+
+def _payload(fp: str, glossary: Any, pages: int, text: tuple[str, str] | None) -> bytes | None:
+    """Two JSON lines: what a text no-op prints (read alone), then the findings and checks.
+
+    None when a finding names a file whose name is not UTF-8 (the record is UTF-8 JSON)."""
     fields = ("file", "line", "column", "severity", "code", "message", "term", "pointer", "hint", "end_line",
               "end_column", "source", "waived")
     kept = about_the_glossary(glossary.diagnostics)  # a rebuilt cache is news once, not on every replay
     diags = [{f: (getattr(d, f).value if f == "severity" else getattr(d, f)) for f in fields} for d in kept]
-    # Two JSON lines: what a text no-op prints (read alone), then the findings and checks.
     n = count(kept)
     head = {"fingerprint": fp, "files": glossary.files, "terms": len(glossary.terms), "pages": pages,
             "counts": [n.errors, n.warnings, n.infos, n.waived], "text": list(text) if text is not None else None}
     rest = {"diagnostics": diags, "checks": [c.to_json() for c in glossary.checks]}
     try:
-        payload = (json.dumps(head, ensure_ascii=False) + "\n" + json.dumps(rest, ensure_ascii=False)).encode("utf-8")
-    except UnicodeEncodeError:  # a file name that is not UTF-8: no record, the next build is a real one
-        payload = None
-    try:
-        if payload is None:
-            target.unlink()
-            return
-        mac = hmac.new(signing_key(), payload, hashlib.sha256).hexdigest().encode("ascii")
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}")
-        tmp.write_bytes(mac + payload)
-        os.replace(tmp, target)
-    except OSError:
-        pass
+        return (json.dumps(head, ensure_ascii=False) + "\n" + json.dumps(rest, ensure_ascii=False)).encode("utf-8")
+    except UnicodeEncodeError:
+        return None

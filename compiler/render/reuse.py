@@ -51,9 +51,6 @@ if TYPE_CHECKING:
 
 Stamp = tuple[int, int, int]  # inode, size, mtime_ns of a file we wrote
 
-
-
-
 _TERM_FACTS = ("status", "last_updated", "version", "symbol")
 _NONE = bytes(16)  # the entry of a page without that input (a missing term has no file)
 WIDTH = 16
@@ -91,14 +88,13 @@ def _blob(before: Any, whole: bytes, make: Callable[[], Iterable[bytes]]) -> tup
 
 @dataclasses.dataclass
 class Changes:
-    """What to render again: ``pages`` (node page paths) or ``everything``; ``group`` keys the site-wide files.
+    """What to render again: ``pages`` (node page paths) or ``everything``; ``site_files`` keys the site-wide files.
 
     ``redirects`` are the alias pages to write again; ``same_plan`` says the plan is the
     previous build's (so every recorded answer of ``deps`` still holds)."""
 
     everything: bool
     pages: set[str]
-    group: bytes
     tables: dict[str, Any]  # to keep in the cache for the next build, once this site is in place
     redirects: set[str] = dataclasses.field(default_factory=set)
     same_plan: bool = False
@@ -288,7 +284,10 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
     # The whole graph's digest: the link cache's when it has one (the graph is then the stored
     # link result's, see compiler.linkreuse), else the graph's dicts hashed (~0.17 s at 10k terms).
     known = getattr(renderer.g, "graph_digest", None)
-    nodes_whole, edges_whole = ((b"graph", known), (b"graph", known)) if known else (digest(nodes), digest(graph._succ if graph is not None else {}))
+    if known:
+        nodes_whole = edges_whole = (b"graph", known)
+    else:
+        nodes_whole, edges_whole = digest(nodes), digest(graph._succ if graph is not None else {})
     tables["facts"], facts_changed = table(
         "facts", digest((nodes_whole, tables["plan_key"])), lambda i, n: shown(n, nodes[n]))
     tables["edges"], edges_changed = table(
@@ -329,13 +328,11 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
     terms = [(t.id, t.file, t.has_errors, *map(t.data.get, _TERM_FACTS)) for t in renderer.g.terms]
     # The idea map's node attributes: communities colour the graph page, centrality picks the index's key terms.
     ideas = [(n, a["community"], a.get("centrality")) for n, a in nodes.items() if "community" in a]
-    attrs = digest(dict(graph.graph) if graph is not None else None)
-    group = digest((tables["site"], tables["plan_key"], tables["checks"][0], tables["diags"][0], tables["facts"][0],
-                    tables["edges"][0], attrs, digest(index), digest(terms), digest(ideas)))
-    files = site_file_keys(tables, group, attrs, digest(index), digest(ideas))
+    files = site_file_keys(tables, digest(dict(graph.graph) if graph is not None else None), digest(index),
+                           digest(terms), digest(ideas))
 
     if everything or None in (own_changed, checks_changed, diags_changed, facts_changed, edges_changed):
-        return Changes(True, set(), group, tables, site_files=files)
+        return Changes(True, set(), tables, site_files=files)
     dirty = {pages[i].path for i in [*own_changed, *checks_changed, *diags_changed]}
     dirty_ids: set[str] = set()
     if facts_changed or edges_changed:
@@ -356,10 +353,10 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
             dirty.update(path for path, deps in before["deps"].items() if not moved.isdisjoint(deps))
         was = {r[1]: (r[0], old_rows[r[2]][:6]) for r in old_layout[1]}
         redirects = {r.path for r in plan.redirects if was.get(r.path) != (r.alias, _page_row(r.target))}
-    return Changes(False, dirty, group, tables, redirects, same, files)
+    return Changes(False, dirty, tables, redirects, same, files)
 
 
-def site_file_keys(tables: Mapping[str, Any], group: bytes, attrs: bytes, index: bytes,
+def site_file_keys(tables: Mapping[str, Any], attrs: bytes, index: bytes, terms: bytes,
                    ideas: bytes) -> dict[str, bytes]:
     """Each site-wide file's key: the digest of the tables it is made from, so that one is
     written again only when something it shows changed (a status edit rewrites the index,
@@ -367,12 +364,13 @@ def site_file_keys(tables: Mapping[str, Any], group: bytes, attrs: bytes, index:
 
     Every file shows the title and the configuration (``site``); the rest is read from
     what each one's template and maker use (``SiteRenderer.site_files``). The index shows
-    everything (its key is ``group``, the key of all of them together)."""
+    everything: the search entries (``index``), the terms' dates and statuses (``terms``),
+    the idea map's communities and centrality (``ideas``) and all of the above."""
     site, plan, checks, diags = tables["site"], tables["plan_key"], tables["checks"][0], tables["diags"][0]
     graph = (tables["facts"][0], tables["edges"][0], attrs)  # nodes (with the plan), edges, the graph's attributes
     search = digest((site, plan, index))
     return {
-        "index.html": group,
+        "index.html": digest((site, plan, checks, diags, *graph, index, terms, ideas)),
         "graph.html": digest((site, plan, attrs)),  # page counts, communities
         "checks.html": digest((site, plan, checks)),
         "problems.html": digest((site, plan, diags)),  # findings by file, their counts

@@ -14,6 +14,7 @@ import json
 import os
 import posixpath
 from dataclasses import dataclass, replace
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -427,16 +428,19 @@ class SiteRenderer:
 
         Each is made only when asked for: a rebuild writes again only those whose inputs
         changed (``reuse.site_file_keys`` lists what each one is made from; keep the two in step)."""
-        shared: dict[str, Any] = {}
+        @cache  # shared by several files, made for the first that asks
+        def idx() -> dict[str, Any]:
+            return P.index_context(self.plan, self.checks, self.diagnostics)
 
-        def once(key: str, make: Callable[[], Any]) -> Any:
-            if key not in shared:
-                shared[key] = make()
-            return shared[key]
+        @cache
+        def entries() -> list[dict[str, Any]]:
+            return build_index(self.plan.pages)
 
-        idx = lambda: once("idx", lambda: P.index_context(self.plan, self.checks, self.diagnostics))  # noqa: E731
-        link = lambda: once("link", lambda: Linker(self.plan, self.graph, ""))  # noqa: E731
-        entries = lambda: once("entries", lambda: build_index(self.plan.pages))  # noqa: E731
+        def graph_data() -> str:
+            link = Linker(self.plan, self.graph, "")
+            return graphview.as_script("GLOSSARY_GRAPH", graphview.graph_data(self.graph, link.url, link.label,
+                                                                             link.kind, self.memo))
+
         makers: dict[str, Callable[[], str]] = {
             "index.html": lambda: self.render("index.html", "index.html", idx=idx(),
                                               key_terms=P.key_terms(self.plan, self.graph)),
@@ -453,8 +457,7 @@ class SiteRenderer:
             "404.html": lambda: self.render("404.html", "404.html", root=self._absolute_root()),
             "search-index.json": lambda: index_json(entries()),
             "search-index.js": lambda: graphview.as_script("GLOSSARY_SEARCH", entries()),
-            "graph-data.js": lambda: graphview.as_script("GLOSSARY_GRAPH", graphview.graph_data(
-                self.graph, link().url, link().label, link().kind, self.memo)),
+            "graph-data.js": graph_data,
             "graph.json": lambda: _graph_json(self.graph, {p.ident: p.path for p in self.plan.pages}),
             "sitemap.xml": self._sitemap,
         }
@@ -466,16 +469,8 @@ class SiteRenderer:
         urls = [*SITE_PAGES, *(p.url for p in self.plan.pages)]
         return self.env.get_template("sitemap.xml").render(base=base.rstrip("/") + "/" if base else "", urls=urls)
 
-    def site_pages(self) -> dict[str, str]:
-        """The site-wide HTML pages (index, graph, checks, problems, wanted, 404)."""
-        return self.site_files([*SITE_PAGES, "404.html"])
-
     def redirect_page(self, r: Any) -> str:
         return self.render("redirect.html", r.path, redirect=r)
-
-    def data_files(self) -> dict[str, str]:
-        """The site-wide data files (search index, graph data, graph export, sitemap)."""
-        return self.site_files(SITE_FILES[len(SITE_PAGES) + 1:])
 
 
 def _graph_json(graph: Any, urls: Mapping[str, str]) -> str:
@@ -642,8 +637,8 @@ def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, tmp: Path, jo
         return True
 
     todo = [p for p in plan.pages if not (changes is not None and changes.keeps(p) and keep(p.path))]
-    old_group = (page_cache or {}).get("group") or {}
-    old_keys = old_group.get("keys") if changes is not None and isinstance(old_group.get("keys"), dict) else {}
+    old_keys = (page_cache or {}).get("site_files") if changes is not None else None
+    old_keys = old_keys if isinstance(old_keys, dict) else {}
     names = list(SITE_FILES)
 
     def site_wide() -> None:
@@ -675,8 +670,7 @@ def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, tmp: Path, jo
     values = reuse.stamps(reuse.layout_paths(changes.tables["layout"], names), kept, failed, new_site)
     deps, answers = _look_ups(renderer, plan, todo, rendered, changes, page_cache)
     learnt = dict(changes.tables, stamps=(changes.tables["site"], list(names), values), deps=deps, answers=answers,
-                  group={"names": list(names), "keys": dict(changes.site_files)},
-                  reused=len(plan.pages) - len(todo))
+                  site_files=dict(changes.site_files), reused=len(plan.pages) - len(todo))
     return learnt, written, writer.count, writer.bytes
 
 
