@@ -27,8 +27,7 @@ from ..adjacency import node_adjacency
 from ..diagnostics import Diagnostic, make, sorted_diagnostics
 from ..model import Glossary
 from ..output import OutputError, atomic_output
-from ..parallel import Chunked
-from . import graphview, pages as P, reuse
+from . import graphview, pages as P, reuse, tasks
 from .markdown import make_markdown, render_block, render_field, safe_link
 from .mathml import formula_html
 from .plan import Page, SitePlan, plan_site
@@ -505,62 +504,6 @@ def _ensure_graph(glossary: Glossary) -> Any:
     return graph
 
 
-CHUNK = 24  # node pages per task: small enough to balance the processes, large enough to amortise a task
-
-
-@dataclass
-class _Shared:
-    """What a forked worker inherits: the renderer, the pages to render, the folder to write."""
-
-    renderer: SiteRenderer
-    pages: Sequence[Page]
-    base: Path
-
-
-_SHARED: list[_Shared] = []  # set in the parent just before the pool forks; read by the workers
-
-
-def _render_chunk(start: int, stop: int) -> list[tuple[int, int, Diagnostic | None, tuple]]:
-    """Render and write pages[start:stop]: (index, bytes written or -1, diagnostic, look-ups) for each.
-
-    Workers write the files themselves, so only these small tuples cross the pipe,
-    never the HTML (which used to be pickled, sent and written by the parent)."""
-    shared = _SHARED[0]
-    writer = SiteWriter(shared.base)
-    out = []
-    for i in range(start, stop):
-        page = shared.pages[i]
-        html, diag = shared.renderer.safe_node_page(page)
-        out.append((i, writer.write(page.path, html) if html is not None else -1, diag,
-                    shared.renderer.deps_of(page)))
-    return out
-
-
-def _render_pages(renderer: SiteRenderer, pages: Sequence[Page], base: Path, jobs: int,
-                  meanwhile: Callable[[], None]) -> list[tuple[int, int, Diagnostic | None, tuple]]:
-    """Render and write the node pages into ``base``; call ``meanwhile`` (the site-wide pages) alongside.
-
-    With ``jobs > 1`` the pages go, in chunks, to ``jobs - 1`` forked workers while
-    this process runs ``meanwhile``; then it renders the chunks no worker has taken
-    (compiler.parallel). The renderer (plan, graph, templates) reaches the workers
-    without pickling. Each page is a function of the plan alone, so who renders it
-    never changes its bytes.
-    """
-    chunks = [(i, min(i + CHUNK, len(pages))) for i in range(0, len(pages), CHUNK)]
-    _SHARED[:] = [_Shared(renderer, pages, base)]
-    try:
-        pending = Chunked(_render_chunk, chunks, jobs - 1 if len(chunks) > 2 else 0)
-        try:
-            meanwhile()
-        except BaseException:
-            pending.close()
-            raise
-        done = pending.results()
-    finally:
-        _SHARED.clear()
-    return [r for chunk in done for r in chunk]
-
-
 def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dict[str, Any] | None = None,
                 digests: Mapping[str, str] | None = None,
                 leftovers: list[Path] | None = None) -> tuple[RenderStats, list[Diagnostic]]:
@@ -641,21 +584,24 @@ def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, tmp: Path, jo
     old_keys = old_keys if isinstance(old_keys, dict) else {}
     names = list(SITE_FILES)
 
+    # Each site-wide file is linked while its key is the previous build's, else made and
+    # written; never both (a file linked and then written would be written into the old site).
+    keys = changes.site_files if changes is not None else {}
+    made = [name for name in names if not (name in keys and old_keys.get(name) == keys[name] and keep(name))]
+    heavy = tasks.heavy_share(made, len(plan.pages), jobs)  # made by the workers when there are some
+
     def site_wide() -> None:
-        """Redirects, the index, checks, problems pages and data files: this process's share."""
+        """Redirects and the site-wide files not in ``heavy``: this process's share."""
         for r in plan.redirects:
             if not (changes is not None and not changes.everything and r.path not in changes.redirects
                     and keep(r.path)):
                 writer.write(r.path, renderer.redirect_page(r))
-        # Each site-wide file is linked while its key is the previous build's, else made and
-        # written; never both (a file linked and then written would be written into the old site).
-        keys = changes.site_files if changes is not None else {}
-        made = [name for name in names
-                if not (name in keys and old_keys.get(name) == keys[name] and keep(name))]
-        for rel, text in renderer.site_files(made).items():
+        for rel, text in renderer.site_files([name for name in made if name not in heavy]).items():
             writer.write(rel, text)
 
-    rendered = _render_pages(renderer, todo, tmp, jobs, site_wide)
+    rendered, heavy_sizes = tasks.render_pages(renderer, todo, tmp, jobs, site_wide, heavy)
+    writer.count += len(heavy_sizes)
+    writer.bytes += sum(heavy_sizes.values())
     for _, size, diag, _ in rendered:
         if diag is not None:
             diags.append(diag)
