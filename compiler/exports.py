@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 from urllib.parse import quote
 
 from .diagnostics import Diagnostic, count
@@ -51,6 +51,29 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+_SCALARS = frozenset({type(None), bool, int, float, str})
+
+
+def _plain_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """``{k: _plain(v)}``, without a call for the plain values that nearly all attributes are
+    (~750,000 calls for the graph export of a 10,000-term glossary)."""
+    return {k: v if type(v) in _SCALARS else _plain(v) for k, v in attrs.items()}
+
+
+def _multi_edges(graph: Any) -> Iterator[tuple[Any, Any, Any, Mapping[str, Any]]]:
+    """``graph.edges(keys=True, data=True)`` of a directed multigraph, read from its ``_succ`` dicts
+    (networkx's and compiler.lightgraph's) in the same order: the edge view wraps every edge
+    in generators and views (0.16-0.2 s at 10,000 terms, about half of building the export)."""
+    succ = getattr(graph, "_succ", None)
+    if not isinstance(succ, Mapping) or not graph.is_directed() or not graph.is_multigraph():
+        yield from graph.edges(keys=True, data=True)
+        return
+    for u, nbrs in succ.items():
+        for v, keyed in nbrs.items():
+            for key, attrs in keyed.items():
+                yield u, v, key, attrs
+
+
 def _edge(attrs: Mapping[str, Any]) -> dict[str, Any]:
     """Edge attributes for export: the graph stores ``declared``; exports spell out ``inferred`` too."""
     out = dict(attrs)
@@ -67,9 +90,13 @@ def node_link_data(graph: nx.MultiDiGraph) -> dict[str, Any]:
     runs from the term that declares it; an inferred inverse runs the other way.
     Reads only ``nodes``, ``edges`` and ``graph``: a :class:`compiler.lightgraph.PartsGraph` serves.
     """
-    nodes = [{"id": node, **{k: _plain(v) for k, v in attrs.items()}} for node, attrs in graph.nodes(data=True)]
-    edges = [{"source": u, "target": v, "key": key, **{k: _plain(a) for k, a in _edge(attrs).items()}}
-             for u, v, key, attrs in graph.edges(keys=True, data=True)]
+    nodes = [{"id": node, **_plain_attrs(attrs)} for node, attrs in graph.nodes(data=True)]
+    edges = []
+    for u, v, key, attrs in _multi_edges(graph):
+        entry = {"source": u, "target": v, "key": key, **_plain_attrs(attrs)}
+        if "declared" in attrs:
+            entry["inferred"] = not attrs["declared"]
+        edges.append(entry)
     return {"directed": True, "multigraph": True, "graph": _plain(dict(graph.graph)), "nodes": nodes, "edges": edges}
 
 
