@@ -128,3 +128,39 @@ def test_summary_lists_kinds_relations_components_and_findings(small) -> None:
     assert "components (terms and modules): 1, largest 4 nodes" in text
     assert any(line.split()[:3] == ["term-orphan", "warning", "1"] for line in lines)
     assert any(line.split() == ["term-orphan", "waived", "1"] for line in lines)
+
+
+def _reference_node_link(graph) -> dict:
+    """What node_link_data gave through networkx's views, before it read the dicts itself."""
+    from compiler.exports import _edge, _plain
+
+    nodes = [{"id": n, **{k: _plain(v) for k, v in a.items()}} for n, a in graph.nodes(data=True)]
+    edges = [{"source": u, "target": v, "key": key, **{k: _plain(a) for k, a in _edge(attrs).items()}}
+             for u, v, key, attrs in graph.edges(keys=True, data=True)]
+    return {"directed": True, "multigraph": True, "graph": _plain(dict(graph.graph)), "nodes": nodes, "edges": edges}
+
+
+def test_node_link_data_keeps_networkx_order_and_values(small) -> None:
+    """Parallel edges, a loop, inferred edges and attribute values that are not plain JSON."""
+    from compiler.graph import as_networkx
+
+    graph = as_networkx(small[1].graph).copy()
+    first = next(iter(graph.nodes))
+    graph.add_edge(first, first, key="related", relation="related", declared=True, weight=(1, 2))
+    graph.add_edge(first, "Z_NEW", key="broader", relation="broader", declared=False, file=Path("a/b.md"))
+    graph.add_edge(first, "Z_NEW", key="synonym", relation="synonym", declared=True, tags={"b", "a"})
+    graph.nodes["Z_NEW"].update(kind="missing", aliases=("x", "y"), extra={"k": (1,)})
+    expected = _reference_node_link(graph)
+    assert node_link_data(graph) == expected
+    assert json.dumps(node_link_data(graph), ensure_ascii=False, indent=1) == json.dumps(expected, ensure_ascii=False,
+                                                                                          indent=1)
+
+
+def test_node_link_data_of_a_light_graph_is_networkx_s(small) -> None:
+    from compiler.config import default_config as config_of
+    from compiler.graph import as_networkx, link_parts
+
+    terms, _ = small
+    _, parts = link_parts(terms, [], config_of(terms[0].path.parent))
+    light = parts.light()
+    assert json.dumps(node_link_data(light)) == json.dumps(_reference_node_link(as_networkx(parts.light())))
