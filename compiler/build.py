@@ -60,7 +60,7 @@ class _Cache:
 def _analyze(terms_dir: Path, options: Options) -> tuple[Glossary, _Cache | None]:
     from .cache import read_state
     from .config import load_config
-    from .graph import link
+    from .graph import link_parts
     from .incremental import environment, load_and_validate
     from .modules import load_modules
     from .rules import apply_rules
@@ -82,7 +82,7 @@ def _analyze(terms_dir: Path, options: Options) -> tuple[Glossary, _Cache | None
                                          memo=state.extra.setdefault("modules", {}) if state is not None else None)
     from .linkreuse import cached_link  # the last build's link result while nothing linking reads changed
 
-    linked = (link(terms, modules, config) if state is None else
+    linked = (link_parts(terms, modules, config)[0] if state is None else
               cached_link(terms, modules, config, state, options.cache_dir, cache_name))
     checks: Sequence = ()
     check_diags: Sequence[Diagnostic] = ()
@@ -284,5 +284,9 @@ def default_cache_dir(out: Path) -> Path:
 
 
 def load_glossary(terms_dir: str | Path, *, modules: Sequence[str | Path] = (), checks: bool = False) -> Glossary:
-    """The notebook entry point: ``compiler.load_glossary("terms").graph`` is a networkx MultiDiGraph."""
-    return analyze(Path(terms_dir), Options(module_dirs=tuple(Path(m) for m in modules), checks=checks))
+    """The notebook entry point: ``compiler.load_glossary("terms").graph`` is a networkx MultiDiGraph
+    (the build's light graph, compiler.lightgraph, over the same dicts)."""
+    from .graph import as_networkx
+
+    glossary = analyze(Path(terms_dir), Options(module_dirs=tuple(Path(m) for m in modules), checks=checks))
+    return replace(glossary, graph=as_networkx(glossary.graph), graph_digest=None)

@@ -571,8 +571,10 @@ def link(terms: Sequence[Term], modules: Sequence[Module], config: "Config", mem
     build cache) lets the integrity checks reuse the last build's "did you mean" answers;
     ``refs`` (another) with ``digests`` (each file's content digest) lets linking reuse
     the references read from the files that did not change (see remembered_references).
+    The graph is a networkx ``MultiDiGraph``; a build keeps the light one (``link_parts``).
     """
-    return link_parts(terms, modules, config, memo, refs, digests)[0]
+    result = link_parts(terms, modules, config, memo, refs, digests)[0]
+    return replace(result, graph=as_networkx(result.graph))
 
 
 def link_parts(terms: Sequence[Term], modules: Sequence[Module], config: "Config", memo: dict | None = None,
@@ -589,8 +591,9 @@ def _link(terms: Sequence[Term], modules: Sequence[Module], config: "Config", me
     ordered, owners, module_map = node_owners(terms, modules)
     references = resolved_references(owners, module_map, refs, digests)
     parts = graph_parts(owners, module_map, references, title=config.title)
-    graph = parts.graph()
-    result = GraphResult(graph, (), tuple(references), owners, module_map)
+    # The light graph (compiler.lightgraph): the checks and the site only read it, and networkx is
+    # imported by what runs its algorithms or writers (as_networkx), if anything does.
+    result = GraphResult(parts.light(), (), tuple(references), owners, module_map)
     return replace(result, diagnostics=tuple(run_checks(result, ordered, config, memo))), parts
 
 

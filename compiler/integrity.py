@@ -444,9 +444,63 @@ def _cycle_edge(ctx: Context, cycle: list[str]) -> dict:
     return {"file": term.file if term is not None else "", "line": line}
 
 
+def has_tangle(pairs: Iterable[tuple[str, str]], size: int = 3) -> bool:
+    """True when the directed graph of ``pairs`` has a strongly connected component of ``size`` or more nodes.
+
+    Tarjan's algorithm, iterative (a parent chain may be thousands of terms long). Why
+    not networkx: most glossaries have no such cycle, and this answers without importing
+    it (~70 ms, a tenth of a rebuild after a header edit of a 1,000-term glossary)."""
+    succ: dict[str, list[str]] = {}
+    for u, v in pairs:
+        succ.setdefault(u, []).append(v)
+        succ.setdefault(v, [])
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+
+    for root in succ:
+        if root in index:
+            continue
+        visit(root)
+        work = [(root, iter(succ[root]))]
+        while work:
+            node, todo = work[-1]
+            for nxt in todo:
+                if nxt not in index:
+                    visit(nxt)
+                    work.append((nxt, iter(succ[nxt])))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:  # node roots a component: pop it
+                    members = 0
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        members += 1
+                        if member == node:
+                            break
+                    if members >= size:
+                        return True
+    return False
+
+
 def check_cycles(ctx: Context) -> Iterator[Diagnostic]:
     """Cycles of three or more in broader/narrower (two-term cycles are contradictions)."""
-    import networkx as nx  # here: a rebuild that reuses the last link result runs no check and needs none
+    if not has_tangle(ctx.pairs.hierarchy):
+        return
+    import networkx as nx  # here: only a glossary with such a cycle needs its algorithms
 
     up = nx.DiGraph()  # child -> parent, from the declarations on either side
     up.add_edges_from(ctx.pairs.hierarchy)
@@ -529,4 +583,4 @@ def findings_by_code(diagnostics: Iterable[Diagnostic]) -> Mapping[str, int]:
     return dict(sorted(Counter(d.code for d in diagnostics).items()))
 
 
-__all__ = ["run_checks", "CHECKS", "Context", "suggest", "remembered_suggest", "edit_distance", "findings_by_code"]
+__all__ = ["run_checks", "has_tangle", "CHECKS", "Context", "suggest", "remembered_suggest", "edit_distance", "findings_by_code"]

@@ -1,9 +1,9 @@
-"""A graph that holds networkx's dicts without importing networkx: the reused link result's graph.
+"""A graph that holds networkx's dicts without importing networkx: the graph a build links.
 
 Why: a rebuild after a prose edit reuses the last link result (compiler.linkreuse) and
-only *reads* the graph, yet ``import networkx`` alone was ~0.1 s of a ~0.3 s rebuild of
-the corpus (it imports all its algorithms and scans every installed package's entry
-points). What the renderer, the exports and the reuse tables read of a graph is
+only *reads* the graph (so do the integrity checks and the site after a fresh link),
+yet ``import networkx`` alone was ~0.1 s of a ~0.3 s rebuild of the corpus (it imports
+all its algorithms and scans every installed package's entry points). What the renderer, the exports and the reuse tables read of a graph is
 networkx's documented adjacency (``_node``, ``_succ``, ``_pred``: node -> attributes,
 ``succ[u][v][key] = attributes`` with the key dict shared by ``pred[v][u]``), the
 ``graph`` attribute dict and a small part of the ``MultiDiGraph`` API. :class:`PartsGraph`
@@ -16,7 +16,7 @@ What is here: ``graph``; ``nodes`` (``nodes[n]``, ``n in nodes``, iteration,
 ``(u, v, key)`` like networkx's view, ``edges()``, ``edges(data=...)``,
 ``edges(keys=True, data=...)``); ``succ``/``pred``/``adj`` and ``graph[u]`` as the
 plain dicts; ``in``, ``len``, iteration; the counts; ``has_node``/``has_edge``;
-``copy`` and ``add_node`` (the site adds nodes for terms that lack one, on a copy).
+``get_edge_data``; ``copy`` and ``add_node`` (the site adds nodes for terms that lack one, on a copy).
 Anything else (algorithms, writers, ``add_edge``, subgraphs) needs a real graph:
 :meth:`PartsGraph.to_networkx`, reached through :func:`compiler.graph.as_networkx`.
 
@@ -163,9 +163,9 @@ class EdgeView:
 class PartsGraph:
     """A directed multigraph's dicts, as ``networkx.MultiDiGraph`` holds them, with the API a build reads.
 
-    Made by :meth:`compiler.graph.GraphParts.light` (the reused link result); the graph
-    of a fresh link is a real ``MultiDiGraph``. Read-only by convention: the only
-    change a build makes is ``add_node`` on a :meth:`copy`.
+    Made by :meth:`compiler.graph.GraphParts.light`, for a fresh link and a reused one alike
+    (``compiler.graph.link`` and ``load_glossary`` give networkx's graph over the same dicts).
+    Read-only by convention: the only change a build makes is ``add_node`` on a :meth:`copy`.
     """
 
     def __init__(self, **attr: Any) -> None:
@@ -270,6 +270,13 @@ class PartsGraph:
             return v in self._succ[u] if key is None else key in self._succ[u][v]
         except KeyError:
             return False
+
+    def get_edge_data(self, u: Any, v: Any, key: Any = None, default: Any = None) -> Any:
+        """The attributes of edge ``key`` from ``u`` to ``v`` (all keys' when None), or ``default``."""
+        try:
+            return self._succ[u][v] if key is None else self._succ[u][v][key]
+        except KeyError:
+            return default
 
     def number_of_nodes(self) -> int:
         return len(self._node)

@@ -89,11 +89,10 @@ class LoadResult:
 class Glossary:
     """Everything the pipeline knows after load -> validate -> link -> check.
 
-    This is what the renderer and the exporters receive. ``graph`` is a
-    ``networkx.MultiDiGraph`` (see compiler.graph), except after a build that reused the
-    last link result from its cache: then a ``compiler.lightgraph.PartsGraph``, the same
-    dicts and read API without importing networkx (``compiler.graph.as_networkx`` turns
-    it into a networkx graph); ``load_glossary`` never uses a cache. ``checks`` are
+    This is what the renderer and the exporters receive. In a build, ``graph`` is a
+    ``compiler.lightgraph.PartsGraph``: a ``networkx.MultiDiGraph``'s dicts and read API
+    without importing networkx (``compiler.graph.as_networkx`` turns it into a networkx
+    graph over the same dicts); ``load_glossary`` gives the networkx graph. ``checks`` are
     ``compiler.checks.CheckResult`` records; ``modules`` are
     ``compiler.modules.Module`` records. Typed loosely here so that importing the
     model costs nothing.

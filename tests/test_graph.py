@@ -6,7 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+import networkx as nx
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compiler.config import default_config
@@ -331,3 +332,32 @@ def test_association_weights_are_finite_numbers_or_none(tmp_path: Path, raw: str
                               "B.md": "term: B\ncanonical_id: B"})
     assert result.graph.edges["A", "B", "associated"]["weight"] == stored
     json.dumps(node_link_data(result.graph), allow_nan=False)
+
+
+_pairs = st.lists(st.tuples(st.sampled_from("ABCDEFGH"), st.sampled_from("ABCDEFGH")), max_size=24)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_pairs, st.integers(1, 4))
+def test_has_tangle_answers_as_networkx_components_do(pairs, size) -> None:
+    """The cycle check imports networkx only when a component of three or more exists."""
+    from compiler.integrity import has_tangle
+
+    up = nx.DiGraph()
+    up.add_edges_from(pairs)
+    assert has_tangle(pairs, size) == any(len(c) >= size for c in nx.strongly_connected_components(up))
+
+
+@pytest.mark.parametrize("pairs, expected", [
+    ([], False),
+    ([("A", "B"), ("B", "A")], False),  # two: a contradiction, not a cycle
+    ([("A", "B"), ("B", "C"), ("C", "A")], True),
+    ([("A", "A"), ("B", "B"), ("C", "C")], False),  # loops are components of one
+    ([("A", "B"), ("B", "C"), ("C", "D")], False),
+    ([("A", "B"), ("B", "A"), ("B", "C"), ("C", "B")], True),  # a tangle of three without a simple 3-cycle
+    ([(f"N{i}", f"N{i + 1}") for i in range(5000)] + [("N5000", "N0")], True),  # long chains: no recursion limit
+])
+def test_has_tangle_table(pairs, expected) -> None:
+    from compiler.integrity import has_tangle
+
+    assert has_tangle(pairs) is expected

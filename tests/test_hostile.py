@@ -78,7 +78,7 @@ def test_healthy_neighbours_build(tmp_path):
 def test_internal_error_is_short_and_exits_2(tmp_path):
     code = ("import compiler.graph as g\n"
             "def boom(*args): raise RuntimeError('simulated bug')\n"
-            "g.link = boom\n"
+            "g.link_parts = boom\n"
             "from compiler.cli import main\n"
             f"raise SystemExit(main(['validate', {str(HOSTILE)!r}]))\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -117,6 +117,9 @@ CALLS: list[tuple[str, Callable[[Any], Any]]] = [  # (what, call): every read a 
     ("has_edge", lambda g: [g.has_edge(u, v) for u, v in list(g.edges())[:5]] + [g.has_edge("A", "NOPE"),
                                                                                g.has_edge("NOPE", "A")]),
     ("has_edge with key", lambda g: [g.has_edge(u, v, k) for u, v, k in list(g.edges)[:5]] + [g.has_edge("A", "B", "x")]),
+    ("get_edge_data", lambda g: [g.get_edge_data(u, v, k) for u, v, k in list(g.edges)[:8]]
+     + [g.get_edge_data(u, v) for u, v in list(g.edges())[:5]]
+     + [g.get_edge_data("A", "NOPE"), g.get_edge_data("NOPE", "A", "x", 7), g.get_edge_data("A", "B", "x", "none")]),
     ("is_multigraph", lambda g: g.is_multigraph()),
     ("is_directed", lambda g: g.is_directed()),
     ("adjacency _node", lambda g: deep(g._node)),
@@ -256,13 +259,14 @@ def test_a_prose_edit_rebuild_imports_no_networkx_and_builds_clean(tmp_path, job
     write(tmp_path / "modules", MODULES)
     # (edit, what the rebuild imports of networkx and numpy, and how often it fills a whole adjacency:
     # a prose edit renders one page from the reused graph, reading that page's node only)
+    # Linking itself needs numpy (the edges) but not networkx: no hierarchy cycle here (check_cycles).
     steps = [
-        (lambda: None, "['networkx', 'numpy'] 1"),  # the first build links
+        (lambda: None, "['numpy'] 1"),  # the first build links
         (lambda: _replace(tmp_path / "terms" / "A.md", "Body.", "Body, [[Beta]] edited."), "[] 0"),
         (lambda: _replace(tmp_path / "terms" / "C.md", "Body.", "Other *words*."), "[] 0"),
-        (lambda: _replace(tmp_path / "terms" / "B.md", "term: Beta", "term: Betamax"), "['networkx', 'numpy'] 1"),
+        (lambda: _replace(tmp_path / "terms" / "B.md", "term: Beta", "term: Betamax"), "['numpy'] 1"),
         (lambda: _replace(tmp_path / "terms" / "B.md", "Body.", "B's body."), "[] 0"),
-        (lambda: (tmp_path / "terms" / "D.md").unlink(), "['networkx', 'numpy'] 1"),
+        (lambda: (tmp_path / "terms" / "D.md").unlink(), "['numpy'] 1"),
     ]
     for i, (edit, imported) in enumerate(steps):
         edit()
@@ -305,3 +309,21 @@ def test_incremental_equals_full_build_on_the_light_graph(tmp_path_factory, step
     terms = seeded(root)
     (terms / "glossary.toml").write_text('title = "Light"\n', "utf-8")
     assert_each_step_builds_clean(root, terms, steps, apply)
+
+
+def test_the_python_api_gives_networkx_graphs(tmp_path):
+    """A build keeps the light graph; ``load_glossary`` and ``link`` give networkx's, equal in every dict."""
+    import compiler
+    from compiler.config import default_config
+    from compiler.graph import link, link_parts
+    from compiler.load import load_terms
+
+    write(tmp_path / "terms", TERMS)
+    write(tmp_path / "modules", MODULES)
+    glossary = compiler.load_glossary(tmp_path / "terms", modules=[tmp_path / "modules"])
+    assert isinstance(glossary.graph, nx.MultiDiGraph) and glossary.graph.has_edge("A", "B")
+    terms = load_terms(tmp_path / "terms").terms
+    linked = link(terms, [], default_config(tmp_path / "terms"))
+    light = link_parts(terms, [], default_config(tmp_path / "terms"))[0].graph
+    assert isinstance(linked.graph, nx.MultiDiGraph) and not isinstance(light, nx.MultiDiGraph)
+    assert deep(_state(light)) == deep(_state(linked.graph))

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from compiler.build import Options, analyze
+from compiler.graph import as_networkx
 from compiler.render import reuse, site as site_module
 from compiler.render.plan import plan_site
 from compiler.render.site import SITE_FILES, render_site
@@ -67,8 +68,9 @@ def pages_of(glossary, idents) -> set[str]:
 
 
 def graph_copy(glossary):
-    """A copy with the same order everywhere (``Graph.copy`` re-adds edges, which reorders predecessors)."""
-    return pickle.loads(pickle.dumps(glossary.graph))
+    """A networkx copy with the same order everywhere (``Graph.copy`` re-adds edges, which reorders
+    predecessors); the build's own graph is a light one (compiler.lightgraph), which is never changed."""
+    return pickle.loads(pickle.dumps(as_networkx(glossary.graph)))
 
 
 def with_term(glossary, ident: str, **changes):
@@ -131,7 +133,8 @@ def test_a_changed_label_renders_its_page_its_neighbours_and_the_pages_naming_it
     muon = next(t for t in glossary.terms if t.id == "MUON")
     edited = with_term(glossary, "MUON", data={**muon.data, "term": "Heavy electron of the test"})
     nodes, site_wide = rerendered(glossary, edited, tmp_path)  # and the site equals a clean render
-    neighbours = set(edited.graph.successors("MUON")) | set(edited.graph.predecessors("MUON"))
+    graph = as_networkx(edited.graph)
+    neighbours = set(graph.successors("MUON")) | set(graph.predecessors("MUON"))
     everything = {p.path for p in plan_site(edited.terms, edited.modules, edited.graph).pages}
     assert pages_of(edited, {"MUON", *neighbours}) <= nodes < everything
     by_path = {p.path: p for p in plan_site(edited.terms, edited.modules, edited.graph).pages}
