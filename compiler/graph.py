@@ -135,7 +135,7 @@ class Reference:
 
 @dataclass(frozen=True)
 class GraphResult:
-    graph: nx.MultiDiGraph | PartsGraph  # a PartsGraph when the link result was reused (compiler.linkreuse)
+    graph: nx.MultiDiGraph | PartsGraph  # a PartsGraph in a build (link_parts); networkx's from link()
     diagnostics: tuple[Diagnostic, ...] = ()
     references: Sequence[Reference] = ()  # a tuple, or one made on first use (compiler.linkreuse)
     terms: Mapping[str, Term] = field(default_factory=dict)  # id -> term that owns the node

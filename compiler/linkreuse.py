@@ -1,15 +1,20 @@
 """Reusing the last build's link result when nothing that linking reads has changed.
 
 Why: after a one-term edit of a 10,000-term glossary, linking (graph, references,
-integrity checks) was the largest stage of the rebuild (~1.15 s of ~5 s), yet the
-usual edit, a term's Markdown body, cannot change its result. Linking
-(:mod:`compiler.graph` and :mod:`compiler.integrity`) reads, of each term, its
-``id``, ``file``, ``data`` (references, label, status, aliases), ``locations`` and
-``header_lines`` (where a reference or a finding is) and ``former_ids`` (aliases);
-never ``path``, ``body``, ``body_line``, ``has_errors`` or ``raw``. Of each module it
-reads ``id``, ``title``, ``file``, ``status`` and ``aliases`` (the file name's stem);
-of the configuration, ``title`` and ``module_dirs``, which are in the cache's
-environment key like all of it.
+integrity checks) was the largest stage of the rebuild (~1.15 s of ~5 s), yet most edits
+cannot change its result: a term's Markdown body, and most of its header (definitions,
+equation hints, notes, versions). Linking (:mod:`compiler.graph` and
+:mod:`compiler.integrity`) reads, of each term: its ``id``, ``file`` and ``former_ids``;
+of its header data the label (``term``), ``aliases`` and ``status``; its references (the
+values at ``REFERENCE_FIELDS``, with where each was written: ``term_references``); and
+where ``/canonical_id``, ``/parents``, each alias and each association weight were
+written (``Term.location``, which falls back on ``header_lines``). It never reads the
+body, the other header fields or their positions. Of each module it reads ``id``,
+``title``, ``file``, ``status`` and ``aliases`` (the file name's stem); of the
+configuration, ``title`` and ``module_dirs``, which are in the cache's environment key
+like all of it. A header edit that changes none of these (a definition on its own
+lines, a new equation hint below the links) reuses the link result; one that moves
+the lines of a reference (a line added above it) links again, since findings point there.
 
 So a *link key* is made of those fields: one digest per term file (a *link digest*,
 remembered by the file's content digest in the cache so that unchanged files are not
@@ -27,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import pickle
 import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
@@ -34,7 +40,8 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 from .cache import digest
 from .collector import gc_paused
 from .diagnostics import ROW, Diagnostic
-from .graph import GraphParts, GraphResult, Reference, link_parts, node_owners, resolved_references
+from .graph import (_UNSET, GraphParts, GraphResult, Reference, Row, link_parts, node_owners, resolved_references,
+                    term_references)
 from .model import Term
 from .modules import Module
 
@@ -43,21 +50,28 @@ if TYPE_CHECKING:
 
     from .config import Config
 
-LINK_FORMAT = 1  # bump when what a stored link result holds, or how its key is made, changes
+LINK_FORMAT = 2  # bump when what a stored link result holds, or how its key is made, changes
 MEMO = "link-digests"  # state.extra: file -> its content digest followed by its link digest (hex)
 GRAPH_DIGEST = "link-graph"  # state.extra: (link key, digest of the graph stored under it)
 _HEX = 32  # hex digits of a 16-byte digest
 
 
-def term_link_digest(term: Term) -> str:
-    """Hex digest of the fields of ``term`` that linking reads (see the module docstring)."""
-    from .cache import PackedLocations
+def term_link_digest(term: Term, rows: Sequence[Row] | None = None) -> str:
+    """Hex digest of what linking reads of ``term`` (see the module docstring).
 
-    locations = term.locations
-    packed = locations if isinstance(locations, PackedLocations) else PackedLocations.pack(locations)
-    where = (packed.__reduce__()[1] if isinstance(packed, PackedLocations)  # (pointers, positions): a dict and
-             else tuple((k, tuple(v)) for k, v in packed.items()))  # its packed copy give the same bytes
-    fields = (term.id, term.file, term.data, where, tuple(term.former_ids), tuple(term.header_lines))
+    ``rows`` are the term's ``term_references`` when already made. Keep this in step with
+    what compiler.graph and compiler.integrity read: ``tests/test_link_reuse.py`` changes
+    each of those fields and each field they do not read."""
+    rows = term_references(term) if rows is None else rows
+    data = term.data
+    aliases = data.get("aliases")
+    pointers = ["/canonical_id", "/parents", *(f"/aliases/{i}" for i in range(len(aliases) if isinstance(aliases, list)
+                                                                                else 0))]
+    # check_weights points at the weight beside an association's name
+    pointers += [row[5][:-2] + "/1" for row in rows if row[0] == "associated" and row[5].endswith("/0")]
+    fields = (term.id, term.file, tuple(term.former_ids), tuple(term.header_lines[:1]), data.get("term"), aliases,
+              data.get("status"), [term.location(p)[:2] for p in pointers],  # findings show the line and column
+              [(*row[:2], row[2] is _UNSET, None if row[2] is _UNSET else row[2], *row[3:]) for row in rows])
     return digest(fields).hex()
 
 
@@ -98,12 +112,14 @@ def networkx_version() -> str:
 
 
 def link_key(terms: Sequence[Term], modules: Sequence[Module], env: str, memo: dict[str, str],
-             digests: Mapping[str, str]) -> bytes:
+             digests: Mapping[str, str], refs: dict | None = None) -> bytes:
     """The 16-byte key of linking ``terms`` and ``modules`` under the cache environment ``env``.
 
     ``memo`` (kept in the cache) maps a file to its content digest and link digest;
     a file whose content digest (``digests``) is the remembered one is not hashed
-    again. Only the files of ``terms`` stay in ``memo``."""
+    again. Only the files of ``terms`` stay in ``memo``. The references read from a
+    file hashed again go into ``refs`` (the memo of ``graph.remembered_references``), so
+    that linking, when the key is new, does not read them a second time."""
     h = hashlib.blake2b(digest_size=16)
     for part in (f"link {LINK_FORMAT}", env, networkx_version()):
         h.update(part.encode("utf-8", "surrogatepass") + b"\0")
@@ -115,7 +131,10 @@ def link_key(terms: Sequence[Term], modules: Sequence[Module], env: str, memo: d
         if digest is not None and known is not None and known[:-_HEX] == digest:
             value = known
         else:
-            value = (digest or "") + term_link_digest(term)
+            rows = term_references(term)
+            value = (digest or "") + term_link_digest(term, rows)
+            if refs is not None and digest is not None:
+                refs[file] = (digest, pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL))
         if digest is not None:
             kept[file] = value
         h.update(f"{file}\0{value[-_HEX:]}\0".encode("utf-8", "surrogatepass"))
@@ -212,7 +231,7 @@ def cached_link(terms: Sequence[Term], modules: Sequence[Module], config: "Confi
     digests = {file: entry.digest for file, entry in state.files.items()}
     # The configuration is in the cache's environment; what linking reads of it is named here as well.
     env = f"{state.env}\0{config.title!r}\0{tuple(str(p) for p in config.module_dirs)!r}"
-    key = link_key(terms, modules, env, state.extra.setdefault(MEMO, {}), digests)
+    key = link_key(terms, modules, env, state.extra.setdefault(MEMO, {}), digests, state.extra.setdefault("refs", {}))
     path = side_path(folder, "link", name)
     raw = read_side(path, key)
     try:

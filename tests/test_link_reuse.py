@@ -134,6 +134,16 @@ EDITS = [  # (what, edit of the glossary folder, whether the last link result is
     ("a module's title", lambda r: _replace(r / "modules" / "MOD-001_first.md", "The first", "The 1st"), False),
     ("a new module", lambda r: write(r / "modules", {"MOD-009.md": "id: MOD-009\ntitle: Ninth\n"}), False),
     ("a module's body", lambda r: _replace(r / "modules" / "MOD-009.md", "Body.", "Module text."), True),
+    ("a field linking does not read, below the links", lambda r: _replace(
+        r / "terms" / "A.md", "{term: NOWHERE}\n", "{term: NOWHERE}\ndefinition: The first letter.\n"), True),
+    ("that field edited", lambda r: _replace(r / "terms" / "A.md", "The first letter.", "The first, edited."), True),
+    ("an equation hint", lambda r: _replace(r / "terms" / "A.md", "definition:", "formal_mappings:\n  candidates:\n"
+                                            "    - equation_hint: \"1 + 1\"\ndefinition:"), True),
+    ("a status", lambda r: _replace(r / "terms" / "B.md", "antonyms: [C, GONE]\n", "antonyms: [C, GONE]\nstatus: draft\n"),
+     False),
+    ("an alias", lambda r: _replace(r / "terms" / "D2.md", "canonical_id: D\n", "canonical_id: D\naliases: [Dee]\n"), False),
+    ("a field above the links", lambda r: _replace(r / "terms" / "C.md", "canonical_id: C\n",
+                                                   "canonical_id: C\nversion: 2\n"), False),
     ("a comment line in a header", lambda r: _replace(r / "terms" / "A.md", "canonical_id: A\n", "canonical_id: A\n# c\n"),
      False),
     ("a line above a header", lambda r: _replace(r / "terms" / "A.md", "---\nterm:", "\n---\nterm:"), False),
@@ -234,11 +244,19 @@ def test_link_digest_sees_every_field_linking_reads(glossary):
     changed = [replace(term, id="A2"), replace(term, file="A2.md"), replace(term, data={**term.data, "status": "x"}),
                replace(term, locations={**term.locations, "/parents/0": Location(99, 1)}),
                replace(term, former_ids=("OLD",)), replace(term, header_lines=(2,)),
-               replace(term, data={**term.data, "status": 1}), replace(term, data={**term.data, "status": True})]
+               replace(term, data={**term.data, "status": 1}), replace(term, data={**term.data, "status": True}),
+               replace(term, data={**term.data, "term": "Alfa"}), replace(term, data={**term.data, "aliases": ["Al"]}),
+               replace(term, data={**term.data, "parents": ["C"]}),
+               replace(term, locations={**term.locations, "/canonical_id": Location(9, 1)}),
+               replace(term, locations={**term.locations, "/parents": Location(9, 1)}),
+               # the weight beside an association's name (check_weights points there)
+               replace(term, locations={**term.locations, "/poetic_connections/association_matrix/1/1": Location(9, 9)})]
     digests = [linkreuse.term_link_digest(t) for t in changed]
     assert base not in digests and len(set(digests)) == len(digests)
     unread = [replace(term, body="other"), replace(term, body_line=40), replace(term, has_errors=True),
-              replace(term, path=term.path.with_name("X.md")), replace(term, raw={"/x": "1"})]
+              replace(term, path=term.path.with_name("X.md")), replace(term, raw={"/x": "1"}),
+              replace(term, data={**term.data, "definition": "new"}), replace(term, data={**term.data, "version": 2}),
+              replace(term, locations={**term.locations, "/definition": Location(30, 1)})]
     assert {linkreuse.term_link_digest(t) for t in unread} == {base}
 
 
