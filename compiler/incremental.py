@@ -55,11 +55,13 @@ def _load_all(misses: list[tuple[Path, str, int]], jobs: int) -> list[tuple[str,
 
 
 def _keep_checks(old: FileEntry | None, new: FileEntry) -> None:
-    """Carry the check results over to a reloaded file whose checks read the same (a prose edit)."""
+    """Carry the check results over to a reloaded file whose checks read the same (a prose edit,
+    or a header edit outside the hints when no hook checked the term)."""
     if old is not None and old.checks is not None and new.term is not None:
         from .checks.inputs import same_check_inputs
 
-        if same_check_inputs(old.term, new.term):
+        builtin_only = all(getattr(result, "hook", None) == "builtin" for result in old.checks)
+        if same_check_inputs(old.term, new.term, builtin_only):
             new.checks, new.check_diagnostics = old.checks, old.check_diagnostics
 
 

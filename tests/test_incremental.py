@@ -316,6 +316,41 @@ def test_a_prose_edit_keeps_the_check_results_and_a_header_edit_checks_again(tmp
         assert [c.to_json() for c in glossary.checks] == [c.to_json() for c in clean.checks], name
 
 
+@pytest.mark.parametrize("name, file, old, new, expected", [
+    ("a status, built-in checks", "MUON.md", "status: ratified", "status: candidate", []),
+    ("a field above the hints, same lines", "MUON.md", "version:", "version:  ", []),
+    ("the hint's mapping", "MUON.md", "mapping_kind: operational", "mapping_kind: structural", ["MUON"]),
+    ("a claim elsewhere in the header", "MUON.md", "≈ 206.768 with", "≈ 206.77 with", []),
+    ("a hint", "MUON.md", "\\approx 206.768", "\\approx 206.77", ["MUON"]),
+    ("a status, checked by a hook (given the whole header)", "TOROIDAL_C2_FORMULA.md", "status: candidate",
+     "status: draft", ["TOROIDAL_C2_FORMULA"]),
+])
+def test_a_header_edit_outside_the_hints_keeps_built_in_check_results(tmp_path, monkeypatch, name, file, old, new,
+                                                                       expected):
+    """The built-in evaluator reads a hint and its mapping only; a hook reads the whole header."""
+    import compiler.build as build_module
+
+    checked: list[list[str]] = []
+    real = build_module._run_checks
+    monkeypatch.setattr(build_module, "_run_checks",
+                        lambda todo, kwargs: (checked.append(sorted(t.id for t in todo)), real(todo, kwargs))[1])
+    terms = tmp_path / "terms"
+    shutil.copytree(REPO / "terms", terms)  # with its glossary.toml: the hooks of checks/
+    options = Options(cache_dir=tmp_path / ".glossary-cache", jobs=1)
+    build(terms, tmp_path / "site", options)
+    target = terms / file
+    text = target.read_text("utf-8")
+    assert old in text
+    target.write_text(text.replace(old, new, 1), "utf-8")
+    checked.clear()
+    glossary, _ = build(terms, tmp_path / "site", options)
+    assert [ids for ids in checked if ids] == ([expected] if expected else [])
+    clean, _ = build(terms, tmp_path / "clean", Options(jobs=1))
+    assert report(glossary) == report(clean)
+    assert [c.to_json() for c in glossary.checks] == [c.to_json() for c in clean.checks]
+    assert tree(tmp_path / "site") == tree(tmp_path / "clean")
+
+
 def test_a_term_read_back_from_the_cache_has_the_same_locations(tmp_path):
     """Terms cross the cache (and process pipes) with their locations packed; every lookup still works."""
     import pickle

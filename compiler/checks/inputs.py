@@ -2,8 +2,9 @@
 
 The checks of a term are a function of its id, its file, its header data and the
 locations of its hints (hooks are given id, file and data; results and diagnostics
-carry the hints' lines). The body is not among them, so an edit of the prose keeps
-the term's check results: :func:`same_check_inputs` tells the build when it may.
+carry the hints' lines); without hooks, of its hints and the mappings holding them
+alone. The body is not among them, so an edit of the prose keeps the term's check
+results: :func:`same_check_inputs` tells the build when it may.
 """
 from __future__ import annotations
 
@@ -36,16 +37,26 @@ def iter_hints(data: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]
     yield from out
 
 
-def same_check_inputs(old: Any, new: Any) -> bool:
+def same_check_inputs(old: Any, new: Any, builtin_only: bool = False) -> bool:
     """Whether terms ``old`` and ``new`` give the same check results and diagnostics.
 
-    Equal id, file and header data, and each hint at the same line and column. Values
-    that are not equal to themselves (a NaN) only make this False: the term is checked again.
+    Equal id and file, each hint at the same place, and equal header data; or, when
+    ``builtin_only`` (no result of ``old`` came from a hook), equal hints and the mappings
+    holding them. Why the second: a hook is given the whole header, but the built-in
+    evaluator reads only the hint and its mapping (``check``, claimed values), so a
+    header edit elsewhere (a definition, a status) keeps the term's results. Which hook
+    a hint goes to depends on the hint and the hooks configured, which are in the
+    cache's environment: an unchanged hint that no hook took before is taken by none now.
+    Values that are not equal to themselves (a NaN) only make this False: the term is
+    checked again.
     """
-    if old is None or new is None or old.id != new.id or old.file != new.file or old.data != new.data:
+    if old is None or new is None or old.id != new.id or old.file != new.file:
         return False
-    data = new.data if isinstance(new.data, Mapping) else {}
-    return all(old.location(pointer) == new.location(pointer) for pointer, _, _ in iter_hints(data))
+    hints = list(iter_hints(new.data if isinstance(new.data, Mapping) else {}))
+    if old.data != new.data and not (builtin_only and hints == list(
+            iter_hints(old.data if isinstance(old.data, Mapping) else {}))):
+        return False
+    return all(old.location(pointer) == new.location(pointer) for pointer, _, _ in hints)
 
 
 __all__ = ["iter_hints", "same_check_inputs"]
