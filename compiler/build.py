@@ -104,7 +104,8 @@ def _analyze(terms_dir: Path, options: Options) -> tuple[Glossary, _Cache | None
     # one pass (at 10k terms 60,000 findings: 0.02 s against 0.09 s each time).
     glossary = Glossary(root=terms_dir, config=config, terms=terms, modules=tuple(modules), graph=graph,
                         checks=tuple(checks), diagnostics=tuple(sorted_diagnostics(diagnostics)), files=files,
-                        graph_digest=linked.graph_digest if graph is linked.graph else None)
+                        graph_digest=linked.graph_digest if graph is linked.graph else None,
+                        links_digest=linked.links_digest if graph is linked.graph else None)
     return glossary, (_Cache(options.cache_dir, cache_name, state) if state is not None else None)
 
 
@@ -289,4 +290,4 @@ def load_glossary(terms_dir: str | Path, *, modules: Sequence[str | Path] = (), 
     from .graph import as_networkx
 
     glossary = analyze(Path(terms_dir), Options(module_dirs=tuple(Path(m) for m in modules), checks=checks))
-    return replace(glossary, graph=as_networkx(glossary.graph), graph_digest=None)
+    return replace(glossary, graph=as_networkx(glossary.graph), graph_digest=None, links_digest=None)

@@ -143,6 +143,9 @@ class GraphResult:
     # 16 bytes that stand for the graph's nodes, attributes and edges, when the build cache knows
     # them (compiler.linkreuse: the digest of the stored link result); None: hash the graph itself.
     graph_digest: bytes | None = None
+    # The same for the graph but its term nodes' statuses (which a reused link result is given anew):
+    # the edges, labels and kinds, which most of the site's graph files show.
+    links_digest: bytes | None = None
 
 
 # --- reading references out of a header ------------------------------------------------

@@ -110,3 +110,5 @@ class Glossary:
     # result came through the build cache (compiler.linkreuse), so that page reuse need not hash
     # the whole graph to see it unchanged; None otherwise, and whenever ``graph`` is replaced.
     graph_digest: bytes | None = None
+    # The same for ``graph`` but its term nodes' statuses (compiler.linkreuse._set_statuses); None with it.
+    links_digest: bytes | None = None

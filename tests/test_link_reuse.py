@@ -60,10 +60,10 @@ def options(root: Path, cached: bool = True) -> Options:
     return Options(module_dirs=(root / "modules",), cache_dir=root / ".cache" if cached else None, checks=False)
 
 
-def snapshot(graph) -> tuple:
-    """Everything about a graph that a build can show, in order."""
-    return (dict(graph.graph), list(graph.nodes(data=True)), list(graph.edges(keys=True, data=True)),
-            [list(graph.pred[n].items()) for n in graph])
+def snapshot(graph, statuses: bool = True) -> tuple:
+    """Everything about a graph that a build can show, in order (with or without the nodes' statuses)."""
+    nodes = [(n, a if statuses else {k: v for k, v in a.items() if k != "status"}) for n, a in graph.nodes(data=True)]
+    return (dict(graph.graph), nodes, list(graph.edges(keys=True, data=True)), [list(graph.pred[n].items()) for n in graph])
 
 
 class Spy:
@@ -140,7 +140,12 @@ EDITS = [  # (what, edit of the glossary folder, whether the last link result is
     ("an equation hint", lambda r: _replace(r / "terms" / "A.md", "definition:", "formal_mappings:\n  candidates:\n"
                                             "    - equation_hint: \"1 + 1\"\ndefinition:"), True),
     ("a status", lambda r: _replace(r / "terms" / "B.md", "antonyms: [C, GONE]\n", "antonyms: [C, GONE]\nstatus: draft\n"),
-     False),
+     True),
+    ("another status", lambda r: _replace(r / "terms" / "B.md", "status: draft", "status: ratified"), True),
+    ("a status that is no text", lambda r: _replace(r / "terms" / "B.md", "status: ratified", "status: 3"), True),
+    ("a status on two terms", lambda r: (_replace(r / "terms" / "B.md", "status: 3", "status: draft"),
+                                         _replace(r / "terms" / "A.md", "canonical_id: A\n",
+                                                  "canonical_id: A\nstatus: draft\n")), False),  # lines move in A
     ("an alias", lambda r: _replace(r / "terms" / "D2.md", "canonical_id: D\n", "canonical_id: D\naliases: [Dee]\n"), False),
     ("a field above the links", lambda r: _replace(r / "terms" / "C.md", "canonical_id: C\n",
                                                    "canonical_id: C\nversion: 2\n"), False),
@@ -154,7 +159,7 @@ def test_each_edit_links_again_only_when_linking_reads_it(glossary, monkeypatch)
     spy = Spy(monkeypatch)
     analyze(glossary / "terms", options(glossary))
     assert spy.linked == 1 and len(list((glossary / ".cache").glob("link-*"))) == 1
-    before = None  # (graph digest, graph snapshot) of the previous build
+    before = before_links = None  # (graph digest, graph snapshot) of the previous build, and without statuses
     for name, edit, reused in EDITS:
         edit(glossary)
         cached, linked = build_like_a_clean_build(glossary, spy, name)
@@ -165,9 +170,16 @@ def test_each_edit_links_again_only_when_linking_reads_it(glossary, monkeypatch)
         assert now[0] == spy.results[-1].graph_digest, name
         if before is not None and now[0] == before[0]:
             assert now[1] == before[1], name
+        if before is not None and reused:  # a reused result keeps its digest unless a status moved
+            assert (now[0] == before[0]) == (now[1] == before[1]), name
+        # The digest of all but the statuses, which the graph data and the wanted page trust.
+        links = (cached.links_digest, snapshot(cached.graph, statuses=False))
+        assert isinstance(links[0], bytes) and len(links[0]) == 16 and links[0] == spy.results[-1].links_digest, name
+        if before is not None and links[0] == before_links[0]:
+            assert links[1] == before_links[1], name
         if before is not None and reused:
-            assert now[0] == before[0], name
-        before = now
+            assert links[0] == before_links[0], name
+        before, before_links = now, links
 
 
 def test_a_no_op_build_reuses_and_does_not_rewrite_the_side_file(glossary, monkeypatch):
@@ -241,10 +253,9 @@ def test_link_digest_sees_every_field_linking_reads(glossary):
 
     term = next(t for t in load_terms(glossary / "terms").terms if t.id == "A")
     base = linkreuse.term_link_digest(term)
-    changed = [replace(term, id="A2"), replace(term, file="A2.md"), replace(term, data={**term.data, "status": "x"}),
+    changed = [replace(term, id="A2"), replace(term, file="A2.md"),
                replace(term, locations={**term.locations, "/parents/0": Location(99, 1)}),
                replace(term, former_ids=("OLD",)), replace(term, header_lines=(2,)),
-               replace(term, data={**term.data, "status": 1}), replace(term, data={**term.data, "status": True}),
                replace(term, data={**term.data, "term": "Alfa"}), replace(term, data={**term.data, "aliases": ["Al"]}),
                replace(term, data={**term.data, "parents": ["C"]}),
                replace(term, locations={**term.locations, "/canonical_id": Location(9, 1)}),
@@ -256,6 +267,8 @@ def test_link_digest_sees_every_field_linking_reads(glossary):
     unread = [replace(term, body="other"), replace(term, body_line=40), replace(term, has_errors=True),
               replace(term, path=term.path.with_name("X.md")), replace(term, raw={"/x": "1"}),
               replace(term, data={**term.data, "definition": "new"}), replace(term, data={**term.data, "version": 2}),
+              # a status is set on the reused graph instead (linkreuse._set_statuses)
+              replace(term, data={**term.data, "status": "x"}), replace(term, data={**term.data, "status": 1}),
               replace(term, locations={**term.locations, "/definition": Location(30, 1)})]
     assert {linkreuse.term_link_digest(t) for t in unread} == {base}
 
@@ -314,11 +327,16 @@ def test_the_graph_digest_is_remembered_under_its_key_only():
     from types import SimpleNamespace
 
     state = SimpleNamespace(extra={})
-    first = linkreuse._graph_digest(state, b"k1", b"graph one")
-    assert len(first) == 16 and state.extra[linkreuse.GRAPH_DIGEST] == (b"k1", first)
-    assert linkreuse._graph_digest(state, b"k1", b"bytes not hashed again") == first
-    second = linkreuse._graph_digest(state, b"k2", b"graph two")
-    assert second != first and state.extra[linkreuse.GRAPH_DIGEST] == (b"k2", second)
-    assert linkreuse._graph_digest(SimpleNamespace(extra={}), b"k2", b"graph two") == second
+    statuses = ["draft", None]
+    first, links = linkreuse._graph_digests(state, b"k1", b"graph one", statuses)
+    assert len(first) == len(links) == 16 and first != links and state.extra[linkreuse.GRAPH_DIGEST] == (b"k1", links)
+    assert linkreuse._graph_digests(state, b"k1", b"bytes not hashed again", statuses) == (first, links)
+    # the statuses set on the reused graph are in the graph's digest, not in the links' digest
+    other, same_links = linkreuse._graph_digests(state, b"k1", b"graph one", ["candidate", None])
+    assert other != first and same_links == links
+    assert linkreuse._graph_digests(state, b"k1", b"graph one", ["draft"])[0] != first
+    second = linkreuse._graph_digests(state, b"k2", b"graph two", statuses)
+    assert second[0] != first and second[1] != links and state.extra[linkreuse.GRAPH_DIGEST] == (b"k2", second[1])
+    assert linkreuse._graph_digests(SimpleNamespace(extra={}), b"k2", b"graph two", statuses) == second
     state.extra[linkreuse.GRAPH_DIGEST] = ("not", "a digest")
-    assert linkreuse._graph_digest(state, b"not", b"graph one") == first
+    assert linkreuse._graph_digests(state, b"not", b"graph one", statuses) == (first, links)

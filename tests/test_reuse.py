@@ -223,3 +223,25 @@ def test_a_diagnostic_of_no_file_renders_no_node_page_again(glossary, tmp_path):
     nodes, site_wide = rerendered(glossary, dataclasses.replace(glossary, diagnostics=glossary.diagnostics + (extra,)),
                                   tmp_path)
     assert nodes == set() and "problems.html" in site_wide
+
+
+def test_a_status_edit_keeps_the_link_result_and_the_files_that_show_no_status(tmp_path):
+    """Through the build cache: the graph export and the index show statuses and are written
+    again; the graph data and the wanted page show none and are kept (the same file)."""
+    from compiler.build import build
+
+    terms = tmp_path / "terms"
+    shutil.copytree(REPO / "terms", terms, ignore=shutil.ignore_patterns("glossary.toml"))  # no idea map
+    options = Options(cache_dir=tmp_path / ".glossary-cache", jobs=1)
+    out = tmp_path / "site"
+    build(terms, out, options)
+    inodes = {name: (out / name).stat().st_ino for name in SITE_FILES}
+    muon = terms / "MUON.md"
+    muon.write_text(muon.read_text("utf-8").replace("status: ratified", "status: draft", 1), "utf-8")
+    glossary, _ = build(terms, out, options)
+    kept = {name for name in SITE_FILES if (out / name).stat().st_ino == inodes[name]}
+    assert {"graph-data.js", "wanted.html", "checks.html", "404.html", "sitemap.xml"} <= kept
+    assert not kept & {"graph.json", "index.html", "search-index.json"}
+    assert glossary.graph.nodes["MUON"]["status"] == "draft"
+    build(terms, tmp_path / "clean", Options(jobs=1))
+    assert tree(out) == tree(tmp_path / "clean")

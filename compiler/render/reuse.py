@@ -283,9 +283,10 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
 
     # The whole graph's digest: the link cache's when it has one (the graph is then the stored
     # link result's, see compiler.linkreuse), else the graph's dicts hashed (~0.17 s at 10k terms).
-    known = getattr(renderer.g, "graph_digest", None)
-    if known:
-        nodes_whole = edges_whole = (b"graph", known)
+    # The edges are the stored link result's alone (a status edit changes the graph's digest, not theirs).
+    known, links = getattr(renderer.g, "graph_digest", None), getattr(renderer.g, "links_digest", None)
+    if known and links:
+        nodes_whole, edges_whole = (b"graph", known), (b"links", links)
     else:
         nodes_whole, edges_whole = digest(nodes), digest(graph._succ if graph is not None else {})
     tables["facts"], facts_changed = table(
@@ -329,7 +330,7 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
     # The idea map's node attributes: communities colour the graph page, centrality picks the index's key terms.
     ideas = [(n, a["community"], a.get("centrality")) for n, a in nodes.items() if "community" in a]
     files = site_file_keys(tables, digest(dict(graph.graph) if graph is not None else None), digest(index),
-                           digest(terms), digest(ideas))
+                           digest(terms), digest(ideas), links if known and links else None)
 
     if everything or None in (own_changed, checks_changed, diags_changed, facts_changed, edges_changed):
         return Changes(True, set(), tables, site_files=files)
@@ -357,28 +358,32 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
 
 
 def site_file_keys(tables: Mapping[str, Any], attrs: bytes, index: bytes, terms: bytes,
-                   ideas: bytes) -> dict[str, bytes]:
+                   ideas: bytes, links: bytes | None = None) -> dict[str, bytes]:
     """Each site-wide file's key: the digest of the tables it is made from, so that one is
     written again only when something it shows changed (a status edit rewrites the index,
-    the search index and the graph data, not the checks or problems pages).
+    the search index and the graph export, not the checks, problems or wanted pages, nor,
+    with the link cache, the graph data).
 
     Every file shows the title and the configuration (``site``); the rest is read from
     what each one's template and maker use (``SiteRenderer.site_files``). The index shows
     everything: the search entries (``index``), the terms' dates and statuses (``terms``),
-    the idea map's communities and centrality (``ideas``) and all of the above."""
+    the idea map's communities and centrality (``ideas``) and all of the above. ``links``
+    (the link cache's digest of the graph but its statuses, when it has one) stands for the
+    nodes and edges in the files that show no status: the wanted page and the graph data."""
     site, plan, checks, diags = tables["site"], tables["plan_key"], tables["checks"][0], tables["diags"][0]
     graph = (tables["facts"][0], tables["edges"][0], attrs)  # nodes (with the plan), edges, the graph's attributes
+    unstated = graph if links is None else (b"links", links)  # the same but the nodes' statuses
     search = digest((site, plan, index))
     return {
         "index.html": digest((site, plan, checks, diags, *graph, index, terms, ideas)),
         "graph.html": digest((site, plan, attrs)),  # page counts, communities
         "checks.html": digest((site, plan, checks)),
         "problems.html": digest((site, plan, diags)),  # findings by file, their counts
-        "wanted.html": digest((site, plan, graph)),  # missing nodes and who links them
+        "wanted.html": digest((site, plan, unstated)),  # missing nodes and who links them, by label
         "404.html": digest((site,)),
         "search-index.json": search,
         "search-index.js": search,
-        "graph-data.js": digest((site, plan, graph, ideas)),
+        "graph-data.js": digest((site, plan, unstated, ideas)),  # labels, kinds, URLs, positions, edges
         "graph.json": digest((site, plan, graph)),
         "sitemap.xml": digest((site, plan)),
     }

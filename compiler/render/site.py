@@ -522,7 +522,7 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dic
     """
     graph = _ensure_graph(glossary)
     if graph is not glossary.graph:
-        glossary = replace(glossary, graph=graph, graph_digest=None)
+        glossary = replace(glossary, graph=graph, graph_digest=None, links_digest=None)
     plan = plan_site(glossary.terms, glossary.modules, graph,
                      memo=page_cache.setdefault("plan", {}) if page_cache is not None else None)
     diags: list[Diagnostic] = list(plan.diagnostics)
