@@ -9,13 +9,15 @@ For each size it generates a glossary (bench/generate.py) and measures, as media
 - floor: read every file and parse its front-matter blocks with PyYAML's C loader;
 - cold: ``compile-glossary build --no-cache`` (full pipeline, site written);
 - no-op: ``build`` again with the cache and nothing changed;
-- edit: one term's definition changed, then ``build`` with the cache;
+- edit: one term's prose (its body) changed, then ``build`` with the cache;
+- status edit: one term's ``status`` changed in its header (draft -> candidate -> ratified),
+  then ``build`` with the cache: the header edit authors make most, shown on several pages;
 - peak memory (max RSS of the build process and its workers) of the cold build;
 - MkDocs (``--mkdocs``, at sizes <= 2,000 and on ../shared/corpus): ``mkdocs build`` of
   the same files as plain pages, installed in its own virtual environment under
   bench/.venv-mkdocs (never in the project's).
 
-It prints the table with the ratios (cold/floor, edit/cold, no-op/cold, MkDocs/cold)
+It prints the table with the ratios (cold/floor, edit/cold, status/cold, no-op/cold, MkDocs/cold)
 and writes bench/results/build.json. Wall time is what a user waits; CPU time (user +
 sys of the process tree, all processes summed) is also shown because it is steadier on
 a busy machine.
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -117,6 +120,27 @@ def edit_one(terms: Path, round_: int) -> None:
     path.write_text(text.replace("## Canonical\n", f"## Canonical\n{marker} {round_}. ", 1), "utf-8")
 
 
+_STATUS = re.compile(r"^status: (draft|candidate|ratified)[ \t]*$", re.MULTILINE)
+_NEXT_STATUS = {"draft": "candidate", "candidate": "ratified", "ratified": "draft"}
+
+
+def edit_status(terms: Path) -> None:
+    """A header edit: the next status of the first term file from the middle on that has one.
+
+    A status is the header edit authors make most (a term going from draft to candidate),
+    and it is shown on the term's page, its neighbours', the index, the search index and
+    the graph export. The last status line of the file is changed (its full header)."""
+    files = sorted(terms.glob("*.md"))
+    for path in files[len(files) // 2:] + files[:len(files) // 2]:
+        text = path.read_text("utf-8")
+        found = list(_STATUS.finditer(text))
+        if found:
+            m = found[-1]
+            path.write_text(f"{text[:m.start()]}status: {_NEXT_STATUS[m.group(1)]}{text[m.end():]}", "utf-8")
+            return
+    raise SystemExit(f"no term file in {terms} has a status line to edit")
+
+
 def bench_build(terms: Path, modules: Path | None, work: Path, runs: int) -> dict:
     out, cache = work / "site", work / ".glossary-cache"
     base = ["build", str(terms), "-o", str(out)] + (["--modules", str(modules)] if modules else [])
@@ -132,16 +156,22 @@ def bench_build(terms: Path, modules: Path | None, work: Path, runs: int) -> dic
     for i in range(runs):
         edit_one(terms, i + 1)
         edit.append(measure("build", *base))
+    header = []
+    for _ in range(runs):
+        edit_status(terms)
+        header.append(measure("build", *base))
     result = {
         "files": len(list(terms.rglob("*.md"))),
         "floor": {"wall": median(floor, "wall"), "cpu": median(floor, "cpu")},
         "cold": {"wall": median(cold, "wall"), "cpu": median(cold, "cpu"), "rss_mb": max(r["rss_mb"] for r in cold)},
         "noop": {"wall": median(noop, "wall"), "cpu": median(noop, "cpu")},
         "edit": {"wall": median(edit, "wall"), "cpu": median(edit, "cpu")},
+        "header edit": {"wall": median(header, "wall"), "cpu": median(header, "cpu")},
     }
     result["ratios"] = {
         "cold/floor": result["cold"]["wall"] / result["floor"]["wall"],
         "edit/cold": result["edit"]["wall"] / result["cold"]["wall"],
+        "header/cold": result["header edit"]["wall"] / result["cold"]["wall"],
         "noop/cold": result["noop"]["wall"] / result["cold"]["wall"],
     }
     return result
@@ -199,14 +229,15 @@ def main() -> None:
     sizes = [k for k in results["sizes"] if k != "corpus"]
     if len(sizes) >= 2 and "10000" in sizes and "100000" in sizes:
         results["growth 100k/10k"] = results["sizes"]["100000"]["cold"]["wall"] / results["sizes"]["10000"]["cold"]["wall"]
-    print("\n| case | files | floor s | cold s | no-op s | edit s | peak MB | cold/floor | edit/cold | no-op/cold | MkDocs s |"
-          " cold CPU s | edit CPU s |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("\n| case | files | floor s | cold s | no-op s | edit s | status edit s | peak MB | cold/floor | edit/cold |"
+          " status/cold | no-op/cold | MkDocs s | cold CPU s | edit CPU s |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for label, r in results["sizes"].items():
         mk = f"{r['mkdocs']['wall']:.2f}" if "mkdocs" in r else "-"
         print(f"| {label} | {r['files']} | {r['floor']['wall']:.2f} | {r['cold']['wall']:.2f} | {r['noop']['wall']:.3f} | "
-              f"{r['edit']['wall']:.2f} | {r['cold']['rss_mb']:.0f} | {r['ratios']['cold/floor']:.2f} | "
-              f"{r['ratios']['edit/cold']:.3f} | {r['ratios']['noop/cold']:.3f} | {mk} | "
+              f"{r['edit']['wall']:.2f} | {r['header edit']['wall']:.2f} | {r['cold']['rss_mb']:.0f} | "
+              f"{r['ratios']['cold/floor']:.2f} | {r['ratios']['edit/cold']:.3f} | {r['ratios']['header/cold']:.3f} | "
+              f"{r['ratios']['noop/cold']:.3f} | {mk} | "
               f"{r['cold']['cpu']:.2f} | {r['edit']['cpu']:.2f} |")
     if "growth 100k/10k" in results:
         print(f"\n100k/10k cold-build growth: {results['growth 100k/10k']:.2f} (linear: 10)")
