@@ -3,8 +3,9 @@
 Why: a rebuild after a prose edit reuses the last link result (compiler.linkreuse) and
 only *reads* the graph (so do the integrity checks and the site after a fresh link),
 yet ``import networkx`` alone was ~0.1 s of a ~0.3 s rebuild of the corpus (it imports
-all its algorithms and scans every installed package's entry points). What the renderer, the exports and the reuse tables read of a graph is
-networkx's documented adjacency (``_node``, ``_succ``, ``_pred``: node -> attributes,
+all its algorithms and scans every installed package's entry points). What the
+renderer, the exports and the reuse tables read of a graph is networkx's documented
+adjacency (``_node``, ``_succ``, ``_pred``: node -> attributes,
 ``succ[u][v][key] = attributes`` with the key dict shared by ``pred[v][u]``), the
 ``graph`` attribute dict and a small part of the ``MultiDiGraph`` API. :class:`PartsGraph`
 is exactly those dicts, filled by :func:`compiler.graph.fill_graph` as it fills a
@@ -16,7 +17,8 @@ What is here: ``graph``; ``nodes`` (``nodes[n]``, ``n in nodes``, iteration,
 ``(u, v, key)`` like networkx's view, ``edges()``, ``edges(data=...)``,
 ``edges(keys=True, data=...)``); ``succ``/``pred``/``adj`` and ``graph[u]`` as the
 plain dicts; ``in``, ``len``, iteration; the counts; ``has_node``/``has_edge``;
-``get_edge_data``; ``copy`` and ``add_node`` (the site adds nodes for terms that lack one, on a copy).
+``get_edge_data``; ``copy`` and ``add_node`` (the site adds nodes for terms that lack
+one, on a copy).
 Anything else (algorithms, writers, ``add_edge``, subgraphs) needs a real graph:
 :meth:`PartsGraph.to_networkx`, reached through :func:`compiler.graph.as_networkx`.
 
@@ -165,7 +167,8 @@ class PartsGraph:
 
     Made by :meth:`compiler.graph.GraphParts.light`, for a fresh link and a reused one alike
     (``compiler.graph.link`` and ``load_glossary`` give networkx's graph over the same dicts).
-    Read-only by convention: the only change a build makes is ``add_node`` on a :meth:`copy`.
+    Read-only by convention once made: the build's only changes are the statuses a reused
+    graph is given as it is made (compiler.linkreuse) and ``add_node`` on a :meth:`copy`.
     """
 
     def __init__(self, **attr: Any) -> None:
