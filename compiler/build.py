@@ -212,17 +212,20 @@ def _merge_checks(terms, state, todo, fresh, fresh_diags) -> tuple[list, list]:
 
 
 def build(terms_dir: Path, out: Path, options: Options = Options(), *,
-          then: Callable[[Glossary, Any], None] | None = None):
+          then: Callable[[Glossary, Any, Mapping[str, str] | None], None] | None = None):
     """Analyze, then render the site into ``out`` atomically. Returns (glossary, render stats).
 
-    ``then(glossary, stats)`` runs once the site is in place (the command line prints its
-    report there); with ``jobs > 1`` the cache is written meanwhile, in a forked process.
+    ``then(glossary, stats, digests)`` runs once the site is in place (the command line
+    prints its report there); with ``jobs > 1`` the cache is written meanwhile, in a forked
+    process. ``digests`` are the content digests of the term files as this build read
+    them (display path -> hex), None without a cache.
     """
     with relaxed_gc():
         return _build(terms_dir, out, options, then)
 
 
-def _build(terms_dir: Path, out: Path, options: Options, then: Callable[[Glossary, Any], None] | None):
+def _build(terms_dir: Path, out: Path, options: Options,
+           then: Callable[[Glossary, Any, Mapping[str, str] | None], None] | None):
     from .codes import about_the_glossary
     from .render import render_site
 
@@ -241,7 +244,7 @@ def _build(terms_dir: Path, out: Path, options: Options, then: Callable[[Glossar
                                       leftovers=leftovers if beside_report else None)
     if render_diags:
         glossary = replace(glossary, diagnostics=glossary.diagnostics + tuple(render_diags))
-    _finish(cache, leftovers, (lambda: then(glossary, stats)) if then is not None else None, beside_report)
+    _finish(cache, leftovers, (lambda: then(glossary, stats, digests)) if then is not None else None, beside_report)
     return glossary, stats
 
 
@@ -267,8 +270,8 @@ def _finish(cache: _Cache | None, leftovers: Sequence[Path], report: Callable[[]
             remove_leftover(folder)
 
 
-def noop_inputs(terms_dir: Path, out: Path, options: Options) -> tuple[str, str | None]:
-    """(record name, input stamps) for the no-op fast path of ``build`` (see compiler.noop)."""
+def noop_inputs(terms_dir: Path, out: Path, options: Options) -> tuple[str, Any]:
+    """(record name, input stamps: a ``noop.Stamps`` or None) for the no-op fast path of ``build`` (see compiler.noop)."""
     from .config import load_config
     from .noop import input_stamps
 

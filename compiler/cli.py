@@ -161,7 +161,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
         name, stamps = noop_inputs(root, out, options)
         key = noop.text_key(args.terms_dir, _color(sys.stdout)) if args.format == "text" else None
-        replayed = noop.replay(cache, name, noop.fingerprint(stamps, out), key)
+        replayed = noop.replay(cache, name, stamps, out, root, key)
     if replayed is not None:  # nothing changed since the last build: OUT is already the result
         from .formats import Report, exit_status, summary_text_line
 
@@ -177,7 +177,7 @@ def cmd_build(args: argparse.Namespace) -> int:
               file=sys.stdout if args.format == "text" else sys.stderr)
         return exit_status(*replayed.counts[:2], strict=args.strict)
 
-    def report(glossary, stats) -> None:  # the site is in place; the cache is being written beside this
+    def report(glossary, stats, digests) -> None:  # the site is in place; the cache is being written beside this
         _settle()
         progress.done()
         seconds = round(time.perf_counter() - started, 3)
@@ -199,7 +199,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                 recorded = about_the_glossary(glossary.diagnostics)  # a no-op does not repeat news of this run
                 kept = (noop.text_key(args.terms_dir, color), text if len(recorded) == len(glossary.diagnostics)
                         else text_report(_replace(made, diagnostics=recorded), color=color))
-            noop.record(cache, name, stamps, after, out, glossary, stats.pages, kept)
+            noop.record(cache, name, stamps, after, out, glossary, stats.pages, kept, digests)
         _emit_report(made, args.format, text)
 
     try:

@@ -154,11 +154,12 @@ def test_a_no_op_record_with_a_name_that_is_not_utf8_is_skipped(tmp_path):
     finding = make("header-missing", "MU\udcffON.md", 1, 1, "no header")
     glossary = SimpleNamespace(diagnostics=(finding,), files=1, terms=(), checks=())
     cache = tmp_path / "cache"
-    noop.record(cache, "name", "stamps", "stamps", out, glossary, 1, ("key", "MU\udcffON.md:1:1: error"))
+    stamps = noop.Stamps("stamps")
+    noop.record(cache, "name", stamps, stamps, out, glossary, 1, ("key", "MU\udcffON.md:1:1: error"))
     assert not cache.exists() or not list(cache.glob("noop-*"))
     healthy = SimpleNamespace(diagnostics=(make("header-missing", "MUON.md", 1, 1, "no header"),), files=1, terms=(),
                               checks=())
-    noop.record(cache, "name", "stamps", "stamps", out, healthy, 1, ("key", "MUON.md:1:1: error"))
+    noop.record(cache, "name", stamps, stamps, out, healthy, 1, ("key", "MUON.md:1:1: error"))
     assert len(list(cache.glob("noop-*"))) == 1  # the same call records a healthy report
-    replayed = noop.replay(cache, "name", noop.fingerprint("stamps", out), "key")
+    replayed = noop.replay(cache, "name", stamps, out, tmp_path, "key")
     assert replayed is not None and replayed.text == "MUON.md:1:1: error" and replayed.counts == (1, 0, 0, 0)

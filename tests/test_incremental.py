@@ -193,7 +193,11 @@ def test_a_no_op_prints_the_text_report_its_build_printed_without_formatting_it(
     assert capsys.readouterr().out.count("\nwrote ") == 2  # no record to keep: printed all the same
 
 
-def test_a_fresh_edit_is_never_replayed(tmp_path, capsys):
+def test_a_fresh_edit_is_replayed_only_while_its_content_is_the_one_built(tmp_path, capsys):
+    """Term files younger than the racy window are not trusted by their stamps: the record
+    keeps the content the build read, and a no-op compares it (git's "racily clean" check)."""
+    import os
+
     from compiler.cli import main
 
     terms = tmp_path / "terms"
@@ -202,14 +206,40 @@ def test_a_fresh_edit_is_never_replayed(tmp_path, capsys):
         p.write_bytes(p.read_bytes())  # just written: younger than the racy window
     out = tmp_path / "site"
     main(["build", str(terms), "-o", str(out)])
+    capsys.readouterr()
     main(["build", str(terms), "-o", str(out)])
-    assert "nothing changed" not in capsys.readouterr().out  # files younger than 2 s: stamps not trusted
+    assert "nothing changed" in capsys.readouterr().out  # the same contents as built
+    muon = terms / "MUON.md"
+    before = muon.stat()
+    text = muon.read_text("utf-8")
+    assert "heavier cousin" in text
+    muon.write_text(text.replace("heavier cousin", "heavier sister"), "utf-8")  # as many bytes
+    os.utime(muon, ns=(before.st_atime_ns, before.st_mtime_ns))  # an edit within the same tick: same stamp
+    assert muon.stat().st_size == before.st_size and muon.stat().st_mtime_ns == before.st_mtime_ns
+    main(["build", str(terms), "-o", str(out)])
+    assert "nothing changed" not in capsys.readouterr().out
+    assert "heavier sister" in (out / "terms" / "MUON.html").read_text("utf-8")
+    main(["build", str(terms), "-o", str(tmp_path / "clean"), "--no-cache"])
+    assert tree(out) == tree(tmp_path / "clean")
 
 
-@pytest.mark.parametrize("fresh", [None, "first", "middle", "last"])
-def test_input_stamps_list_every_input_unless_one_is_too_fresh(tmp_path, fresh):
-    """The stamps stand for the inputs only when every file is older than the racy window;
-    the walk stops at the first fresh file (the usual build right after an edit)."""
+def test_a_fresh_input_that_is_no_term_file_is_never_replayed(tmp_path, capsys):
+    from compiler.cli import main
+
+    terms = tmp_path / "terms"
+    shutil.copytree(FIXTURES / "golden" / "terms", terms)
+    _age(terms)
+    (terms / "glossary.toml").write_text('title = "Fresh"\n', "utf-8")  # just written: no digest stands for it
+    out = tmp_path / "site"
+    main(["build", str(terms), "-o", str(out)])
+    main(["build", str(terms), "-o", str(out)])
+    assert "nothing changed" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fresh", [None, "first", "middle", "last", "config", "module"])
+def test_input_stamps_list_every_input_and_the_fresh_term_files(tmp_path, fresh):
+    """Every input's stamp; a term file younger than the racy window is named (its content will
+    decide), any other fresh input means no stamps at all."""
     import os
 
     from compiler.config import load_config
@@ -217,16 +247,23 @@ def test_input_stamps_list_every_input_unless_one_is_too_fresh(tmp_path, fresh):
 
     terms = tmp_path / "terms"
     shutil.copytree(FIXTURES / "golden" / "terms", terms)
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    (modules / "M-1.md").write_text("---\nid: M-1\n---\n", "utf-8")
+    (terms / "glossary.toml").write_text('modules = ["../modules"]\n', "utf-8")
     _age(terms)
+    _age(modules)
     files = sorted(terms.rglob("*.md"))
+    targets = {"first": files[0], "middle": files[len(files) // 2], "last": files[-1],
+               "config": terms / "glossary.toml", "module": modules / "M-1.md"}
     if fresh is not None:
-        target = {"first": files[0], "middle": files[len(files) // 2], "last": files[-1]}[fresh]
-        os.utime(target, None)  # now
+        os.utime(targets[fresh], None)  # now
     stamps = input_stamps(terms, load_config(terms)[0], ["extra"])
-    if fresh is None:
-        assert stamps is not None and all(f"{p.resolve()}:" in stamps for p in files)
-    else:
+    if fresh in ("config", "module"):
         assert stamps is None
+    else:
+        assert stamps is not None and all(f"{p.resolve()}:" in stamps.text for p in files)
+        assert stamps.fresh == (() if fresh is None else (targets[fresh].relative_to(terms).as_posix(),))
 
 
 def test_a_rebuilt_cache_is_reported_once_and_never_shown_on_the_site(tmp_path, capsys):
