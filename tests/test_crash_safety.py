@@ -97,7 +97,7 @@ def test_a_corrupt_cache_is_detected_and_rebuilt(glossary):
     for state in cache.glob("state-*.pickle"):
         data = state.read_bytes()
         state.write_bytes(data[: len(data) // 2])  # what a kill mid-write of a non-atomic writer would leave
-    for record in cache.glob("noop-*.json"):  # a kill before the no-op record (written last) leaves none
+    for record in cache.glob("noop-*.record"):  # a kill before the no-op record (written last) leaves none
         record.unlink()
     second = subprocess.run(args, cwd=root, capture_output=True, text=True, timeout=600)
     assert "cache-invalid" in second.stdout

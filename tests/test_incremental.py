@@ -223,6 +223,34 @@ def test_a_fresh_edit_is_replayed_only_while_its_content_is_the_one_built(tmp_pa
     assert tree(out) == tree(tmp_path / "clean")
 
 
+@pytest.mark.parametrize("fmt, where", [("text", "head"), ("text", "text"), ("text", "findings"),
+                                        ("json", "head"), ("json", "findings")])
+def test_a_spoilt_no_op_record_is_never_replayed(tmp_path, capsys, fmt, where):
+    """One byte changed anywhere in the record (its first line, the text, the findings) breaks its
+    signature: the next build is a real one. A JSON build records the findings alone."""
+    from compiler.cli import main
+
+    terms = tmp_path / "terms"
+    shutil.copytree(FIXTURES / "golden" / "terms", terms)
+    _age(terms)
+    out = tmp_path / "site"
+    main(["build", str(terms), "-o", str(out), "--format", fmt])
+    (record,) = (tmp_path / ".glossary-cache").glob("noop-*.record")
+    data = bytearray(record.read_bytes())
+    head_end = data.index(b"\n", 64)
+    size = json.loads(bytes(data[64:head_end]))["text_bytes"]
+    assert (size > 0) == (fmt == "text")
+    data[{"head": 70, "text": head_end + 1 + size // 2, "findings": len(data) - 3}[where]] ^= 1
+    record.write_bytes(bytes(data))
+    capsys.readouterr()
+    main(["build", str(terms), "-o", str(out), "--format", fmt])
+    captured = capsys.readouterr()
+    assert "nothing changed" not in captured.out + captured.err
+    main(["build", str(terms), "-o", str(out), "--format", fmt])  # the record written again replays
+    captured = capsys.readouterr()
+    assert "nothing changed" in captured.out + captured.err
+
+
 def test_a_fresh_input_that_is_no_term_file_is_never_replayed(tmp_path, capsys):
     from compiler.cli import main
 
@@ -279,7 +307,7 @@ def test_a_rebuilt_cache_is_reported_once_and_never_shown_on_the_site(tmp_path, 
     problems = (out / "problems.html").read_bytes()
     (state,) = (tmp_path / ".glossary-cache").glob("state-*.pickle")
     state.write_bytes(b"written by some other version")
-    for record in (tmp_path / ".glossary-cache").glob("noop-*.json"):
+    for record in (tmp_path / ".glossary-cache").glob("noop-*.record"):
         record.unlink()  # as after an upgrade: the compiler's files changed, so this is no no-op
     main(["build", str(terms), "-o", str(out), "--format", "json"])
     codes = [d["code"] for d in json.loads(capsys.readouterr().out)["diagnostics"]]
@@ -289,7 +317,7 @@ def test_a_rebuilt_cache_is_reported_once_and_never_shown_on_the_site(tmp_path, 
     replayed = capsys.readouterr()
     assert "nothing changed" in replayed.err
     assert "cache-invalid" not in [d["code"] for d in json.loads(replayed.out)["diagnostics"]]
-    for record in (tmp_path / ".glossary-cache").glob("noop-*.json"):
+    for record in (tmp_path / ".glossary-cache").glob("noop-*.record"):
         record.unlink()
     state.write_bytes(b"written by some other version")
     main(["build", str(terms), "-o", str(out)])  # text this time: printed with the finding ...
