@@ -183,12 +183,14 @@ def test_a_no_op_prints_the_text_report_its_build_printed_without_formatting_it(
     monkeypatch.setattr(noop, "Diagnostic", diagnostic)
 
     monkeypatch.setattr(formats, "text_report", real)
-    monkeypatch.chdir(tmp_path)  # the same folder, named relative: the record's text does not fit
-    main(["build", "terms", "-o", str(out)])
+    monkeypatch.chdir(tmp_path)  # the same folder, named relative: the record's text does not fit,
+    main(["build", "terms", "-o", str(out)])  # and it holds no findings to format: a real build
     relative = capsys.readouterr().out.splitlines()
-    assert relative[-1].startswith("nothing changed") and len(relative) == len(built)
+    assert relative[-1].startswith("wrote ") and len(relative) == len(built)
     assert not any(line.startswith(str(terms)) for line in relative)
     assert any(line.startswith(os.path.join("terms", "")) for line in relative)
+    main(["build", "terms", "-o", str(out)])  # which records its own text
+    assert capsys.readouterr().out.splitlines()[:-1] == relative[:-1]
     assert main(["build", "terms", "-o", str(tmp_path / "plain"), "--no-cache"]) == main(["build", "terms"])
     assert capsys.readouterr().out.count("\nwrote ") == 2  # no record to keep: printed all the same
 
@@ -223,11 +225,11 @@ def test_a_fresh_edit_is_replayed_only_while_its_content_is_the_one_built(tmp_pa
     assert tree(out) == tree(tmp_path / "clean")
 
 
-@pytest.mark.parametrize("fmt, where", [("text", "head"), ("text", "text"), ("text", "findings"),
-                                        ("json", "head"), ("json", "findings")])
+@pytest.mark.parametrize("fmt, where", [("text", "head"), ("text", "text"), ("text", "end"),
+                                        ("json", "head"), ("json", "end")])
 def test_a_spoilt_no_op_record_is_never_replayed(tmp_path, capsys, fmt, where):
     """One byte changed anywhere in the record (its first line, the text, the findings) breaks its
-    signature: the next build is a real one. A JSON build records the findings alone."""
+    signature: the next build is a real one. A text build records its text, a JSON build the findings."""
     from compiler.cli import main
 
     terms = tmp_path / "terms"
@@ -240,7 +242,7 @@ def test_a_spoilt_no_op_record_is_never_replayed(tmp_path, capsys, fmt, where):
     head_end = data.index(b"\n", 64)
     size = json.loads(bytes(data[64:head_end]))["text_bytes"]
     assert (size > 0) == (fmt == "text")
-    data[{"head": 70, "text": head_end + 1 + size // 2, "findings": len(data) - 3}[where]] ^= 1
+    data[{"head": 70, "text": head_end + 1 + size // 2, "end": len(data) - 3}[where]] ^= 1
     record.write_bytes(bytes(data))
     capsys.readouterr()
     main(["build", str(terms), "-o", str(out), "--format", fmt])
@@ -249,6 +251,26 @@ def test_a_spoilt_no_op_record_is_never_replayed(tmp_path, capsys, fmt, where):
     main(["build", str(terms), "-o", str(out), "--format", fmt])  # the record written again replays
     captured = capsys.readouterr()
     assert "nothing changed" in captured.out + captured.err
+
+
+def test_a_no_op_in_another_format_replays_only_from_recorded_findings(tmp_path, capsys):
+    """A text build records its text; a JSON build its findings, from which a text no-op formats
+    the same report a text build prints."""
+    from compiler.cli import main
+
+    terms = tmp_path / "terms"
+    shutil.copytree(FIXTURES / "golden" / "terms", terms)
+    _age(terms)
+    out = tmp_path / "site"
+    main(["build", str(terms), "-o", str(out)])
+    text_build = capsys.readouterr().out.splitlines()
+    main(["build", str(terms), "-o", str(out), "--format", "json"])
+    assert "nothing changed" not in capsys.readouterr().err  # the record holds no findings
+    main(["build", str(terms), "-o", str(out), "--format", "json"])
+    assert "nothing changed" in capsys.readouterr().err
+    main(["build", str(terms), "-o", str(out)])
+    replayed = capsys.readouterr().out.splitlines()
+    assert replayed[-1].startswith("nothing changed") and replayed[:-1] == text_build[:-1]
 
 
 def test_a_fresh_input_that_is_no_term_file_is_never_replayed(tmp_path, capsys):
