@@ -46,6 +46,11 @@ def parse_term_text(text: str, file: str) -> Term:
 
 
 def seed_term() -> Term:
+    """The reference seed (``../shared/seeds``) as a Term; the test is skipped where the seed is absent."""
+    if not SEED.is_file():
+        import pytest
+
+        pytest.skip("../shared/seeds is not present")
     return parse_term_text(SEED.read_text(encoding="utf-8"), "LEPTONIC_ANOMALY.md")
 
 
