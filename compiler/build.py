@@ -270,8 +270,10 @@ def _finish(cache: _Cache | None, leftovers: Sequence[Path], report: Callable[[]
             remove_leftover(folder)
 
 
-def noop_inputs(terms_dir: Path, out: Path, options: Options) -> tuple[str, Any]:
-    """(record name, input stamps: a ``noop.Stamps`` or None) for the no-op fast path of ``build`` (see compiler.noop)."""
+def noop_inputs(terms_dir: Path, out: Path, options: Options) -> tuple[str, Callable[[], Any]]:
+    """(record name, a function giving the input stamps: a ``noop.Stamps`` or None) for the no-op
+    fast path of ``build`` (see compiler.noop). Stamped before and after a build, with the
+    configuration read once: its file is among the stamps, so an edit of it still shows."""
     from .config import load_config
     from .noop import input_stamps
 
@@ -279,7 +281,7 @@ def noop_inputs(terms_dir: Path, out: Path, options: Options) -> tuple[str, Any]
     name = f"{terms_dir.resolve()}|{out.resolve()}"
     extra = [f"edition={options.edition}", f"modules={[str(p.resolve()) for p in options.module_dirs]}",
              f"config={options.config_file}", f"checks={options.checks}"]
-    return name, input_stamps(terms_dir, config, extra)
+    return name, lambda: input_stamps(terms_dir, config, extra)
 
 
 def default_cache_dir(out: Path) -> Path:

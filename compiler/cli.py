@@ -159,7 +159,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if cache is not None:
         from . import noop
 
-        name, stamps = noop_inputs(root, out, options)
+        name, restamp = noop_inputs(root, out, options)
+        stamps = restamp()
         key = noop.text_key(args.terms_dir, _color(sys.stdout)) if args.format == "text" else None
         replayed = noop.replay(cache, name, stamps, out, root, key)
     if replayed is not None:  # nothing changed since the last build: OUT is already the result
@@ -189,7 +190,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             color = _color(sys.stdout)
             text = text_report(made, color=color)
         if cache is not None and stats.pages:
-            after = noop_inputs(root, out, options)[1] if stamps is not None else None  # None: nothing to record
+            after = restamp() if stamps is not None else None  # None: nothing to record
             kept = None
             if text is not None and after is not None:
                 from dataclasses import replace as _replace

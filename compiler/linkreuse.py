@@ -233,7 +233,8 @@ def cached_link(terms: Sequence[Term], modules: Sequence[Module], config: "Confi
     digests = {file: entry.digest for file, entry in state.files.items()}
     # The configuration is in the cache's environment; what linking reads of it is named here as well.
     env = f"{state.env}\0{config.title!r}\0{tuple(str(p) for p in config.module_dirs)!r}"
-    key = link_key(terms, modules, env, state.extra.setdefault(MEMO, {}), digests, state.extra.setdefault("refs", {}))
+    refs = state.extra.setdefault("refs", {})  # each file's references: read for the key, reused by linking
+    key = link_key(terms, modules, env, state.extra.setdefault(MEMO, {}), digests, refs)
     path = side_path(folder, "link", name)
     raw = read_side(path, key)
     try:
@@ -248,7 +249,7 @@ def cached_link(terms: Sequence[Term], modules: Sequence[Module], config: "Confi
         return GraphResult(graph, diagnostics, LateReferences(owners, module_map), owners, module_map,
                            *_graph_digests(state, key, raw, statuses))
     result, parts = link_parts(terms, modules, config, memo=state.extra.setdefault("suggest", {}),
-                               refs=state.extra.setdefault("refs", {}), digests=digests)
+                               refs=refs, digests=digests)
     try:
         stored = encode_result(parts, result.diagnostics)
     except ValueError:  # a value marshal does not write: not stored, the next build links again

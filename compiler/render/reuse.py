@@ -284,8 +284,9 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
     # The whole graph's digest: the link cache's when it has one (the graph is then the stored
     # link result's, see compiler.linkreuse), else the graph's dicts hashed (~0.17 s at 10k terms).
     # The edges are the stored link result's alone (a status edit changes the graph's digest, not theirs).
-    known, links = getattr(renderer.g, "graph_digest", None), getattr(renderer.g, "links_digest", None)
-    if known and links:
+    known = getattr(renderer.g, "graph_digest", None)
+    links = getattr(renderer.g, "links_digest", None) if known else None
+    if links:  # set together with the graph digest
         nodes_whole, edges_whole = (b"graph", known), (b"links", links)
     else:
         nodes_whole, edges_whole = digest(nodes), digest(graph._succ if graph is not None else {})
@@ -330,7 +331,7 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
     # The idea map's node attributes: communities colour the graph page, centrality picks the index's key terms.
     ideas = [(n, a["community"], a.get("centrality")) for n, a in nodes.items() if "community" in a]
     files = site_file_keys(tables, digest(dict(graph.graph) if graph is not None else None), digest(index),
-                           digest(terms), digest(ideas), links if known and links else None)
+                           digest(terms), digest(ideas), links or None)
 
     if everything or None in (own_changed, checks_changed, diags_changed, facts_changed, edges_changed):
         return Changes(True, set(), tables, site_files=files)

@@ -67,6 +67,9 @@ def _render_chunk(start: int, stop: int) -> list[PageResult]:
     return out
 
 
+_ABSENT = object()  # a memo key the parent did not have
+
+
 def _make_files(*names: str) -> FilesResult:
     """Make and write the site-wide files ``names``: their sizes, and the renderer memo's changed entries.
 
@@ -84,7 +87,6 @@ def _make_files(*names: str) -> FilesResult:
     return sizes, changed
 
 
-_ABSENT = object()
 _TASKS: Mapping[str, Callable[..., Any]] = {"pages": _render_chunk, "files": _make_files}
 
 
