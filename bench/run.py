@@ -86,9 +86,11 @@ elif kind == "write":
     pids = []
     for k in range(1, jobs):
         pid = os.fork()
-        if pid == 0:
-            write_share(k)
-            os._exit(0)
+        if pid == 0:  # a child never goes on to report: it leaves here, whatever happens
+            try:
+                write_share(k)
+            finally:
+                os._exit(0)
         pids.append(pid)
     write_share(0)
     for pid in pids:
