@@ -74,11 +74,12 @@ def _multi_edges(graph: Any) -> Iterator[tuple[Any, Any, Any, Mapping[str, Any]]
                 yield u, v, key, attrs
 
 
-def _edge(attrs: Mapping[str, Any]) -> dict[str, Any]:
-    """Edge attributes for export: the graph stores ``declared``; exports spell out ``inferred`` too."""
-    out = dict(attrs)
-    if "declared" in out:
-        out["inferred"] = not out["declared"]
+def _edge(attrs: Mapping[str, Any], out: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Edge attributes for export (into ``out`` when given, else a copy of ``attrs``): the graph
+    stores ``declared``; exports spell out ``inferred`` too."""
+    out = dict(attrs) if out is None else out
+    if "declared" in attrs:
+        out["inferred"] = not attrs["declared"]
     return out
 
 
@@ -91,12 +92,8 @@ def node_link_data(graph: nx.MultiDiGraph) -> dict[str, Any]:
     Reads only ``nodes``, ``edges`` and ``graph``: a :class:`compiler.lightgraph.PartsGraph` serves.
     """
     nodes = [{"id": node, **_plain_attrs(attrs)} for node, attrs in graph.nodes(data=True)]
-    edges = []
-    for u, v, key, attrs in _multi_edges(graph):
-        entry = {"source": u, "target": v, "key": key, **_plain_attrs(attrs)}
-        if "declared" in attrs:
-            entry["inferred"] = not attrs["declared"]
-        edges.append(entry)
+    edges = [_edge(attrs, {"source": u, "target": v, "key": key, **_plain_attrs(attrs)})
+             for u, v, key, attrs in _multi_edges(graph)]
     return {"directed": True, "multigraph": True, "graph": _plain(dict(graph.graph)), "nodes": nodes, "edges": edges}
 
 

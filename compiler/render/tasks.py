@@ -112,8 +112,8 @@ def render_pages(renderer: SiteRenderer, pages: Sequence[Page], base: Path, jobs
     """Render and write the node pages and the ``heavy`` site-wide files into ``base``; call
     ``meanwhile`` (the other site-wide files) alongside.
 
-    With ``jobs > 1`` the work goes, in tasks, to ``jobs - 1`` forked workers (a heavy
-    file each, first, then chunks of pages) while this process runs ``meanwhile``; then it
+    With ``jobs > 1`` the work goes, in tasks, to ``jobs - 1`` forked workers (the heavy
+    files first, then chunks of pages) while this process runs ``meanwhile``; then it
     does the tasks no worker has taken (compiler.parallel). The renderer (plan, graph,
     templates) reaches the workers without pickling. Each page and file is a function of
     the plan alone, so who makes it never changes its bytes. Returns the pages' results
