@@ -19,7 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ..diagnostics import Diagnostic, make
+from ..codes import make
+from ..diagnostics import Diagnostic
 from .inputs import iter_hints
 from .hooks import BUILTIN, Registry, discover, hook, needs_hooks, run_hook
 from .judge import _year as year_of, check_hint_with

@@ -259,13 +259,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _export_bytes(fmt: str, graph, terms) -> bytes:
+def _export_bytes(fmt: str, data, terms) -> bytes:
     import io
 
     from compiler.export import writers as exports
 
+    graph = data.graph
     if fmt == "json":
-        return exports.node_link_json(graph).encode("utf-8")
+        return exports.node_link_json(data).encode("utf-8")
     if fmt == "skos":
         return exports.skos_json(graph, terms).encode("utf-8")
     buffer = io.BytesIO()
@@ -281,26 +282,25 @@ def _export_bytes(fmt: str, graph, terms) -> bytes:
 def cmd_graph(args: argparse.Namespace) -> int:
     from compiler.build import analyze
     from compiler.export.writers import summary_text
-    from compiler.link.graph import as_networkx
 
     root = _terms_dir(args.terms_dir)
     if args.export == "gexf" or (args.analyze and not args.export):
         return _idea_map(root, args)
     glossary = analyze(root, _options(args, checks=False))
-    graph = as_networkx(glossary.graph)  # the exports and the summary run networkx's writers and algorithms
+    data = glossary.graph_data
     if args.analyze:
         from compiler.analyze.analytics import analyze_graph, annotate
 
-        graph = annotate(graph, analyze_graph(graph, glossary.terms, glossary.config))
+        data = annotate(data, analyze_graph(data.graph, glossary.terms, glossary.config))
     if args.export:
-        data = _export_bytes(args.export, graph, glossary.terms)
+        output = _export_bytes(args.export, data, glossary.terms)
         if args.output:
-            Path(args.output).write_bytes(data)
+            Path(args.output).write_bytes(output)
             print(f"wrote {args.output}", file=sys.stderr)
         else:
-            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.write(output)
         return EXIT_OK
-    sys.stdout.write(summary_text(graph, glossary.diagnostics))
+    sys.stdout.write(summary_text(data.graph, glossary.diagnostics))
     return EXIT_OK
 
 

@@ -16,7 +16,8 @@ from typing import Any, Iterator, Sequence
 
 import yaml
 
-from compiler.diagnostics import Diagnostic, Severity, make
+from compiler.codes import make
+from compiler.diagnostics import Diagnostic, Severity
 from compiler.ids import fallback_id, id_problem
 from compiler.load.merge import merge_blocks
 from compiler.model import LoadResult, Location, Term
