@@ -104,7 +104,7 @@ def check(term: dict, candidate: dict) -> dict:
         "relation": "−(1/3)(1 − k(α)) ≈ claim",
         "computed": computed,
         "claimed": claimed,
-        "uncertainty": 0.0,  # α's uncertainty moves k by ~10⁻²¹; the quadrature error is in the evidence
+        "uncertainty": 0.0,  # α's uncertainty moves k by ~6 × 10⁻²¹; the quadrature error is in the evidence
         "message": message,
         "evidence": [{"epsilon": alpha.value, "alpha_edition": alpha.edition, "integral_quad": integral,
                       "quad_error_estimate": quad_error, "integral_trapezoid_4096": trapezoid,
