@@ -66,10 +66,12 @@ def test_codata_2022_values_agree_with_scipy(ref) -> None:
         "a_0": "Bohr radius", "r_e": "classical electron radius", "G": "Newtonian constant of gravitation",
         "lambda_C": "Compton wavelength", "hbar": "reduced Planck constant",
     }
+    pairs["a_e"] = "electron mag. mom. anomaly"
     for qid, name in pairs.items():
         value, _, unc = pc[name]
         ours = ref.quantities[qid].at(2022)
-        assert ours.value == pytest.approx(value, rel=1e-12), qid
+        # abs=0: pytest.approx's default absolute tolerance (1e-12) would pass any value of hbar or a_0.
+        assert ours.value == pytest.approx(value, rel=1e-12, abs=0), qid
         assert ours.uncertainty == pytest.approx(unc, rel=1e-2, abs=1e-300), qid
 
 
@@ -106,3 +108,48 @@ def test_extension_folder_adds_quantities_and_editions(tmp_path: Path) -> None:
     assert ref.quantities["m_tau"].at(None).value == 1777.0
     assert ref.quantities["m_tau"].at(2024).value == pytest.approx(1776.93)
     assert len(ref.problems) == 1 and "broken.json" in ref.problems[0]
+
+
+def test_hbar_is_h_over_two_pi_to_full_precision(ref) -> None:
+    hbar, h = ref.quantities["hbar"].at(None), ref.quantities["h"].at(None)
+    assert hbar.uncertainty == 0 and hbar.value == pytest.approx(h.value / (2 * math.pi), rel=1e-15, abs=0)
+    assert check_hint("ħ = 1.0545718176 × 10⁻³⁴ J s").status == "pass"  # more digits than CODATA prints
+
+
+def test_e821_editions_published_and_rescaled(ref) -> None:
+    e821 = ref.quantities["a_mu_E821"]
+    assert [(e.year, round(e.value * 1e11), round(e.uncertainty * 1e11)) for e in e821.editions] == [
+        (2006, 116592080, 63), (2008, 116592089, 63)]
+    # a = R/(lambda - R): moving mu_mu/mu_p from 3.18334539 (CODATA 1998) to 3.183345137 (CODATA 2006)
+    # raises a by the same fraction, which turns the published value into the rescaled one.
+    published = e821.editions[0].value
+    ratio = 3.18334539 * published / (1 + published)  # R = lambda a / (1 + a), the measured frequency ratio
+    rescaled = ratio / (3.183345137 - ratio)
+    assert rescaled == pytest.approx(e821.at(None).value, abs=1e-11)
+    assert "Rev. Mod. Phys. 80, 633" in e821.at(None).source
+
+
+def test_sources_of_the_2025_numbers_are_the_journal_papers(ref) -> None:
+    assert "Phys. Rev. Lett. 135, 101802" in ref.quantities["a_mu_exp"].at(2025).source
+    for qid in ("a_mu_SM", "a_mu_hvp_lo", "a_mu_hlbl"):
+        assert "Phys. Rept. 1143, 1" in ref.quantities[qid].at(2025).source, qid
+    assert all("arXiv" not in e.source for q in ref.quantities.values() for e in q.editions)
+
+
+def test_a_e_editions_and_the_hlbl_entry(ref) -> None:
+    a_e = ref.quantities["a_e"]
+    assert [(e.year, e.value) for e in a_e.editions] == [
+        (2018, 1.15965218128e-3), (2022, 1.15965218046e-3), (2023, 1.15965218059e-3)]
+    hlbl = ref.quantities["a_mu_hlbl"]
+    assert (hlbl.at(2020).value, hlbl.at(2020).uncertainty) == pytest.approx((92e-11, 18e-11))
+    assert (hlbl.at(None).value, hlbl.at(None).uncertainty) == pytest.approx((115.5e-11, 9.9e-11))
+    assert check_hint(r"a_\mu^{\text{HLbL}} = 115.5(9.9) \times 10^{-11}").status == "pass"
+    assert check_hint("a_μ^{HLbL} ≈ 92 × 10⁻¹¹").status == "stale"
+
+
+def test_c5_is_present_and_flagged_disputed_and_c2_cites_both_papers(ref) -> None:
+    c5 = ref.quantities["C5"]
+    assert {round(e.value, 3) for e in c5.editions} == {6.737, 5.891} and "5 sigma" in c5.disputed
+    result = check_hint("C_5 ≈ 6.737")
+    assert result.status == "unchecked" and "disputed" in result.message
+    assert "Phys. Rev. 107, 328" in ref.quantities["C2"].at(None).source
