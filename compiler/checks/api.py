@@ -22,7 +22,7 @@ from typing import Any, Mapping, Sequence
 from ..diagnostics import Diagnostic, make
 from .inputs import iter_hints
 from .hooks import BUILTIN, Registry, discover, hook, needs_hooks, run_hook
-from .judge import _year as year_of, check_hint_with
+from .verdict import _year as year_of, check_hint_with
 from .reference import ReferenceData, load_reference
 from .result import CheckResult, Deviation
 
