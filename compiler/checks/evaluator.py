@@ -135,17 +135,19 @@ def rounded_numbers(node: Node, exact_integers: bool = False) -> frozenset[int]:
     Exponents and the 10 of ``× 10^k`` are exact; so are one-digit integers in a
     compound claim (the 1 and 2 of ``1/(2·137)``), a written 0 (a claim of zero is a
     claim of exactly zero), and, when ``exact_integers`` (an ``=`` whose claim is made of
-    integers: ``g_μ = 2``), every integer. The mantissa of a plain claim (``251`` in
+    integers without a power of ten: ``g_μ = 2``, not ``3 × 10^8``), every integer. The mantissa of a plain claim (``251`` in
     ``251 × 10^{-11}``) and every decimal number are roundings.
     """
     exact: set[int] = set()
+    scientific = False  # `3 × 10^8`: a mantissa with a power of ten is a rounding even after `=`
     for n in walk(node):
         if isinstance(n, Pow):
             exact.update(id(m) for m in walk(n.exponent))
             if isinstance(n.base, Num) and n.base.value == 10:
                 exact.add(id(n.base))
+                scientific = True
     nums = [n for n in walk(node) if isinstance(n, Num) and id(n) not in exact]
-    if exact_integers and all(n.is_integer for n in nums):
+    if exact_integers and not scientific and all(n.is_integer for n in nums):
         return frozenset()
     nums = [n for n in nums if not (n.is_integer and n.value == 0)]
     if len(nums) == 1:

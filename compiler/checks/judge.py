@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import montecarlo
 from .classify import literal_only
@@ -55,6 +55,7 @@ class Outcome:
     has_claim: bool = False  # one side is a written number (not two computed sides)
     power: int = 0  # the claim's `× 10^k`, used to print numbers the way the author wrote them
     unknown: tuple[Sym, ...] = ()  # symbols without data (a `symbolic` outcome): the dimension check reads them
+    natural_too: bool = False  # the claim has no unit and might be meant in natural units
 
 
 class DimensionMismatch(UnitMismatch):
@@ -91,8 +92,19 @@ def judge_pair(left: Node, op: str, right: Node, ref: ReferenceData, year: int |
     if op == "∼" and claim_node is not None and _digits(claim_node) >= 3:
         op, note = "≈", f"; ∼ with {_digits(claim_node)} significant digits is read as ≈"
     exact = op in ("=", "≡")  # an integer claimed with `=` is exact: g_μ = 2 is not "2 ± 0.5"
+    out = _judge(left, op, right, ref, year, relation, choice, claim_left, claim_right, exact, note, False)
+    if out.status == "fail" and out.natural_too:  # `c = 1`, `k_B = 1`, `e ≈ 0.3028`: natural units, not m/s
+        again = _judge(left, op, right, ref, year, relation, choice, claim_left, claim_right, exact,
+                       note + "; the claim is read in natural units (ħ = c = k_B = 1)", True)
+        if again.status == "pass":
+            return again
+    return out
+
+
+def _judge(left: Node, op: str, right: Node, ref: ReferenceData, year: int | None, relation: str, choice: Choice | None,
+           claim_left: bool, claim_right: bool, exact: bool, note: str, natural: bool) -> Outcome:
     try:
-        ev = _difference(left, right, claim_left, claim_right, ref, year, None, choice, exact)
+        ev = _difference(left, right, claim_left, claim_right, ref, year, None, choice, exact, natural)
     except Undecidable as exc:
         return Outcome("unchecked", "checkable", exc.message, relation)
     except DimensionMismatch as exc:
@@ -103,15 +115,15 @@ def judge_pair(left: Node, op: str, right: Node, ref: ReferenceData, year: int |
         return Outcome("error", "checkable", exc.message, relation, position=exc.position)
     except Unbound as exc:  # defensive: unbound() above should have caught it
         return Outcome("unchecked", "symbolic", f"symbolic: no data for {exc}", relation)
-    ctx, comp, claim, diff, claim_node, (unit_scale, unit_name) = ev
+    ctx, comp, claim, diff = ev.ctx, ev.comp, ev.claim, ev.diff
     used = tuple((q, e, y) for q, (e, y) in ctx.used.items())
-    k = 1.0 / unit_scale  # decide in the unit the numbers are reported in
+    k = 1.0 / ev.unit[0]  # decide in the unit the numbers are reported in
     sigma_d, res_d = ctx.sigma(diff) * k, ctx.resolution(diff) * k
     n_inputs = len(ctx.inputs)
     rel = [ctx.sigma(v) / abs(v.v) for v in (comp, claim) if v.v]
 
     def sampled(row: Any) -> float:
-        return _difference(left, right, claim_left, claim_right, ref, year, row, choice, exact)[3].v
+        return _difference(left, right, claim_left, claim_right, ref, year, row, choice, exact, natural).diff.v
 
     if montecarlo.worth_it((left, right), rel, n_inputs) and montecarlo.curved(sampled, n_inputs, diff.v, ctx.sigma(diff)):
         mc = montecarlo.sampled_sigma(sampled, n_inputs)
@@ -121,11 +133,11 @@ def judge_pair(left: Node, op: str, right: Node, ref: ReferenceData, year: int |
     # Floating-point rounding, against the size of the terms computed: relative 1e-12 between two
     # computed sides (exact identities pass), a few units in the last place against a written claim.
     eps = (1e-15 if claim_left or claim_right else 1e-12) * (comp.mag + claim.mag) * k
-    power = _power_of_ten(claim_node)
+    power = _power_of_ten(ev.claim_node)
     status, why = _decide(op if not claim_left else _mirror(op), c, m, sigma_d, res_d, eps, power)
     dev = Deviation(abs(c - m) / sigma_d if sigma_d > 0 else None, (c - m) / abs(m) if m else None)
-    return Outcome(status, "checkable", why + note, relation, c, ctx.sigma(comp) * k, m, dev, unit_name, used=used,
-                   has_claim=claim_left or claim_right, power=power)
+    return Outcome(status, "checkable", why + note, relation, c, ctx.sigma(comp) * k, m, dev, ev.unit[1], used=used,
+                   has_claim=claim_left or claim_right, power=power, natural_too=ev.natural_too)
 
 
 def _unbound(missing: list[Unbound], left: Node, right: Node, ref: ReferenceData, relation: str) -> Outcome:
@@ -157,21 +169,37 @@ def _digits(claim: Node) -> int:
     return max((n.digits for n in walk(claim) if isinstance(n, Num) and id(n) in rounded), default=0)
 
 
+class Sides(NamedTuple):
+    """Both sides of a relation evaluated with shared inputs."""
+
+    ctx: Context
+    comp: Val
+    claim: Val
+    diff: Val  # computed − claimed
+    claim_node: Node
+    unit: tuple[float, str]  # the unit numbers are reported in: (scale, name)
+    natural_too: bool  # a unitless claim that could also be meant in natural units (`c = 1`)
+
+
 def _difference(left: Node, right: Node, claim_left: bool, claim_right: bool, ref: ReferenceData, year: int | None,
-                sample: Any, choice: Choice | None = None, exact: bool = False
-                ) -> tuple[Context, Val, Val, Val, Node, tuple[float, str]]:
-    """Evaluate both sides with shared inputs; (ctx, computed, claimed, computed − claimed, claim node, unit)."""
+                sample: Any, choice: Choice | None = None, exact: bool = False, natural: bool = False) -> Sides:
+    """Evaluate both sides; a unitless claim is read in the quantity's unit, or with ``natural`` as it stands."""
     ctx = Context(ref.resolver(year, choice), sample=sample)
     lctx = replace(ctx, claim_side=claim_left, rounded=rounded_numbers(left, exact) if claim_left else frozenset())
     rctx = replace(ctx, claim_side=claim_right, rounded=rounded_numbers(right, exact) if claim_right else frozenset())
     lv, rv = evaluate(left, lctx), evaluate(right, rctx)
     comp, claim, comp_node, claim_node = (lv, rv, left, right) if not claim_left else (rv, lv, right, left)
     unit = _display_unit(comp_node, claim_node, comp, ref, choice)
+    natural_too = False
     if (claim_left or claim_right) and not _has_unit(claim_node) and _si_dimensional(comp_node, ref, choice):
         if not unit[1]:  # `2 m_e ≈ 1.022`, `N_A k_B ≈ 8.314`: which unit is the 1.022 in?
             raise UnitMismatch("units do not match: the claim states no unit, and the computed side has one", 0)
-        claim = claim.scaled(unit[0])  # `m_e ≈ 0.511`, `h ≈ 6.626 × 10⁻³⁴`: read in the quantity's unit
-        claim.dim = comp.dim
+        natural_too = abs(comp.dim) < 1e-9  # a pure number in natural units: `c = 1` may mean just that
+        if natural and natural_too:
+            unit = (1.0, "")
+        else:
+            claim = claim.scaled(unit[0])  # `m_e ≈ 0.511`, `h ≈ 6.626 × 10⁻³⁴`: read in the quantity's unit
+            claim.dim = comp.dim
     if abs(comp.dim - claim.dim) > 1e-9:
         if (claim_left or claim_right) and _physical_units(claim_node):
             raise DimensionMismatch(f"dimension mismatch: the claim is {_natural(claim.dim)} "
@@ -184,7 +212,7 @@ def _difference(left: Node, right: Node, claim_left: bool, claim_right: bool, re
         diff.grad[i] = diff.grad.get(i, 0.0) + g
     for i, g in claim.grad.items():
         diff.grad[i] = diff.grad.get(i, 0.0) - g
-    return ctx, comp, claim, diff, claim_node, unit
+    return Sides(ctx, comp, claim, diff, claim_node, unit, natural_too)
 
 
 def _mirror(op: str) -> str:
@@ -250,7 +278,7 @@ def _si_dimensional(node: Node, ref: ReferenceData, choice: Choice | None) -> bo
             return None
 
     try:
-        dim = dimension(node, bind, natural=True)
+        dim = dimension(node, bind)
     except DimensionClash:
         return False
     return dim is not None and not dim.dimensionless
@@ -278,10 +306,13 @@ def _display_unit(comp_node: Node, claim_node: Node, comp: Val, ref: ReferenceDa
                   choice: Choice | None = None) -> tuple[float, str]:
     """The unit numbers are reported in: the claim's own unit, else the quantity's."""
     units = [n for n in walk(claim_node) if isinstance(n, Unit)]
+    light = [u for u in units if u.name == "c"]  # `GeV/c`, `MeV/c²`: c = 1, the number is in GeV
+    units = [u for u in units if u.name != "c"]
     if len(units) == 1 and units[0].name not in PURE_NUMBER_UNITS:
         scale, dim = parse_unit(units[0].name)
         if abs(dim - comp.dim) < 1e-9:
-            return scale, units[0].name
+            squared = any(isinstance(n, Pow) and isinstance(n.base, Unit) and n.base.name == "c" for n in walk(claim_node))
+            return scale, units[0].name + ("/c²" if squared else "/c" if light else "")
     if isinstance(comp_node, Sym):
         q = ref.lookup(comp_node, choice)
         if q is not None and q.unit:

@@ -125,7 +125,7 @@ def _claim_dimension(ex: Extraction, key: Key) -> Dimension | None:
             for this, other in (pair, pair[::-1]):
                 if isinstance(this, Sym) and table_key(this) == key and literal_only(other) and _has_units(other):
                     try:
-                        return dimension(other, lambda s: None, natural=True)
+                        return dimension(other, lambda s: None)
                     except DimensionClash:
                         return None
     return None
@@ -139,7 +139,7 @@ def _fits_unit(q: Quantity, claim: Dimension | None) -> bool:
     if claim is None:
         return False
     try:
-        return same(si_dimension(q.unit), claim, natural=True)
+        return same(si_dimension(q.unit), claim)
     except KeyError:
         return False
 

@@ -20,7 +20,7 @@ from .readings import plan as reading_plan
 from .reference import Choice, ReferenceData, symbol_key
 from .result import CheckResult, _num
 from .tokenizer import TokenizeError
-from .tree import Node, Sym, Unit, walk
+from .tree import Node, Sym, walk
 from .units import Dimension, si_dimension
 
 
@@ -61,27 +61,20 @@ def pair_outcomes(hint: str, ref: ReferenceData, year: int | None, ex: Extractio
 def _dimensions(out: Outcome, left: Node, op: str, right: Node, ref: ReferenceData, choice: Choice | None,
                 table: Table) -> Outcome:
     """A relation we cannot compute, checked for dimensions where every symbol has one."""
-    natural = [False]
 
     def bind(sym: Sym) -> Dimension | None:
         entry = table.get(table_key(sym)) or (table.get(symbol_key(sym, with_arg=False)) if sym.arg else None)
         if entry is not None:  # `f(x)`: the table's f gives the dimension of its value
             return entry.dimension if entry.dimension is not None and entry.dimension.concrete else None
         q = ref.lookup(sym, choice)
-        if q is None:
-            return None
-        natural[0] = True  # reference data is kept in natural units: compare there
         try:
-            return si_dimension(q.unit)
+            return si_dimension(q.unit) if q is not None else None
         except KeyError:
             return None
 
-    for side in (left, right):
-        for n in walk(side):
-            if isinstance(n, Sym) and bind(n) is None:
-                return out
-            natural[0] = natural[0] or isinstance(n, Unit)
-    clash = relation_clash(left, op, right, bind, natural[0])
+    if any(isinstance(n, Sym) and bind(n) is None for side in (left, right) for n in walk(side)):
+        return out
+    clash = relation_clash(left, op, right, bind)
     if clash is None:
         return out
     return Outcome("fail", "checkable", f"{clash} (dimensions from the term's symbol table)", out.relation)
