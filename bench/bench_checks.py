@@ -70,7 +70,7 @@ def main() -> None:
     corpus = ROOT.parent / "shared" / "corpus" / "dictionary"
     if corpus.is_dir():
         from compiler.checks import run_checks
-        from compiler.load import load_terms
+        from compiler.load.terms import load_terms
 
         terms = load_terms(corpus).terms
         t = time.process_time()

@@ -4,7 +4,7 @@ Each measurement runs in its own process, which reports its wall time and peak r
 memory (``ru_maxrss``), so one run's memory never counts against another's. Rows:
 
 - ``ours: graph --export gexf`` - the whole command as the command line runs it
-  (compiler.ideamap, one worker process per core): load and validate every file,
+  (compiler.analyze.ideamap, one worker process per core): load and validate every file,
   modules, typed graph, similarity, communities, PageRank, GEXF; peak memory is the
   main process's (the workers' own peak is listed in the notes);
 - ``ours: similarity only`` - texts in, top-k pairs out (the part that replaces the N x N
@@ -61,9 +61,9 @@ def _peak_mb() -> float:
 
 
 def run_ours(terms_dir: str, modules_dir: str, out: str) -> dict[str, Any]:
-    """`graph --export gexf` as the command line runs it (compiler.ideamap), stage by stage."""
+    """`graph --export gexf` as the command line runs it (compiler.analyze.ideamap), stage by stage."""
     from compiler.build import Options
-    from compiler.ideamap import build_map, default_jobs, write_map_gexf
+    from compiler.analyze.ideamap import build_map, default_jobs, write_map_gexf
 
     stages: dict[str, float] = {}
     clock = time.perf_counter()
@@ -89,8 +89,8 @@ def run_ours(terms_dir: str, modules_dir: str, out: str) -> dict[str, Any]:
 def run_texts(terms_dir: str, out: str) -> dict[str, Any]:
     """Write the term texts (one JSON string per line) for the similarity-only rows."""
     from compiler.config import AnalyticsConfig
-    from compiler.load import load_terms
-    from compiler.similarity import term_text
+    from compiler.load.terms import load_terms
+    from compiler.analyze.similarity import term_text
 
     fields = AnalyticsConfig().fields
     with open(out, "w", encoding="utf-8") as handle:
@@ -105,7 +105,7 @@ def _read_texts(path: str) -> list[str]:
 
 
 def run_ours_similarity(texts_file: str) -> dict[str, Any]:
-    from compiler.similarity import similar_pairs
+    from compiler.analyze.similarity import similar_pairs
 
     with open(texts_file, encoding="utf-8") as handle:
         count = sum(1 for _ in handle)
@@ -130,7 +130,7 @@ def _dense_top_k(texts: list[str], tokenizer: Callable[[str], list[str]] | None)
 
 
 def run_dense_similarity(texts_file: str) -> dict[str, Any]:
-    from compiler.similarity import tokenize
+    from compiler.analyze.similarity import tokenize
 
     return {"similar": _dense_top_k(_read_texts(texts_file), tokenize)}
 

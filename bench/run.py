@@ -97,7 +97,7 @@ elif kind == "write":
         os.waitpid(pid, 0)
 elif kind == "build":
     sys.stdout = open(os.devnull, "w")
-    from compiler.cli import main
+    from compiler.cli.main import main
     code = main(args)
 else:
     import subprocess

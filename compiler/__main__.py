@@ -1,4 +1,4 @@
 """``python -m compiler`` is ``compile-glossary``."""
-from .cli import main
+from compiler.cli.main import main
 
 raise SystemExit(main())

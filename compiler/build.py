@@ -12,9 +12,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from .collector import relaxed_gc
-from .diagnostics import Diagnostic, sorted_diagnostics
-from .model import Glossary
+from compiler.incremental.collector import relaxed_gc
+from compiler.diagnostics import Diagnostic, sorted_diagnostics
+from compiler.model import Glossary
 
 Progress = Callable[[str], None]
 
@@ -52,18 +52,18 @@ class _Cache:
     state: Any
 
     def save(self) -> None:
-        from .cache import write_state
+        from compiler.incremental.cache import write_state
 
         write_state(self.folder, self.state, self.name)
 
 
 def _analyze(terms_dir: Path, options: Options) -> tuple[Glossary, _Cache | None]:
-    from .cache import read_state
-    from .config import load_config
-    from .graph import link_parts
-    from .incremental import environment, load_and_validate
-    from .modules import load_modules
-    from .rules import apply_rules
+    from compiler.incremental.cache import read_state
+    from compiler.config import load_config
+    from compiler.link.graph import link_parts
+    from compiler.incremental.files import environment, load_and_validate
+    from compiler.load.modules import load_modules
+    from compiler.rules import apply_rules
 
     note = options.progress or (lambda _stage: None)
     config, config_diags = load_config(terms_dir, options.config_file)
@@ -80,7 +80,7 @@ def _analyze(terms_dir: Path, options: Options) -> tuple[Glossary, _Cache | None
     note("link")
     modules, module_diags = load_modules(config.module_dirs, exclude=terms_dir,
                                          memo=state.extra.setdefault("modules", {}) if state is not None else None)
-    from .linkreuse import cached_link  # the last build's link result while nothing linking reads changed
+    from compiler.incremental.linkreuse import cached_link  # the last build's link result while nothing linking reads changed
 
     linked = (link_parts(terms, modules, config)[0] if state is None else
               cached_link(terms, modules, config, state, options.cache_dir, cache_name))
@@ -93,7 +93,7 @@ def _analyze(terms_dir: Path, options: Options) -> tuple[Glossary, _Cache | None
     analytics_diags: Sequence[Diagnostic] = ()
     if config.analytics.similarity:  # idea map on the site: similar terms, communities, key terms
         note("analyze")
-        from .analytics import analyze_graph, annotate, suggested_links
+        from compiler.analyze.analytics import analyze_graph, annotate, suggested_links
 
         analysis = analyze_graph(graph, terms, config)
         graph, analytics_diags = annotate(graph, analysis), suggested_links(analysis, terms)
@@ -115,7 +115,7 @@ _CHECKS_TODO: list[Any] = []  # (terms, keyword arguments): inherited by the for
 
 
 def _run_checks(todo: Sequence[Any], kwargs: dict[str, Any]) -> tuple[list, list]:
-    from .checks import run_checks
+    from compiler.checks import run_checks
 
     return run_checks(todo, **kwargs)
 
@@ -127,8 +127,8 @@ def _run_inherited_checks(start: int, stop: int) -> tuple[list, list]:
 
 def _hooks_wanted(todo: Sequence[Any], kwargs: dict[str, Any]) -> bool:
     """Whether checking ``todo`` asks for the hook registry (a folder, a ``check:`` name, an entry point)."""
-    from .checks.hooks import needs_hooks
-    from .checks.inputs import iter_hints
+    from compiler.checks.hooks import needs_hooks
+    from compiler.checks.inputs import iter_hints
 
     candidates = [c for t in todo for _, c, _ in iter_hints(t.data if isinstance(t.data, Mapping) else {})]
     return bool(candidates) and needs_hooks(candidates, kwargs["hooks_dir"])
@@ -155,7 +155,7 @@ def _start_checks(terms, config, edition, state, jobs: int) -> Callable[[], tupl
     todo = list(terms) if state is None else [t for t in terms if state.files[t.file].checks is None]
     pending = spans = None
     if jobs > 1 and len(todo) >= CHECKS_APART:
-        from .parallel import Chunked
+        from compiler.incremental.workers import Chunked
 
         step = len(todo) if _hooks_wanted(todo, kwargs) else CHECKS_CHUNK
         spans = [(i, min(i + step, len(todo))) for i in range(0, len(todo), step)]
@@ -226,8 +226,8 @@ def build(terms_dir: Path, out: Path, options: Options = Options(), *,
 
 def _build(terms_dir: Path, out: Path, options: Options,
            then: Callable[[Glossary, Any, Mapping[str, str] | None], None] | None):
-    from .codes import about_the_glossary
-    from .render import render_site
+    from compiler.codes import about_the_glossary
+    from compiler.render import render_site
 
     exclude = options.exclude + (out,) + ((options.cache_dir,) if options.cache_dir else ())
     options = replace(options, exclude=exclude, output=out)
@@ -254,8 +254,8 @@ def _finish(cache: _Cache | None, leftovers: Sequence[Path], report: Callable[[]
 
     With ``side_by_side`` a forked process writes the cache (see ``parallel.beside``); the old
     site goes to whichever process is free first (``output.remove_leftover`` claims it)."""
-    from .output import remove_leftover
-    from .parallel import beside
+    from compiler.render.output import remove_leftover
+    from compiler.incremental.workers import beside
 
     def save_and_clean() -> None:
         if cache is not None:
@@ -272,10 +272,10 @@ def _finish(cache: _Cache | None, leftovers: Sequence[Path], report: Callable[[]
 
 def noop_inputs(terms_dir: Path, out: Path, options: Options) -> tuple[str, Callable[[], Any]]:
     """(record name, a function giving the input stamps: a ``noop.Stamps`` or None) for the no-op
-    fast path of ``build`` (see compiler.noop). Stamped before and after a build, with the
+    fast path of ``build`` (see compiler.incremental.noop). Stamped before and after a build, with the
     configuration read once: its file is among the stamps, so an edit of it still shows."""
-    from .config import load_config
-    from .noop import input_stamps
+    from compiler.config import load_config
+    from compiler.incremental.noop import input_stamps
 
     config, _ = load_config(terms_dir, options.config_file)
     name = f"{terms_dir.resolve()}|{out.resolve()}"
@@ -291,8 +291,8 @@ def default_cache_dir(out: Path) -> Path:
 
 def load_glossary(terms_dir: str | Path, *, modules: Sequence[str | Path] = (), checks: bool = False) -> Glossary:
     """The notebook entry point: ``compiler.load_glossary("terms").graph`` is a networkx MultiDiGraph
-    (the build's light graph, compiler.lightgraph, over the same dicts)."""
-    from .graph import as_networkx
+    (the build's light graph, compiler.incremental.lightgraph, over the same dicts)."""
+    from compiler.link.graph import as_networkx
 
     glossary = analyze(Path(terms_dir), Options(module_dirs=tuple(Path(m) for m in modules), checks=checks))
     return replace(glossary, graph=as_networkx(glossary.graph), graph_digest=None, links_digest=None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from .diagnostics import Diagnostic, Severity
+from compiler.diagnostics import Diagnostic, Severity
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -73,7 +73,7 @@ register("schema-invalid", E, "schema", "A value breaks another rule of the sche
 register("schema-unknown-key", W, "schema", "A top-level key the schema does not know; it is kept but may be a typo.")
 register("id-invalid", E, "schema", "An id cannot become a URL and a file name (slash, space, colon, control character...).")
 
-# --- graph: links between terms and modules (compiler.graph) --------------------------
+# --- graph: links between terms and modules (compiler.link.graph) --------------------------
 register("id-duplicate", E, "graph", "Two term files give the same `canonical_id`; links to it cannot know which one is meant.")
 register("id-module-clash", W, "graph", "A term's id is also a module document's id; links to it reach the term, never the module.")
 register("id-filename", W, "graph", "The `canonical_id` differs from the file name, so the file is hard to find from the id and vice versa.")

@@ -43,8 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from .diagnostics import Diagnostic, Severity, make
-from .rules import selector_known
+from compiler.diagnostics import Diagnostic, Severity, make
+from compiler.rules import selector_known
 
 
 

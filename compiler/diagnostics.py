@@ -84,7 +84,7 @@ ROW = attrgetter(*("severity._value_" if f.name == "severity" else f.name for f 
 
 def make(code: str, file: str, line: int = 0, column: int = 0, message: str = "", **extra: Any) -> Diagnostic:
     """Build a diagnostic whose severity is the registry's default for ``code``."""
-    from .codes import CODES
+    from compiler.codes import CODES
 
     severity = extra.pop("severity", None) or CODES[code].severity
     return Diagnostic(file=file, line=line, column=column, severity=severity, code=code, message=message, **extra)

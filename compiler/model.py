@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, NamedTuple
 
-from .diagnostics import Diagnostic
+from compiler.diagnostics import Diagnostic
 
 
 def pointer_join(base: str, key: str | int) -> str:
@@ -90,11 +90,11 @@ class Glossary:
     """Everything the pipeline knows after load -> validate -> link -> check.
 
     This is what the renderer and the exporters receive. In a build, ``graph`` is a
-    ``compiler.lightgraph.PartsGraph``: a ``networkx.MultiDiGraph``'s dicts and read API
-    without importing networkx (``compiler.graph.as_networkx`` turns it into a networkx
+    ``compiler.incremental.lightgraph.PartsGraph``: a ``networkx.MultiDiGraph``'s dicts and read API
+    without importing networkx (``compiler.link.graph.as_networkx`` turns it into a networkx
     graph over the same dicts); ``load_glossary`` gives the networkx graph. ``checks`` are
     ``compiler.checks.CheckResult`` records; ``modules`` are
-    ``compiler.modules.Module`` records. Typed loosely here so that importing the
+    ``compiler.load.modules.Module`` records. Typed loosely here so that importing the
     model costs nothing.
     """
 
@@ -107,8 +107,8 @@ class Glossary:
     diagnostics: tuple[Diagnostic, ...]
     files: int
     # 16 bytes standing for ``graph`` exactly (its nodes, attributes and edges) when the link
-    # result came through the build cache (compiler.linkreuse), so that page reuse need not hash
+    # result came through the build cache (compiler.incremental.linkreuse), so that page reuse need not hash
     # the whole graph to see it unchanged; None otherwise, and whenever ``graph`` is replaced.
     graph_digest: bytes | None = None
-    # The same for ``graph`` but its term nodes' statuses (compiler.linkreuse._set_statuses); None with it.
+    # The same for ``graph`` but its term nodes' statuses (compiler.incremental.linkreuse._set_statuses); None with it.
     links_digest: bytes | None = None

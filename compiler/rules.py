@@ -20,12 +20,12 @@ from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Collection, Iterable, Sequence
 
-from .codes import CODES
-from .diagnostics import Diagnostic, Severity, make
-from .model import Term
+from compiler.codes import CODES
+from compiler.diagnostics import Diagnostic, Severity, make
+from compiler.model import Term
 
 if TYPE_CHECKING:  # config imports this module; only the type is needed here
-    from .config import Config
+    from compiler.config import Config
 
 UNIGNORABLE = frozenset({"internal-error"})
 

@@ -1,4 +1,4 @@
-"""compiler.adjacency.RowIndex gives each node's adjacency exactly as the filled graph has it.
+"""compiler.incremental.adjacency.RowIndex gives each node's adjacency exactly as the filled graph has it.
 
 Compared with networkx's ``succ[n]`` and ``pred[n]`` of the graph ``GraphParts.graph()``
 fills from the same parts: equal dicts and the same order at every level (neighbours,
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compiler.adjacency import RowIndex
-from compiler.graph import RELATION_NAMES, GraphParts
+from compiler.incremental.adjacency import RowIndex
+from compiler.link.graph import RELATION_NAMES, GraphParts
 
 
 def _ordered(value):

@@ -13,14 +13,14 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from compiler.analytics import (SIMILAR, Analysis, analysis_text, analyze_graph, annotate, gexf_graph, label_from_id,
+from compiler.analyze.analytics import (SIMILAR, Analysis, analysis_text, analyze_graph, annotate, gexf_graph, label_from_id,
                                 pagerank, related_by_text, suggested_links, wanted_terms, weighted_graph, write_gexf)
 from compiler.codes import CODES
 from compiler.config import default_config, load_config
 from compiler.diagnostics import Severity
-from compiler.graph import link
-from compiler.load import load_terms
-from compiler.modules import load_modules
+from compiler.link.graph import link
+from compiler.load.terms import load_terms
+from compiler.load.modules import load_modules
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -203,7 +203,7 @@ EXPORT = """
 import sys
 from pathlib import Path
 from tests.test_analytics import build
-from compiler.analytics import annotate, write_gexf
+from compiler.analyze.analytics import annotate, write_gexf
 config, terms, graph, analysis = build(Path(sys.argv[1]))
 write_gexf(annotate(graph, analysis), sys.argv[2])
 """
@@ -255,7 +255,7 @@ def test_suggest_link_is_a_registered_info_code():
 
 def test_louvain_is_repeatable_and_as_good_as_networkx(glossary):
     """Two runs give the same communities, and their modularity is networkx Louvain's or better."""
-    from compiler.analytics import _louvain
+    from compiler.analyze.analytics import _louvain
 
     _, _, graph, analysis = glossary
     web = weighted_graph(graph, analysis.similar)

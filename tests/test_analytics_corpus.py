@@ -9,13 +9,13 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from compiler.analytics import (SIMILAR, SUGGEST_PER_TERM, analyze_graph, annotate, gexf_graph, suggested_links,
+from compiler.analyze.analytics import (SIMILAR, SUGGEST_PER_TERM, analyze_graph, annotate, gexf_graph, suggested_links,
                                 write_gexf)
 from compiler.config import default_config
-from compiler.graph import MODULE_ID, link
-from compiler.load import load_terms
-from compiler.modules import load_modules
-from compiler.schema import validate_terms
+from compiler.link.graph import MODULE_ID, link
+from compiler.load.terms import load_terms
+from compiler.load.modules import load_modules
+from compiler.validate.schema import validate_terms
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 

@@ -7,7 +7,7 @@ import io
 import networkx as nx
 import pytest
 
-from compiler import gexf
+from compiler.export import gexf
 
 
 def whole(graph: nx.MultiDiGraph) -> bytes:

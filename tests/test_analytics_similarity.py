@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from compiler import similarity
-from compiler.similarity import similar_pairs, term_text, tfidf, tokenize, top_k
+from compiler.analyze import similarity
+from compiler.analyze.similarity import similar_pairs, term_text, tfidf, tokenize, top_k
 
 pytestmark = pytest.mark.skipif(not similarity.available(), reason="scipy is not installed")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler.parallel import beside
+from compiler.incremental.workers import beside
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 
@@ -80,8 +80,8 @@ def test_build_with_two_jobs_writes_its_cache_beside_the_report(tmp_path: Path, 
     """The command line's report runs while a child writes the cache: both must be complete when it returns."""
     import shutil
 
-    from compiler.cache import read_state, state_path
-    from compiler.cli import main
+    from compiler.incremental.cache import read_state, state_path
+    from compiler.cli.main import main
 
     terms = tmp_path / "terms"
     shutil.copytree(Path(__file__).resolve().parents[1] / "terms", terms)
@@ -95,7 +95,7 @@ def test_build_with_two_jobs_writes_its_cache_beside_the_report(tmp_path: Path, 
     name = f"{terms.resolve()}|{out.resolve()}"  # the state file of this (terms, site) pair
     assert state_path(cache, name) == files[0]
     from compiler.config import load_config
-    from compiler.incremental import environment
+    from compiler.incremental.files import environment
 
     config, _ = load_config(terms, None)
     state, diags = read_state(cache, environment(config, config.checks.edition), name)
@@ -109,7 +109,7 @@ def test_build_with_two_jobs_writes_its_cache_beside_the_report(tmp_path: Path, 
 
 
 def test_a_swapped_out_site_is_left_to_the_caller_when_asked(tmp_path: Path):
-    from compiler.output import atomic_output, remove_leftover
+    from compiler.render.output import atomic_output, remove_leftover
 
     out = tmp_path / "site"
     for text in ("one", "two"):

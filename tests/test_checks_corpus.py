@@ -51,7 +51,7 @@ def test_every_written_hint_is_classified(corpus_files: list[Path]) -> None:
 
 
 def test_run_checks_over_loaded_corpus(corpus_files: list[Path]) -> None:
-    from compiler.load import load_terms
+    from compiler.load.terms import load_terms
 
     loaded = load_terms(CORPUS)
     results, diags = run_checks(loaded.terms)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler.cli import main
+from compiler.cli.main import main
 from compiler.codes import CODES, codes_markdown
 
 REPO = Path(__file__).resolve().parents[1]

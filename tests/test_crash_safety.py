@@ -114,7 +114,7 @@ def test_a_forged_cache_never_runs_code(glossary, tmp_path):
     """A cache file committed by a stranger (valid pickle, no valid signature) is ignored."""
     import pickle
 
-    from compiler.cache import MAGIC, read_state, state_path
+    from compiler.incremental.cache import MAGIC, read_state, state_path
 
     class Boom:
         def __reduce__(self):

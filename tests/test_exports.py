@@ -13,10 +13,10 @@ from rdflib.namespace import RDF, SKOS
 
 from compiler.config import default_config
 from compiler.diagnostics import make
-from compiler.exports import iri, node_link_data, skos_json, summary_text, write_graphml
-from compiler.graph import link
-from compiler.load import load_terms
-from compiler.modules import load_modules
+from compiler.export.writers import iri, node_link_data, skos_json, summary_text, write_graphml
+from compiler.link.graph import link
+from compiler.load.terms import load_terms
+from compiler.load.modules import load_modules
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # rdflib's own JSON-LD parser
@@ -132,7 +132,7 @@ def test_summary_lists_kinds_relations_components_and_findings(small) -> None:
 
 def _reference_node_link(graph) -> dict:
     """What node_link_data gave through networkx's views, before it read the dicts itself."""
-    from compiler.exports import _edge, _plain
+    from compiler.export.writers import _edge, _plain
 
     nodes = [{"id": n, **{k: _plain(v) for k, v in a.items()}} for n, a in graph.nodes(data=True)]
     edges = [{"source": u, "target": v, "key": key, **{k: _plain(a) for k, a in _edge(attrs).items()}}
@@ -142,7 +142,7 @@ def _reference_node_link(graph) -> dict:
 
 def test_node_link_data_keeps_networkx_order_and_values(small) -> None:
     """Parallel edges, a loop, inferred edges and attribute values that are not plain JSON."""
-    from compiler.graph import as_networkx
+    from compiler.link.graph import as_networkx
 
     graph = as_networkx(small[1].graph).copy()
     first = next(iter(graph.nodes))
@@ -158,7 +158,7 @@ def test_node_link_data_keeps_networkx_order_and_values(small) -> None:
 
 def test_node_link_data_of_a_light_graph_is_networkx_s(small) -> None:
     from compiler.config import default_config as config_of
-    from compiler.graph import as_networkx, link_parts
+    from compiler.link.graph import as_networkx, link_parts
 
     terms, _ = small
     _, parts = link_parts(terms, [], config_of(terms[0].path.parent))

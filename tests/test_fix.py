@@ -18,10 +18,10 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from compiler.fix import fix_file, fix_text, fold, is_prose, quote, split_items, write_fix
-from compiler.fixmerge import merge_file_headers
-from compiler.load import split_blocks
-from compiler.yamlnodes import compose
+from compiler.authoring.fix import fix_file, fix_text, fold, is_prose, quote, split_items, write_fix
+from compiler.authoring.fixmerge import merge_file_headers
+from compiler.load.terms import split_blocks
+from compiler.load.yamlnodes import compose
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "fix"
 CASES = sorted((FIX / "cases").glob("*.md"))

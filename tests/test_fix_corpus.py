@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from compiler.fix import fix_file, fix_text, write_fix
-from compiler.load import split_blocks
-from compiler.yamlnodes import compose
+from compiler.authoring.fix import fix_file, fix_text, write_fix
+from compiler.load.terms import split_blocks
+from compiler.load.yamlnodes import compose
 
 from .test_fix import assert_lossless
 

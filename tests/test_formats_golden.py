@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from compiler.cli import main
+from compiler.cli.main import main
 
 from .conftest import FIXTURES
 

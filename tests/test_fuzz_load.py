@@ -9,8 +9,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler.load import decode, load_text
-from compiler.schema import validate_term
+from compiler.load.terms import decode, load_text
+from compiler.validate.schema import validate_term
 
 PIECES = ["---\n", "...\n", ": ", "- ", "[", "]", "{", "}", ",", "#", "&a ", "*a", "!!python/object:os.system ",
           "<<: ", "? ", "|\n", ">\n", "'", '"', "\\(", "\t", "  ", "\n", "term: ", "canonical_id: ", "aliases: ",

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from compiler.config import default_config
 from compiler.diagnostics import Severity
-from compiler.exports import node_link_data
-from compiler.graph import RELATIONS, link
-from compiler.integrity import edit_distance, remembered_suggest, suggest
-from compiler.load import load_terms
-from compiler.modules import load_modules
+from compiler.export.writers import node_link_data
+from compiler.link.graph import RELATIONS, link
+from compiler.link.integrity import edit_distance, remembered_suggest, suggest
+from compiler.load.terms import load_terms
+from compiler.load.modules import load_modules
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "002_bb7a689cd30fbec5.txt"
 
@@ -200,7 +200,7 @@ def test_suggest_indexes_whichever_side_is_smaller() -> None:
 
 
 def test_remembered_suggest_answers_like_suggest_and_forgets_when_names_change(monkeypatch) -> None:
-    import compiler.integrity as integrity
+    import compiler.link.integrity as integrity
 
     candidates = [(c, c) for q, cs, _ in SUGGEST for c in cs]
     queries = [q for q, _, _ in SUGGEST]
@@ -341,7 +341,7 @@ _pairs = st.lists(st.tuples(st.sampled_from("ABCDEFGH"), st.sampled_from("ABCDEF
 @given(_pairs, st.integers(1, 4))
 def test_has_tangle_answers_as_networkx_components_do(pairs, size) -> None:
     """The cycle check imports networkx only when a component of three or more exists."""
-    from compiler.integrity import has_tangle
+    from compiler.link.integrity import has_tangle
 
     up = nx.DiGraph()
     up.add_edges_from(pairs)
@@ -358,6 +358,6 @@ def test_has_tangle_answers_as_networkx_components_do(pairs, size) -> None:
     ([(f"N{i}", f"N{i + 1}") for i in range(5000)] + [("N5000", "N0")], True),  # long chains: no recursion limit
 ])
 def test_has_tangle_table(pairs, expected) -> None:
-    from compiler.integrity import has_tangle
+    from compiler.link.integrity import has_tangle
 
     assert has_tangle(pairs) is expected

@@ -9,9 +9,9 @@ import pytest
 
 from compiler.config import default_config
 from compiler.diagnostics import Severity
-from compiler.graph import link
-from compiler.load import load_terms
-from compiler.modules import load_modules
+from compiler.link.graph import link
+from compiler.load.terms import load_terms
+from compiler.load.modules import load_modules
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 

@@ -23,9 +23,9 @@ import pytest
 
 from compiler.config import load_config
 from compiler.diagnostics import Diagnostic, Severity
-from compiler.graph import link
-from compiler.load import load_terms
-from compiler.modules import load_modules
+from compiler.link.graph import link
+from compiler.load.terms import load_terms
+from compiler.load.modules import load_modules
 from compiler.rules import apply_rules
 
 if sys.version_info >= (3, 11):

@@ -76,10 +76,10 @@ def test_healthy_neighbours_build(tmp_path):
 
 
 def test_internal_error_is_short_and_exits_2(tmp_path):
-    code = ("import compiler.graph as g\n"
+    code = ("import compiler.link.graph as g\n"
             "def boom(*args): raise RuntimeError('simulated bug')\n"
             "g.link_parts = boom\n"
-            "from compiler.cli import main\n"
+            "from compiler.cli.main import main\n"
             f"raise SystemExit(main(['validate', {str(HOSTILE)!r}]))\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 2
@@ -96,7 +96,7 @@ def _flaky(real):
 
 
 def test_a_crash_on_one_file_skips_that_file_only(monkeypatch):
-    import compiler.load as load
+    import compiler.load.terms as load
 
     monkeypatch.setattr(load, "load_text", _flaky(load.load_text))
     result = load.load_terms(HOSTILE)
@@ -106,7 +106,7 @@ def test_a_crash_on_one_file_skips_that_file_only(monkeypatch):
 
 
 def test_a_crash_on_one_file_in_the_build_path_skips_that_file_only(monkeypatch):
-    import compiler.load as load
+    import compiler.load.terms as load
 
     monkeypatch.setattr(load, "load_text", _flaky(load.load_text))
     g = analyze(HOSTILE, Options(checks=False))
@@ -119,7 +119,7 @@ def test_a_file_name_that_is_not_utf8_builds_and_rebuilds(tmp_path):
     reports show it with U+FFFD, and the build, its rebuild and a --jobs 2 build go through."""
     import os
 
-    from compiler.cli import main
+    from compiler.cli.main import main
 
     terms = tmp_path / "terms"
     terms.mkdir()
@@ -145,7 +145,7 @@ def test_a_no_op_record_with_a_name_that_is_not_utf8_is_skipped(tmp_path):
     build is a real one) instead of failing the build's report."""
     from types import SimpleNamespace
 
-    from compiler import noop
+    from compiler.incremental import noop
     from compiler.diagnostics import make
 
     out = tmp_path / "site"

@@ -1,4 +1,4 @@
-"""The streaming idea map (compiler.ideamap) gives exactly what the full path gives: the same
+"""The streaming idea map (compiler.analyze.ideamap) gives exactly what the full path gives: the same
 GEXF bytes and the same analysis, for one process or several, on the idea-map fixture, every
 graph fixture (duplicates, aliases, loose matches, cycles...) and the corpus sample."""
 from __future__ import annotations
@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from compiler.analytics import analysis_text, analyze_graph, annotate
+from compiler.analyze.analytics import analysis_text, analyze_graph, annotate
 from compiler.build import Options
 from compiler.config import load_config
-from compiler.gexf import write_gexf
-from compiler.graph import link
-from compiler.ideamap import build_map, write_map_gexf
-from compiler.load import load_terms
-from compiler.modules import load_modules
-from compiler.schema import validate_terms
+from compiler.export.gexf import write_gexf
+from compiler.link.graph import link
+from compiler.analyze.ideamap import build_map, write_map_gexf
+from compiler.load.terms import load_terms
+from compiler.load.modules import load_modules
+from compiler.validate.schema import validate_terms
 
 TESTS = Path(__file__).resolve().parent
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

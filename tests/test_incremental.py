@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compiler.build import Options, build
-from compiler.formats import Report, json_report
+from compiler.report.formats import Report, json_report
 
 from .conftest import FIXTURES
 from .render_support import tree_bytes as tree
@@ -134,7 +134,7 @@ def _age(folder: Path, seconds: float = 30) -> None:
 
 
 def test_noop_build_replays_the_report_and_an_edit_rebuilds(tmp_path, capsys):
-    from compiler.cli import main
+    from compiler.cli.main import main
 
     terms = tmp_path / "terms"
     shutil.copytree(FIXTURES / "golden" / "terms", terms)
@@ -162,9 +162,9 @@ def test_a_no_op_prints_the_text_report_its_build_printed_without_formatting_it(
     terms folder is named another way (the paths in it would differ) or colour changed."""
     import os
 
-    import compiler.formats as formats
-    import compiler.noop as noop
-    from compiler.cli import main
+    import compiler.report.formats as formats
+    import compiler.incremental.noop as noop
+    from compiler.cli.main import main
 
     terms = tmp_path / "terms"
     shutil.copytree(FIXTURES / "golden" / "terms", terms)
@@ -200,7 +200,7 @@ def test_a_fresh_edit_is_replayed_only_while_its_content_is_the_one_built(tmp_pa
     keeps the content the build read, and a no-op compares it (git's "racily clean" check)."""
     import os
 
-    from compiler.cli import main
+    from compiler.cli.main import main
 
     terms = tmp_path / "terms"
     shutil.copytree(FIXTURES / "golden" / "terms", terms)
@@ -230,7 +230,7 @@ def test_a_fresh_edit_is_replayed_only_while_its_content_is_the_one_built(tmp_pa
 def test_a_spoilt_no_op_record_is_never_replayed(tmp_path, capsys, fmt, where):
     """One byte changed anywhere in the record (its first line, the text, the findings) breaks its
     signature: the next build is a real one. A text build records its text, a JSON build the findings."""
-    from compiler.cli import main
+    from compiler.cli.main import main
 
     terms = tmp_path / "terms"
     shutil.copytree(FIXTURES / "golden" / "terms", terms)
@@ -256,7 +256,7 @@ def test_a_spoilt_no_op_record_is_never_replayed(tmp_path, capsys, fmt, where):
 def test_a_no_op_in_another_format_replays_only_from_recorded_findings(tmp_path, capsys):
     """A text build records its text; a JSON build its findings, from which a text no-op formats
     the same report a text build prints."""
-    from compiler.cli import main
+    from compiler.cli.main import main
 
     terms = tmp_path / "terms"
     shutil.copytree(FIXTURES / "golden" / "terms", terms)
@@ -274,7 +274,7 @@ def test_a_no_op_in_another_format_replays_only_from_recorded_findings(tmp_path,
 
 
 def test_a_fresh_input_that_is_no_term_file_is_never_replayed(tmp_path, capsys):
-    from compiler.cli import main
+    from compiler.cli.main import main
 
     terms = tmp_path / "terms"
     shutil.copytree(FIXTURES / "golden" / "terms", terms)
@@ -293,7 +293,7 @@ def test_input_stamps_list_every_input_and_the_fresh_term_files(tmp_path, fresh)
     import os
 
     from compiler.config import load_config
-    from compiler.noop import input_stamps
+    from compiler.incremental.noop import input_stamps
 
     terms = tmp_path / "terms"
     shutil.copytree(FIXTURES / "golden" / "terms", terms)
@@ -318,7 +318,7 @@ def test_input_stamps_list_every_input_and_the_fresh_term_files(tmp_path, fresh)
 
 def test_a_rebuilt_cache_is_reported_once_and_never_shown_on_the_site(tmp_path, capsys):
     """A cache from another version is news for one run: printed, not on the problems page, not replayed."""
-    from compiler.cli import main
+    from compiler.cli.main import main
 
     terms = tmp_path / "terms"
     shutil.copytree(FIXTURES / "golden" / "terms", terms)
@@ -350,8 +350,8 @@ def test_a_rebuilt_cache_is_reported_once_and_never_shown_on_the_site(tmp_path, 
 
 
 def test_an_edit_re_renders_only_the_pages_that_show_it(tmp_path):
-    from compiler.cache import read_state
-    from compiler.incremental import environment
+    from compiler.incremental.cache import read_state
+    from compiler.incremental.files import environment
 
     terms = tmp_path / "terms"
     # without the idea map: with it, text similarity (a global measure) may move with any edit
@@ -364,7 +364,7 @@ def test_an_edit_re_renders_only_the_pages_that_show_it(tmp_path):
     state_file = next(cache.glob("state-*.pickle"))
     import pickle
 
-    from compiler.cache import MAGIC
+    from compiler.incremental.cache import MAGIC
     _fmt, state = pickle.loads(state_file.read_bytes()[len(MAGIC) + 32:])
     render = state.extra["render"]
     reused, total = render["reused"], len(glossary.terms)
@@ -442,8 +442,8 @@ def test_a_term_read_back_from_the_cache_has_the_same_locations(tmp_path):
     """Terms cross the cache (and process pipes) with their locations packed; every lookup still works."""
     import pickle
 
-    from compiler.cache import PackedLocations
-    from compiler.load import load_bytes
+    from compiler.incremental.cache import PackedLocations
+    from compiler.load.terms import load_bytes
 
     path = SEED_TERMS[0]
     term, _ = load_bytes(path.read_bytes(), path, path.name)
@@ -461,7 +461,7 @@ def test_packed_locations_round_trip_and_fall_back_to_plain_tuples():
     """Positions pack into one string and one bytes object; what does not fit stays plain and still works."""
     import pickle
 
-    from compiler.cache import PackedLocations
+    from compiler.incremental.cache import PackedLocations
     from compiler.model import Location, Term
 
     table = [

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from compiler.build import Options, build
-from compiler.formats import Report, json_report
+from compiler.report.formats import Report, json_report
 
 from .conftest import FIXTURES
 from .render_support import tree_bytes as tree

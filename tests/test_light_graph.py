@@ -1,7 +1,7 @@
 """The light graph of a reused link result answers as networkx's graph, and a prose edit imports no networkx.
 
 - every call the renderer, the exports and the page reuse make of a graph gives the same
-  values in the same order on a :class:`compiler.lightgraph.PartsGraph` and on the
+  values in the same order on a :class:`compiler.incremental.lightgraph.PartsGraph` and on the
   ``networkx.MultiDiGraph`` filled from the same parts (a table of calls);
 - ``copy`` then ``add_node`` (the site's ``_ensure_graph``) makes the same graph on both;
 - ``to_networkx()`` and ``as_networkx`` give a networkx graph equal to ``GraphParts.graph()``;
@@ -25,14 +25,14 @@ import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-import compiler.linkreuse as linkreuse
+import compiler.incremental.linkreuse as linkreuse
 from compiler.build import Options, analyze, build
 from compiler.config import default_config
-from compiler.exports import node_link_data, summary_text
-from compiler.graph import GraphParts, as_networkx, link_parts
-from compiler.lightgraph import PartsGraph
-from compiler.load import load_terms
-from compiler.modules import load_modules
+from compiler.export.writers import node_link_data, summary_text
+from compiler.link.graph import GraphParts, as_networkx, link_parts
+from compiler.incremental.lightgraph import PartsGraph
+from compiler.load.terms import load_terms
+from compiler.load.modules import load_modules
 from compiler.render import graphview
 from compiler.render import pages as P
 
@@ -220,7 +220,7 @@ def test_to_networkx_is_the_graph_the_parts_make(parts):
 
 
 def test_the_networkx_version_is_read_without_importing_it():
-    code = ("import sys; from compiler.linkreuse import networkx_version; v = networkx_version(); "
+    code = ("import sys; from compiler.incremental.linkreuse import networkx_version; v = networkx_version(); "
             "print('networkx' in sys.modules); import networkx; print(v == networkx.__version__, bool(v))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "True", "True"]
@@ -228,7 +228,7 @@ def test_the_networkx_version_is_read_without_importing_it():
 
 
 BUILD = ("import sys; from pathlib import Path; from compiler.build import Options, build; "
-         "import compiler.graph as G; fills = []; fill = G.GraphParts.fill; "
+         "import compiler.link.graph as G; fills = []; fill = G.GraphParts.fill; "
          "G.GraphParts.fill = lambda self, graph: (fills.append(1), fill(self, graph))[1]; "
          "r = Path({root!r}); "
          "build(r / 'terms', r / 'site', Options(module_dirs=(r / 'modules',), cache_dir=r / '.cache', jobs={jobs})); "
@@ -315,8 +315,8 @@ def test_the_python_api_gives_networkx_graphs(tmp_path):
     """A build keeps the light graph; ``load_glossary`` and ``link`` give networkx's, equal in every dict."""
     import compiler
     from compiler.config import default_config
-    from compiler.graph import link, link_parts
-    from compiler.load import load_terms
+    from compiler.link.graph import link, link_parts
+    from compiler.load.terms import load_terms
 
     write(tmp_path / "terms", TERMS)
     write(tmp_path / "modules", MODULES)

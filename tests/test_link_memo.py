@@ -20,11 +20,11 @@ import pytest
 
 from compiler.build import Options, _analyze
 from compiler.config import default_config, load_config
-from compiler.graph import (_UNSET, RELATION_CODE, RELATION_NAMES, Resolver, link, link_edges, remembered_references,
+from compiler.link.graph import (_UNSET, RELATION_CODE, RELATION_NAMES, Resolver, link, link_edges, remembered_references,
                             term_references)
-from compiler.integrity import CONFLICTS, edge_pairs
-from compiler.load import load_terms
-from compiler.modules import load_modules
+from compiler.link.integrity import CONFLICTS, edge_pairs
+from compiler.load.terms import load_terms
+from compiler.load.modules import load_modules
 
 GRAPH_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "graph"
 CASES = sorted(p.name for p in GRAPH_FIXTURES.iterdir() if (p / "expect.toml").is_file())

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import pytest
 
-import compiler.graph as graph_module
-import compiler.integrity as integrity_module
-import compiler.linkreuse as linkreuse
+import compiler.link.graph as graph_module
+import compiler.link.integrity as integrity_module
+import compiler.incremental.linkreuse as linkreuse
 from compiler.build import Options, analyze
-from compiler.cache import MAGIC
-from compiler.load import load_terms
+from compiler.incremental.cache import MAGIC
+from compiler.load.terms import load_terms
 
 TERMS = {
     "A.md": "term: Alpha\ncanonical_id: A\nparents: [B]\nprovenance: [MOD-001]\ncrosslinks:\n  near_synonyms: [C]\n"
@@ -238,7 +238,7 @@ def test_another_builds_side_file_is_not_taken(glossary, monkeypatch):
 
 
 def test_a_term_read_back_from_the_cache_has_the_same_link_digest(glossary):
-    from compiler.cache import PackedLocations
+    from compiler.incremental.cache import PackedLocations
 
     for term in load_terms(glossary / "terms").terms:
         again = pickle.loads(pickle.dumps(term))  # as the build cache and the load workers hand it back
@@ -287,7 +287,7 @@ def test_the_reuse_path_imports_no_numpy(glossary):
 
 def _resign(path: Path, value) -> None:
     """Replace the stored value by ``value`` under the same key, validly signed (another version's file)."""
-    from compiler.cache import write_side
+    from compiler.incremental.cache import write_side
 
     key = path.read_bytes()[len(MAGIC) + 32:len(MAGIC) + 48]
     write_side(path, key, value)
@@ -310,7 +310,7 @@ def test_a_signed_side_file_of_another_version_is_ignored(glossary, monkeypatch,
 
 def test_stored_parts_fill_the_same_graph(glossary):
     from compiler.config import default_config
-    from compiler.modules import load_modules
+    from compiler.load.modules import load_modules
 
     terms = load_terms(glossary / "terms").terms
     modules, _ = load_modules((glossary / "modules",))

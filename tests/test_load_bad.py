@@ -10,8 +10,8 @@ import json
 import pytest
 
 from compiler.diagnostics import Severity
-from compiler.load import load_terms
-from compiler.schema import validate_terms
+from compiler.load.terms import load_terms
+from compiler.validate.schema import validate_terms
 
 from .conftest import FIXTURES
 

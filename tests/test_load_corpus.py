@@ -8,7 +8,7 @@ from __future__ import annotations
 import yaml
 
 from compiler.diagnostics import Severity
-from compiler.load import load_terms
+from compiler.load.terms import load_terms
 
 
 def _blocks(text: str) -> list[tuple[int, str]]:

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from compiler.load import load_text, split_blocks
-from compiler.schema import validate_term
+from compiler.load.terms import load_text, split_blocks
+from compiler.validate.schema import validate_term
 
 
 def _load(text: str):
@@ -118,8 +118,8 @@ def test_invalid_id_files_the_term_under_the_file_name():
 
 def test_fast_validator_agrees_with_jsonschema_on_every_fixture_and_corpus_file():
     """fastjsonschema decides valid/invalid on the hot path; it must agree with jsonschema."""
-    from compiler.load import load_terms
-    from compiler.schema import _validator, coerce, is_valid, term_schema
+    from compiler.load.terms import load_terms
+    from compiler.validate.schema import _validator, coerce, is_valid, term_schema
 
     from .conftest import CORPUS, FIXTURES
 

@@ -5,7 +5,7 @@ import os
 import time
 from pathlib import Path
 
-from compiler.modules import load_modules
+from compiler.load.modules import load_modules
 
 
 def _write(path: Path, text: str, age_s: float = 10.0) -> None:

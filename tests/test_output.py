@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler.output import MARKER, OutputError, atomic_output, check_target
+from compiler.render.output import MARKER, OutputError, atomic_output, check_target
 from tests.render_support import REPO, tree_bytes
 
 BUILD_SCRIPT = r"""
@@ -198,7 +198,7 @@ def test_a_second_build_waits_for_the_lock(tmp_path: Path) -> None:
 
 def test_exchange_swaps_two_folders_or_changes_nothing(tmp_path: Path) -> None:
     """renameat2(RENAME_EXCHANGE) where libc and the file system have it; otherwise False and no change."""
-    from compiler.output import exchange
+    from compiler.render.output import exchange
 
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
@@ -209,7 +209,7 @@ def test_exchange_swaps_two_folders_or_changes_nothing(tmp_path: Path) -> None:
     assert names == ((["from-b"], ["from-a"]) if swapped else (["from-a"], ["from-b"]))
     import ctypes
 
-    from compiler.output import _renameat2
+    from compiler.render.output import _renameat2
 
     if hasattr(ctypes.CDLL(None), "renameat2"):  # glibc >= 2.28: the atomic path is found
         assert _renameat2() is not None

@@ -1,4 +1,4 @@
-"""The heavy site-wide files made by forked workers (compiler.render.tasks): same bytes, and the
+"""The heavy site-wide files made by forked workers (compiler.incremental.render_workers): same bytes, and the
 graph layout a worker computes comes back to the build's memo so the next build reuses it."""
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from compiler.build import Options, analyze, build
-from compiler.render import graphview, site as S, tasks
+from compiler.incremental import render_workers as tasks
+from compiler.render import graphview, site as S
 from compiler.render.plan import plan_site
 
 from .conftest import FIXTURES

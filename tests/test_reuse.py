@@ -1,4 +1,4 @@
-"""Which pages an incremental render renders again (compiler.render.reuse), rule by rule.
+"""Which pages an incremental render renders again (compiler.incremental.pages), rule by rule.
 
 Each test renders the shipped glossary into a site, changes one input (a body, an
 edge, a node's status, a check result, a label), renders again with the same page
@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from compiler.build import Options, analyze
-from compiler.graph import as_networkx
-from compiler.render import reuse, site as site_module
+from compiler.link.graph import as_networkx
+from compiler.incremental import pages as reuse
+from compiler.render import site as site_module
 from compiler.render.plan import plan_site
 from compiler.render.site import SITE_FILES, render_site
 
@@ -69,7 +70,7 @@ def pages_of(glossary, idents) -> set[str]:
 
 def graph_copy(glossary):
     """A networkx copy with the same order everywhere (``Graph.copy`` re-adds edges, which reorders
-    predecessors); the build's own graph is a light one (compiler.lightgraph), which is never changed."""
+    predecessors); the build's own graph is a light one (compiler.incremental.lightgraph), which is never changed."""
     return pickle.loads(pickle.dumps(as_networkx(glossary.graph)))
 
 

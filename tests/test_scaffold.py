@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from compiler.load import load_text
-from compiler.scaffold import StubRequest, name_from_id, skeleton, write_stubs
-from compiler.schema import term_schema, validate_term
+from compiler.load.terms import load_text
+from compiler.authoring.scaffold import StubRequest, name_from_id, skeleton, write_stubs
+from compiler.validate.schema import term_schema, validate_term
 
 
 def _header(text: str) -> str:
@@ -86,7 +86,7 @@ def test_the_new_command_exit_codes(tmp_path: Path) -> None:
 
 
 def test_new_wanted_writes_stubs_for_the_most_linked_missing_terms(tmp_path):
-    from compiler.cli import main
+    from compiler.cli.main import main
 
     terms = tmp_path / "terms"
     terms.mkdir()

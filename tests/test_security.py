@@ -48,7 +48,7 @@ def test_ids_never_write_outside_out(tmp_path, ident):
 
 
 def test_output_folder_refusals(tmp_path, monkeypatch):
-    from compiler.cli import main
+    from compiler.cli.main import main
 
     terms = tmp_path / "terms"
     terms.mkdir()

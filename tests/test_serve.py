@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from compiler.serve import make_server
+from compiler.cli.serve import make_server
 
 from .conftest import FIXTURES
 

@@ -1,4 +1,4 @@
 """The static site renderer: ``render_site(glossary, out, jobs=1) -> (stats, diagnostics)``."""
-from .site import RenderStats, render_site
+from compiler.render.site import RenderStats, render_site
 
 __all__ = ["render_site", "RenderStats"]

@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping
 
 from markupsafe import Markup, escape
 
-from ..adjacency import node_adjacency
+from compiler.incremental.adjacency import node_adjacency
 
 MAX_NEIGHBOURS = 24
 WIDTH, HEIGHT = 600, 380  # wide enough for 22-character labels left and right of the circle
@@ -23,10 +23,10 @@ WIDTH, HEIGHT = 600, 380  # wide enough for 22-character labels left and right o
 def adjacent(graph: Any, ident: str) -> tuple[list[tuple[str, Mapping[str, Any]]], list[tuple[str, Mapping[str, Any]]]]:
     """(edges out, edges in) of ``ident`` as (other end, edge data), loops left out.
 
-    Read from networkx's own adjacency dicts (as compiler.render.reuse does): its
+    Read from networkx's own adjacency dicts (as compiler.incremental.pages does): its
     edge views build a tuple and a wrapper per edge, and every node page asks this
     twice (its link lists and its picture). A reused link result's graph answers for
-    this one node without filling the adjacency of all the others (compiler.adjacency)."""
+    this one node without filling the adjacency of all the others (compiler.incremental.adjacency)."""
     if graph is None or ident not in graph:
         return [], []
     multi = graph.is_multigraph()

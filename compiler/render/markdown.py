@@ -18,7 +18,7 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_inline import StateInline
 from markupsafe import Markup
 
-from .mathml import math_html
+from compiler.render.mathml import math_html
 
 _BAD_SCHEME = re.compile(r"^(javascript|vbscript|file|data):", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")

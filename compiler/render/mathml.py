@@ -115,7 +115,7 @@ def formula_html(text: str) -> Markup:
     if not isinstance(text, str):
         return Markup(escape(str(text)))
     if "$" in text or "\\(" in text or "\\[" in text:
-        from .markdown import render_inline
+        from compiler.render.markdown import render_inline
 
         return render_inline(text)
     if looks_like_latex(text):

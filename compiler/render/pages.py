@@ -17,11 +17,11 @@ from typing import Any, Callable, Iterable
 
 from markupsafe import Markup, escape
 
-from ..diagnostics import Diagnostic, sorted_diagnostics
-from ..model import Term
-from .graphview import adjacent
-from .mathml import formula_html
-from .plan import Page, SitePlan
+from compiler.diagnostics import Diagnostic, sorted_diagnostics
+from compiler.model import Term
+from compiler.render.graphview import adjacent
+from compiler.render.mathml import formula_html
+from compiler.render.plan import Page, SitePlan
 
 RELATIONS = [
     ("broader", "Broader (parents)"), ("narrower", "Narrower (children)"),

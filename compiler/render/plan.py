@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, Sequence
 
-from ..diagnostics import Diagnostic, make
-from ..model import Term
-from .slugs import assign_slugs, href
+from compiler.diagnostics import Diagnostic, make
+from compiler.model import Term
+from compiler.render.slugs import assign_slugs, href
 
 FOLDERS = {"term": "terms", "module": "modules", "missing": "missing"}
 
@@ -82,7 +82,7 @@ def plan_key(terms: Sequence[Term], modules: Sequence[Any], graph: Any) -> bytes
     """A digest of everything ``plan_site`` reads: each term's id, file, label and aliases; each
     module's id, file and title; each graph node's kind and label. Never a term's body or
     other data, so an edit of a body keeps the plan (and every page's site-wide part)."""
-    from .reuse import digest
+    from compiler.incremental.pages import digest
 
     nodes = getattr(graph, "_node", None) if graph is not None else None
     node_rows = ([(n, a.get("kind"), a.get("label")) for n, a in nodes.items()] if isinstance(nodes, Mapping)

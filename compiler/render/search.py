@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from .plan import Page
+from compiler.render.plan import Page
 
 SNIPPET = 240
 

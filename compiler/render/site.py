@@ -1,4 +1,4 @@
-"""``render_site``: the whole static site, written through ``compiler.output``.
+"""``render_site``: the whole static site, written through ``compiler.render.output``.
 
 Why one Jinja2 environment and one Markdown parser per build: they are costly to
 build and hold no per-page state. Templates come from the package resource
@@ -23,16 +23,17 @@ from urllib.parse import quote, unquote, urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
-from ..adjacency import node_adjacency
-from ..diagnostics import Diagnostic, make, sorted_diagnostics
-from ..model import Glossary
-from ..output import OutputError, atomic_output
-from . import graphview, pages as P, reuse, tasks
-from .markdown import make_markdown, render_block, render_field, safe_link
-from .mathml import formula_html
-from .plan import Page, SitePlan, plan_site
-from .search import build_index, index_json
-from .shell import FastContext, PageRenderer
+from compiler.incremental.adjacency import node_adjacency
+from compiler.diagnostics import Diagnostic, make, sorted_diagnostics
+from compiler.model import Glossary
+from compiler.render.output import OutputError, atomic_output
+from compiler.incremental import pages as reuse, render_workers as tasks
+from compiler.render import graphview, pages as P
+from compiler.render.markdown import make_markdown, render_block, render_field, safe_link
+from compiler.render.mathml import formula_html
+from compiler.render.plan import Page, SitePlan, plan_site
+from compiler.render.search import build_index, index_json
+from compiler.render.shell import FastContext, PageRenderer
 
 SITE_PAGES = ("index.html", "graph.html", "checks.html", "problems.html", "wanted.html")
 # Every site-wide file: the pages above, the 404 page, then the data files (SiteRenderer.site_files).
@@ -80,14 +81,14 @@ def _bytecode_cache(key: str) -> jinja2.BytecodeCache | None:
     """Compiled templates kept between runs (about 0.2 s a build), in the user's own cache.
 
     Never in the project's folders: compiled templates are code, and a cache that a
-    stranger could commit must never be loaded (see compiler.cache). ``key`` names
+    stranger could commit must never be loaded (see compiler.incremental.cache). ``key`` names
     what the compiled code depends on besides the template's text (``_compile_key``)."""
     import os
 
     if os.environ.get("COMPILE_GLOSSARY_NO_TEMPLATE_CACHE"):
         return None
-    from .. import __version__
-    from ..cache import _key_file
+    from compiler.version import __version__
+    from compiler.incremental.cache import _key_file
 
     folder = _key_file().parent / f"templates-{__version__}-{key}"
     try:
@@ -473,14 +474,14 @@ class SiteRenderer:
 
 
 def _graph_json(graph: Any, urls: Mapping[str, str]) -> str:
-    """The node-link export of the graph (compiler.exports), each node's url relative to OUT.
+    """The node-link export of the graph (compiler.export.writers), each node's url relative to OUT.
 
     The urls go into the exported node entries (made in graph order), not into the
     graph: rendering leaves the glossary's graph as it is, without copying it (a third
     of this file's cost). It reads the graph's dicts only, so a reused link result's
-    light graph (compiler.lightgraph) is exported without importing networkx."""
-    from ..exports import node_link_data
-    from ..lightgraph import PartsGraph
+    light graph (compiler.incremental.lightgraph) is exported without importing networkx."""
+    from compiler.export.writers import node_link_data
+    from compiler.incremental.lightgraph import PartsGraph
 
     g = graph if graph is not None else PartsGraph()
     data = node_link_data(g)
@@ -492,8 +493,8 @@ def _graph_json(graph: Any, urls: Mapping[str, str]) -> str:
 def _ensure_graph(glossary: Glossary) -> Any:
     """The glossary's graph, or a copy with a node for every term when some are absent.
 
-    A networkx graph or a light one (compiler.lightgraph): both copy and add nodes alike."""
-    from ..lightgraph import PartsGraph
+    A networkx graph or a light one (compiler.incremental.lightgraph): both copy and add nodes alike."""
+    from compiler.incremental.lightgraph import PartsGraph
 
     graph = glossary.graph if glossary.graph is not None else PartsGraph()
     absent = [t for t in glossary.terms if t.id not in graph]
@@ -513,7 +514,7 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dic
     a refused or unwritable output folder). The previous site stays in place
     unless the new one was written completely.
 
-    ``page_cache`` (a dict the caller keeps between builds, see compiler.render.reuse)
+    ``page_cache`` (a dict the caller keeps between builds, see compiler.incremental.pages)
     lets unchanged pages be linked from the previous site instead of rendered;
     ``digests`` (term file -> content digest, from the load cache) stand for the terms there.
     The cache learns this build's inputs and files only once the new site is in place:

@@ -1,0 +1,1 @@
+"""authoring: see docs/architecture.md."""

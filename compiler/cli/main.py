@@ -1,0 +1,439 @@
+"""Command line: parse arguments, call the API, print, exit. No pipeline logic here.
+
+Exit codes are stable: 0 no error (warnings allowed), 1 errors in the glossary (or
+warnings under --strict), 2 a usage problem or an internal error. A problem in a
+user's files never prints a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Callable, Sequence
+
+from compiler.version import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+ISSUES_URL = "https://github.com/compile-glossary/compile-glossary/issues"
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called (exit 2, no traceback)."""
+
+
+def _terms_dir(value: str) -> Path:
+    path = Path(value)
+    if not path.exists():
+        raise UsageError(f"the terms folder {value!r} does not exist")
+    if not path.is_dir():
+        raise UsageError(f"{value!r} is not a folder")
+    return path
+
+
+def _color(stream) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def _emit_report(report, fmt: str, text: str | None = None) -> None:
+    """Print ``report`` in ``fmt``; ``text`` is its text report when already made (the build keeps it for no-ops)."""
+    from compiler.report.formats import FORMATTERS, summary_line, text_report
+
+    if fmt == "text":
+        sys.stdout.write(text if text is not None else text_report(report, color=_color(sys.stdout)))
+        print(summary_line(report), file=sys.stdout)
+    else:
+        sys.stdout.write(FORMATTERS[fmt](report))
+        print(summary_line(report), file=sys.stderr)
+
+
+def _report(glossary, base: str, extra: dict | None = None, *, fmt: str = "json"):
+    from compiler.report.formats import Report
+
+    # only the json format prints the check results (7,000 of them cost 0.3 s at 10,000 terms)
+    checks = tuple(c.to_json() for c in glossary.checks) if fmt == "json" else ()
+    return Report(base=base, files=glossary.files, terms=len(glossary.terms), diagnostics=glossary.diagnostics,
+                  checks=checks, extra=extra or {})
+
+
+_CURRENT = {"stage": "start"}  # the stage running now, named in an internal-error message
+
+
+def _settle() -> None:
+    """The run's objects now live until the process exits: take them out of the collector's sight.
+
+    Why: the first full collection after a build walks every object of the glossary
+    (about 1 s at 10,000 terms) and frees nothing; the report that follows allocates
+    enough to trigger one. Not for `serve`, whose rebuilds replace their objects.
+    """
+    import gc
+
+    gc.freeze()
+
+
+class _Progress:
+    """A one-line status on a terminal's stderr; silent in CI logs and pipes."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.start = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        _CURRENT["stage"] = stage
+        if self.enabled:
+            sys.stderr.write(f"\r\033[K{stage}... ({time.perf_counter() - self.start:.1f}s)")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def _options(args: argparse.Namespace, **extra):
+    from compiler.build import Options
+
+    config = getattr(args, "config", None)
+    if config is not None and not Path(config).is_file():
+        raise UsageError(f"the configuration file {config!r} does not exist")
+    modules = tuple(Path(m) for m in getattr(args, "modules", None) or ())
+    for m in modules:
+        if not m.is_dir():
+            raise UsageError(f"the module folder {str(m)!r} does not exist")
+    return Options(config_file=Path(config) if config else None, module_dirs=modules,
+                   edition=getattr(args, "edition", None), **extra)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from compiler.build import analyze
+    from compiler.report.formats import exit_code
+
+    root = _terms_dir(args.terms_dir)
+    progress = _Progress(sys.stderr.isatty())
+    glossary = analyze(root, _options(args, progress=progress))
+    _settle()
+    progress.done()
+    _emit_report(_report(glossary, args.terms_dir, fmt=args.format), args.format)
+    return exit_code(glossary.diagnostics, strict=args.strict)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from compiler.build import analyze
+    from compiler.report.formats import exit_code
+
+    root = _terms_dir(args.terms_dir)
+    glossary = analyze(root, _options(args))
+    _settle()
+    checks = [c.to_json() for c in glossary.checks]
+    by_status: dict[str, int] = {}
+    for c in checks:
+        by_status[c["status"]] = by_status.get(c["status"], 0) + 1
+    check_diags = tuple(d for d in glossary.diagnostics if d.code.startswith("check-"))
+    report = _report(glossary, args.terms_dir, {"checks": by_status}, fmt=args.format)
+    from dataclasses import replace as _replace
+
+    _emit_report(_replace(report, diagnostics=check_diags), args.format)
+    if args.format == "text":
+        print(", ".join(f"{n} {s}" for s, n in sorted(by_status.items())) or "no equation hints")
+    return exit_code(check_diags, strict=args.strict)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from compiler.build import build, default_cache_dir, noop_inputs
+    from compiler.report.formats import exit_code
+    from compiler.render.output import OutputError, check_target
+
+    root = _terms_dir(args.terms_dir)
+    out = Path(args.output)
+    try:
+        check_target(out, [root])  # refuse /, the home folder, the terms folder... before any work
+    except OutputError as exc:
+        raise UsageError(str(exc)) from None
+    progress = _Progress(sys.stderr.isatty())
+    started = time.perf_counter()
+    cache = None if args.no_cache else Path(args.cache_dir) if args.cache_dir else default_cache_dir(out)
+    options = _options(args, jobs=args.jobs or os.cpu_count() or 1, progress=progress, cache_dir=cache)
+    stamps = replayed = None
+    if cache is not None:
+        from compiler.incremental import noop
+
+        name, restamp = noop_inputs(root, out, options)
+        stamps = restamp()
+        key = noop.text_key(args.terms_dir, _color(sys.stdout)) if args.format == "text" else None
+        replayed = noop.replay(cache, name, stamps, out, root, key)
+    if replayed is not None:  # nothing changed since the last build: OUT is already the result
+        from compiler.report.formats import Report, exit_status, summary_text_line
+
+        if replayed.text is not None:  # the text report as the last build printed it
+            sys.stdout.write(replayed.text)
+            print(summary_text_line(replayed.summary()))
+        else:
+            _emit_report(Report(base=args.terms_dir, files=replayed.files, terms=replayed.terms,
+                                diagnostics=replayed.diagnostics or (), checks=replayed.checks or (),
+                                extra={"pages": replayed.pages, "seconds": round(time.perf_counter() - started, 3)}),
+                         args.format)
+        print(f"nothing changed: {out}/ is up to date ({replayed.pages} pages)",
+              file=sys.stdout if args.format == "text" else sys.stderr)
+        return exit_status(*replayed.counts[:2], strict=args.strict)
+
+    def report(glossary, stats, digests) -> None:  # the site is in place; the cache is being written beside this
+        _settle()
+        progress.done()
+        seconds = round(time.perf_counter() - started, 3)
+        made = _report(glossary, args.terms_dir, {"pages": stats.pages, "seconds": seconds}, fmt=args.format)
+        text = None
+        if args.format == "text":  # made once: printed now, and kept for the next no-op to print again
+            from compiler.report.formats import text_report
+
+            color = _color(sys.stdout)
+            text = text_report(made, color=color)
+        if cache is not None and stats.pages:
+            after = restamp() if stamps is not None else None  # None: nothing to record
+            kept = None
+            if text is not None and after is not None:
+                from dataclasses import replace as _replace
+
+                from compiler.codes import about_the_glossary
+
+                recorded = about_the_glossary(glossary.diagnostics)  # a no-op does not repeat news of this run
+                kept = (noop.text_key(args.terms_dir, color), text if len(recorded) == len(glossary.diagnostics)
+                        else text_report(_replace(made, diagnostics=recorded), color=color))
+            noop.record(cache, name, stamps, after, out, glossary, stats.pages, kept, digests)
+        _emit_report(made, args.format, text)
+
+    try:
+        glossary, stats = build(root, out, options, then=report)
+    except OutputError as exc:
+        progress.done()
+        raise UsageError(str(exc)) from None
+    if args.format == "text":
+        print(f"wrote {stats.pages} pages to {out}/ in {time.perf_counter() - started:.2f}s")
+    else:
+        print(f"wrote {stats.pages} pages to {out}/", file=sys.stderr)
+    return exit_code(glossary.diagnostics, strict=args.strict)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import threading
+
+    from compiler.build import build, default_cache_dir
+    from compiler.report.formats import summary_line
+    from compiler.cli.serve import Watcher, make_server
+
+    root = _terms_dir(args.terms_dir)
+    out = Path(args.output)
+    options = _options(args, jobs=1, cache_dir=default_cache_dir(out))
+    counter = {"n": 0}
+
+    def rebuild() -> None:
+        started = time.perf_counter()
+        try:
+            glossary, stats = build(root, out, options)
+        except Exception as exc:  # noqa: BLE001 - keep serving the last good site
+            print(f"rebuild failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return
+        counter["n"] += 1
+        report = _report(glossary, args.terms_dir, fmt="text")
+        print(f"built {stats.pages} pages in {time.perf_counter() - started:.2f}s: {summary_line(report)}",
+              file=sys.stderr)
+
+    rebuild()
+    try:
+        server = make_server(out, args.host, args.port, lambda: str(counter["n"]))
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    watched = [root, *options.module_dirs, *([options.config_file] if options.config_file else [])]
+    watcher = Watcher(watched, rebuild)
+    threading.Thread(target=watcher.run, daemon=True).start()
+    host, port = server.server_address[:2]
+    print(f"serving {out}/ at http://{host}:{port}/ (Ctrl-C stops)", file=sys.stderr)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.stop.set()
+        server.server_close()
+    return EXIT_OK
+
+
+def _export_bytes(fmt: str, graph, terms) -> bytes:
+    import io
+
+    from compiler.export import writers as exports
+
+    if fmt == "json":
+        return exports.node_link_json(graph).encode("utf-8")
+    if fmt == "skos":
+        return exports.skos_json(graph, terms).encode("utf-8")
+    buffer = io.BytesIO()
+    if fmt == "graphml":
+        exports.write_graphml(graph, buffer)
+    else:
+        from compiler.export.gexf import write_gexf
+
+        write_gexf(graph, buffer)
+    return buffer.getvalue()
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    from compiler.build import analyze
+    from compiler.export.writers import summary_text
+    from compiler.link.graph import as_networkx
+
+    root = _terms_dir(args.terms_dir)
+    if args.export == "gexf" or (args.analyze and not args.export):
+        return _idea_map(root, args)
+    glossary = analyze(root, _options(args, checks=False))
+    graph = as_networkx(glossary.graph)  # the exports and the summary run networkx's writers and algorithms
+    if args.analyze:
+        from compiler.analyze.analytics import analyze_graph, annotate
+
+        graph = annotate(graph, analyze_graph(graph, glossary.terms, glossary.config))
+    if args.export:
+        data = _export_bytes(args.export, graph, glossary.terms)
+        if args.output:
+            Path(args.output).write_bytes(data)
+            print(f"wrote {args.output}", file=sys.stderr)
+        else:
+            sys.stdout.buffer.write(data)
+        return EXIT_OK
+    sys.stdout.write(summary_text(graph, glossary.diagnostics))
+    return EXIT_OK
+
+
+def _idea_map(root: Path, args: argparse.Namespace) -> int:
+    """`graph --analyze` and `graph --export gexf` through the streaming idea map (compiler.analyze.ideamap)."""
+    from compiler.analyze.analytics import analysis_text
+    from compiler.analyze.ideamap import build_map, default_jobs, write_map_gexf
+
+    progress = _Progress(sys.stderr.isatty())
+    idea = build_map(root, _options(args, checks=False, progress=progress, jobs=args.jobs or default_jobs()))
+    progress.done()
+    if not args.export:
+        print(analysis_text(idea.analysis))
+        return EXIT_OK
+    if args.output:
+        write_map_gexf(idea, Path(args.output))
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        write_map_gexf(idea, sys.stdout.buffer)
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from importlib import resources
+
+    sys.stdout.write(resources.files("compiler._schema").joinpath("term.schema.json").read_text("utf-8"))
+    return EXIT_OK
+
+
+def cmd_codes(args: argparse.Namespace) -> int:
+    from compiler.codes import CODES, codes_markdown
+
+    if args.markdown:
+        sys.stdout.write(codes_markdown())
+    else:
+        for code in sorted(CODES.values(), key=lambda c: (c.stage, c.name)):
+            print(f"{code.name:28} {code.severity.value:8} {code.stage:8} {code.doc}")
+    return EXIT_OK
+
+
+def _add_format(p: argparse.ArgumentParser, choices: Sequence[str] = ("text", "json", "github", "sarif")) -> None:
+    p.add_argument("--format", choices=choices, default="text",
+                   help="output format (json: one document on stdout; github: Actions annotations; sarif: code scanning)")
+
+
+def _add_common(p: argparse.ArgumentParser, *, fmt: bool = True) -> None:
+    p.add_argument("terms_dir", nargs="?", default="terms", metavar="TERMS_DIR", help="folder of term files (default: terms)")
+    p.add_argument("--config", metavar="FILE", help="glossary.toml or pyproject.toml (default: looked up from TERMS_DIR upward)")
+    p.add_argument("--modules", action="append", metavar="DIR", help="folder of module documents (repeatable)")
+    p.add_argument("--edition", metavar="YEAR", help="reference data edition for the numeric checks (default: latest)")
+    if fmt:
+        p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+        _add_format(p)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="compile-glossary",
+        description="Compile a folder of Markdown term files with YAML front matter into a checked "
+                    "knowledge graph and a static website.",
+        epilog="Exit codes: 0 no errors, 1 errors found (or warnings with --strict), 2 usage or internal error.")
+    parser.add_argument("--version", action="version", version=f"compile-glossary {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check term files against the schema and the graph rules",
+                       description="Load every *.md under TERMS_DIR, validate it, and report located diagnostics.")
+    _add_common(p)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("build", help="load, check and render the static site",
+                       description="Run load -> validate -> link -> check -> render and write the site atomically.")
+    _add_common(p)
+    p.add_argument("-o", "--output", default="_site", metavar="OUT", help="output folder (default: _site)")
+    p.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: number of cores)")
+    p.add_argument("--cache-dir", metavar="DIR", help="incremental-build cache (default: .glossary-cache beside OUT)")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache (a cold build)")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("serve", help="build, serve on 127.0.0.1, rebuild on change and reload pages",
+                       description="Build the site, serve it locally, watch the files and rebuild on change.")
+    _add_common(p, fmt=False)
+    p.add_argument("-o", "--output", default="_site", metavar="OUT", help="output folder (default: _site)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("check", help="run the numeric checks of every equation hint",
+                       description="Parse each formal_mappings equation_hint and check it against reference data.")
+    _add_common(p)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("graph", help="summarize, analyze or export the knowledge graph")
+    _add_common(p, fmt=False)
+    p.add_argument("--export", choices=("json", "graphml", "skos", "gexf"), help="write the graph in this format")
+    p.add_argument("-o", "--output", metavar="FILE", help="file for --export (default: stdout)")
+    p.add_argument("--analyze", action="store_true",
+                   help="communities, key terms, bridges, wanted terms and suggested links")
+    p.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
+                   help="worker processes for --analyze and --export gexf (default: number of cores)")
+    p.set_defaults(func=cmd_graph)
+
+    p = sub.add_parser("schema", help="print the term JSON Schema (for editors)")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("codes", help="list every diagnostic code with its default severity")
+    p.add_argument("--markdown", action="store_true", help="print the docs' codes table")
+    p.set_defaults(func=cmd_codes)
+    __import__("compiler.cli.authoring", fromlist=["add_commands"]).add_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return func(args)
+    except UsageError as exc:
+        print(f"compile-glossary: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("compile-glossary: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # an internal error: short message, where to report it, exit 2
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        print(f"compile-glossary: internal error during {_CURRENT['stage']}: {type(exc).__name__}: {exc}\n"
+              f"  at {Path(where.filename).name}:{where.lineno}. This is a bug in compile-glossary, not in your files;"
+              f" please report it at {ISSUES_URL} (set COMPILE_GLOSSARY_DEBUG=1 for the traceback).", file=sys.stderr)
+        if os.environ.get("COMPILE_GLOSSARY_DEBUG"):
+            traceback.print_exc()
+        return EXIT_USAGE

@@ -1,0 +1,1 @@
+"""incremental: see docs/architecture.md."""

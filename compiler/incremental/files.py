@@ -1,0 +1,168 @@
+"""Load and validate with the cache, and spread cache misses over processes.
+
+A term file whose stamp (size, mtime) or content hash matches the cache is not
+parsed again: its validated Term and diagnostics come from the cache. The misses
+are loaded in ``jobs`` processes when there are enough of them to pay for the
+process start; results are merged back in file order, so the output is the same
+for every ``jobs``.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Sequence
+
+from compiler.incremental.cache import CacheState, FileEntry, digest_bytes, stamp_matches
+from compiler.diagnostics import Diagnostic
+from compiler.load.terms import discover, load_bytes, read_file
+from compiler.model import Term
+from compiler.incremental.workers import Chunked
+from compiler.validate.schema import validate_term
+
+MIN_FILES_PER_PROCESS = 150  # below this, starting a process costs more than it saves
+CHUNK = 50  # files per task
+
+
+def _work(batch: Sequence[tuple[Path, str, int]]) -> list[tuple[str, FileEntry | None, list[Diagnostic]]]:
+    """Load and validate a batch of files (in a worker process or in this one)."""
+    out = []
+    for path, display, max_bytes in batch:
+        st, data, diags = read_file(path, display, max_bytes)
+        if data is None or st is None:
+            out.append((display, None, diags))
+            continue
+        term, diags = load_bytes(data, path, display)
+        if term is not None:
+            term, more = validate_term(term)
+            diags = [*diags, *more]
+        out.append((display, FileEntry(st.st_size, st.st_mtime_ns, digest_bytes(data), term, tuple(diags)), []))
+    return out
+
+
+def _load_all(misses: list[tuple[Path, str, int]], jobs: int) -> list[tuple[str, FileEntry | None, list[Diagnostic]]]:
+    """Load the misses with ``jobs - 1`` forked workers and this process, which takes chunks from the end.
+
+    Why this process works too: it would otherwise only wait, and on two cores one
+    worker plus this process is as fast as two workers without a third process
+    competing for the cores. An entry crosses the pipe as the pickled bytes the cache
+    keeps anyway (FileEntry.__reduce__), so nothing is pickled twice.
+    """
+    chunks = [misses[i:i + CHUNK] for i in range(0, len(misses), CHUNK)]
+    if jobs <= 1 or len(misses) < 2 * MIN_FILES_PER_PROCESS:
+        return [r for chunk in chunks for r in _work(chunk)]
+    workers = min(jobs - 1, max(1, len(misses) // MIN_FILES_PER_PROCESS - 1))
+    return [r for done in Chunked(_work, [(chunk,) for chunk in chunks], workers).results() for r in done]
+
+
+def _keep_checks(old: FileEntry | None, new: FileEntry) -> None:
+    """Carry the check results over to a reloaded file whose checks read the same (a prose edit,
+    or a header edit outside the hints when no hook checked the term)."""
+    if old is not None and old.checks is not None and new.term is not None:
+        from compiler.checks.inputs import same_check_inputs
+
+        builtin_only = all(getattr(result, "hook", None) == "builtin" for result in old.checks)
+        if same_check_inputs(old.term, new.term, builtin_only):
+            new.checks, new.check_diagnostics = old.checks, old.check_diagnostics
+
+
+def load_and_validate(root: Path, *, exclude: Sequence[Path] = (), state: CacheState | None = None, jobs: int = 1,
+                      max_bytes: int = 16 * 1024 * 1024) -> tuple[tuple[Term, ...], list[Diagnostic], int, set[str]]:
+    """(terms, diagnostics, number of files, displays of the files that were (re)loaded)."""
+    from compiler.load.terms import _display
+
+    paths, diags = discover(root, exclude=exclude)
+    displays = [_display(path, root) for path in paths]
+    entries: dict[str, FileEntry | None] = {}
+    misses: list[tuple[Path, str, int]] = []
+    for path, display in zip(paths, displays):
+        cached = state.files.get(display) if state is not None else None
+        if cached is not None:
+            try:
+                st = path.stat()
+            except OSError:
+                st = None
+            if st is not None and stamp_matches(cached, st, state.saved_ns):
+                entries[display] = cached
+                continue
+            if st is not None and st.st_size == cached.size:
+                try:
+                    data = path.read_bytes()
+                except OSError:
+                    data = None
+                if data is not None and digest_bytes(data) == cached.digest:
+                    cached.mtime_ns = st.st_mtime_ns
+                    entries[display] = cached
+                    continue
+        misses.append((path, display, max_bytes))
+    loaded: dict[str, tuple[FileEntry | None, list[Diagnostic]]] = {}
+    for display, entry, d in _load_all(misses, jobs):
+        if entry is not None:
+            d = list(entry.diagnostics)
+            if state is None:
+                entry.blob = None  # no cache to save it to: do not hold the bytes
+            else:
+                _keep_checks(state.files.get(display), entry)
+        loaded[display] = (entry, d)
+    terms: list[Term] = []
+    for display in displays:
+        if display in entries:
+            entry = entries[display]
+            file_diags: Sequence[Diagnostic] = entry.diagnostics if entry else ()
+        else:
+            entry, file_diags = loaded[display]
+        diags.extend(file_diags)
+        if entry is not None and entry.term is not None:
+            terms.append(entry.term)
+        if state is not None:
+            if entry is not None:
+                state.files[display] = entry
+            else:
+                state.files.pop(display, None)
+    if state is not None:
+        for gone in set(state.files) - set(displays):
+            del state.files[gone]
+    return tuple(terms), diags, len(paths), set(loaded)
+
+
+def _tree_stamp(folder: Path | None, pattern: str = "*") -> str:
+    """(name, size, mtime) of every file under ``folder``: cheap, and changes when any file does."""
+    if folder is None or not folder.is_dir():
+        return ""
+    parts = []
+    for p in sorted(folder.rglob(pattern)):
+        if p.is_file() and "__pycache__" not in p.parts:
+            st = p.stat()
+            parts.append(f"{p.relative_to(folder).as_posix()}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(parts)
+
+
+def _resource_dir(package: str) -> Path | None:
+    from importlib import resources
+
+    try:
+        return Path(str(resources.files(package)))
+    except (ModuleNotFoundError, TypeError):
+        return None
+
+
+def environment(config: object, edition: str | None) -> str:
+    """The environment key: everything besides the term files that can change a result."""
+    from compiler.version import __version__
+    from compiler.incremental.cache import environment_key
+
+    package = Path(__file__).resolve().parent
+    checks = getattr(config, "checks", None)
+    parts: list[tuple[str, bytes | str]] = [
+        ("version", __version__),
+        ("package", _tree_stamp(package, "*.py") + _tree_stamp(package, "*.json")),
+        ("schema+site", _tree_stamp(_resource_dir("compiler._schema")) + _tree_stamp(_resource_dir("compiler._site"))),
+        ("config", repr(config)),
+        ("edition", edition or ""),
+        ("hooks", _tree_stamp(getattr(checks, "hooks_dir", None), "*.py")),
+    ]
+    for ref in getattr(checks, "reference_dirs", ()) or ():
+        parts.append(("reference", _tree_stamp(ref)))
+    file = getattr(config, "file", None)
+    if file is not None and Path(file).is_file():
+        parts.append(("config-file", Path(file).read_bytes()))
+    return environment_key(parts)

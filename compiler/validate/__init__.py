@@ -1,0 +1,1 @@
+"""validate: see docs/architecture.md."""
