@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ..diagnostics import Diagnostic, make
+from compiler.diagnostics import Diagnostic, make
 from .inputs import iter_hints
 from .hooks import BUILTIN, Registry, discover, hook, needs_hooks, run_hook
 from .verdict import _year as year_of, check_hint_with
@@ -106,6 +106,19 @@ def run_checks(terms: Sequence[Any], *, edition: str | None = None, hooks_dir: P
     return results, diagnostics
 
 
+def account(results: Sequence[CheckResult], diagnostics: Sequence[Diagnostic]) -> dict[str, Any]:
+    """Every hint accounted for: those found are those checked and those in headers that could not be read.
+
+    ``checked`` counts the results whose hint has text (any status); ``unreadable`` the
+    ``check-unread`` findings of the load stage, one per hint it saw but could not read;
+    ``unreadable_files`` names their files.
+    """
+    checked = sum(1 for r in results if r.hint.strip())
+    unread = [d for d in diagnostics if d.code == "check-unread"]
+    return {"found": checked + len(unread), "checked": checked, "unreadable": len(unread),
+            "unreadable_files": sorted({d.file for d in unread})}
+
+
 def _headline(r: CheckResult) -> str:
     return {"fail": "numeric claim does not hold", "stale": "numeric claim is out of date",
             "error": "hint could not be checked", "unchecked": f"hint not checked ({r.klass})"}[r.status]
@@ -129,4 +142,4 @@ def _check_one(term: Any, candidate: Mapping[str, Any], hint: str, ref: Referenc
     return check_hint_with(hint, ref, edition, _claimed_in(candidate), table)
 
 
-__all__ = ["run_checks", "check_hint", "CheckResult", "Deviation", "hook", "load_reference", "ReferenceData", "iter_hints"]
+__all__ = ["account", "run_checks", "check_hint", "CheckResult", "Deviation", "hook", "load_reference", "ReferenceData", "iter_hints"]
