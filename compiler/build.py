@@ -86,9 +86,16 @@ def _analyze(terms_dir: Path, options: Options) -> tuple[Glossary, _Cache | None
               cached_link(terms, modules, config, state, options.cache_dir, cache_name))
     checks: Sequence = ()
     check_diags: Sequence[Diagnostic] = ()
+    symbols: Sequence = ()
     if pending is not None:
         note("check")
         checks, check_diags = pending()
+        from compiler.checks.symbols import symbol_list
+
+        symbols, symbol_diags = symbol_list(terms)
+        check_diags = [*check_diags, *symbol_diags]
+    else:  # hints are not checked: their being unread is no finding
+        load_diags = [d for d in load_diags if d.code != "check-unread"]
     graph = linked.graph
     analytics_diags: Sequence[Diagnostic] = ()
     if config.analytics.similarity:  # idea map on the site: similar terms, communities, key terms
@@ -105,7 +112,7 @@ def _analyze(terms_dir: Path, options: Options) -> tuple[Glossary, _Cache | None
     glossary = Glossary(root=terms_dir, config=config, terms=terms, modules=tuple(modules), graph=graph,
                         checks=tuple(checks), diagnostics=tuple(sorted_diagnostics(diagnostics)), files=files,
                         graph_digest=linked.graph_digest if graph is linked.graph else None,
-                        links_digest=linked.links_digest if graph is linked.graph else None)
+                        links_digest=linked.links_digest if graph is linked.graph else None, symbols=tuple(symbols))
     return glossary, (_Cache(options.cache_dir, cache_name, state) if state is not None else None)
 
 

@@ -112,3 +112,5 @@ class Glossary:
     graph_digest: bytes | None = None
     # The same for ``graph`` but its term nodes' statuses (compiler.incremental.linkreuse._set_statuses); None with it.
     links_digest: bytes | None = None
+    # The list of symbols of the terms' symbol tables (compiler.checks.symbols.SymbolRow), made with the checks.
+    symbols: tuple[Any, ...] = ()

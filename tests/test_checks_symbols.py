@@ -82,7 +82,10 @@ def test_a_dimension_relative_to_another_symbol_of_the_same_table_is_resolved() 
     ([("x", "position", "L"), ("t", "time", "T")], "x + t = x", "unchecked", "no data"),  # c = 1: L and T agree
     ([("m_H", "mass of the heavy field", "M"), ("H", "Hubble rate", "T⁻¹")], "m_H ≫ H", "unchecked", "no data"),
     ([("x", "position", "L"), ("y", "a thing", "contextual")], "x = y", "unchecked", "no data"),
-    ([("α", "learning rate", "dimensionless")], "α ≈ 7.297 × 10⁻³", "unchecked", "unknown symbol α"),
+    ([("α", "learning rate", "dimensionless")], "α ≈ 0.5", "unchecked", "'learning rate' (this term's symbol table)"),
+    ([("α", "learning rate", "dimensionless")], "α ≈ 7.297 × 10⁻³", "pass", "α read as fine-structure constant"),
+    ([("m_H", "mass of the heavy field", "M")], "m_H ≈ 17 MeV", "unchecked", "ambiguous symbol m_H"),
+    ([("C_1", "One-loop coefficient.", "dimensionless")], "C_1 = 1/2", "pass", ""),
     ([("α", "fine-structure constant", "dimensionless")], "α ≈ 7.297 × 10⁻³", "pass", ""),
     ([("e", "elementary charge", "dimensionless")], "e ≈ 0.3028", "pass", "natural units"),
     ([("e", "elementary charge", "dimensionless")], "e ≈ 2.718", "fail", ""),

@@ -6,9 +6,9 @@ quark, ``G`` Newton's constant or something else entirely. The rules, in order
 (docs/checks.md):
 
 1. **The term's own symbol table.** An entry for the symbol whose meaning names one
-   reading selects it. A meaning that names none says the symbol is something else in
-   this term; that holds for every symbol with data, not only ambiguous ones: a term
-   whose table says ``α: learning rate`` is not checked against the fine-structure
+   reading selects it. A meaning that names none makes the symbol uncertain, for every
+   symbol with data, not only ambiguous ones: it is then read as in rule 4, so a term
+   whose table says ``α: learning rate`` is never failed against the fine-structure
    constant.
 2. **The hint's words**: "down quark", "deuteron", "Euler" ...
 3. **The claim's unit**: in ``e ≈ 1.6 × 10⁻¹⁹ C`` only a charge fits.
@@ -102,8 +102,12 @@ def plan(ex: Extraction, ref: ReferenceData, table: Table | None, text: str) -> 
         entry = table.get(key) if table else None
         if readings and entry is not None and entry.meaning.strip():
             hits = [r for r in readings if mentions(entry.meaning, ref.quantities[r])]
-            if len(hits) <= 1:  # one reading named, or none: the symbol is something else in this term
-                p.fixed[key] = hits[0] if hits else ""
+            if len(hits) == 1:
+                p.fixed[key] = hits[0]
+                continue
+            if not hits:  # the table names none of the readings: it may mean something else here
+                others = f"{entry.meaning.strip().rstrip('.')!r} (this term's symbol table)"
+                p.open[key] = (sym.text, Ambiguity((sym.text,), readings, others))
                 continue
         if amb is None:
             continue

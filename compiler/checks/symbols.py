@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diagnostics import Diagnostic, make
+from compiler.diagnostics import Diagnostic, make
 from .dimensions import Parsed, parse_dimension
 from .inputs import symbol_table
 from .parser import ParseError, parse
@@ -84,7 +84,7 @@ _GREEK_TEXT = {f"\\{name}": ch for name, ch in GREEK.items()}
 
 def normalise(name: str) -> str:
     """``\\Gamma_0``, ``Γ₀``, ``Γ_{0}`` -> ``Γ0``: one spelling of a written symbol name."""
-    text = name
+    text = name.replace("\\(", "").replace("\\)", "")  # math delimiters are not part of the name
     for command in sorted(_GREEK_TEXT, key=len, reverse=True):
         text = text.replace(command, _GREEK_TEXT[command])
     text = unicodedata.normalize("NFKC", text)
@@ -100,10 +100,22 @@ def entries(term_id: str, file: str, data: Mapping[str, Any]) -> list[Entry]:
             continue
         meaning = str(raw.get("meaning") or "").strip()
         parsed = parse_dimension(raw.get("dimensions"))
-        for name in (n.strip() for n in names.split(",")):
-            if name:
-                out.append(Entry(term_id, file, pointer, name, meaning, parsed))
+        for name in _names(names):
+            out.append(Entry(term_id, file, pointer, name, meaning, parsed))
     return out
+
+
+def _names(text: str) -> list[str]:
+    """``Ki_1, Ki_2`` names two symbols; ``#(M, E)`` and ``V(A, B)`` one (commas inside brackets stay)."""
+    parts, depth, cur = [], 0, ""
+    for ch in text:
+        depth += (ch in "([{") - (ch in ")]}")
+        if ch == "," and depth <= 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    return [p.strip() for p in [*parts, cur] if p.strip()]
 
 
 def _resolved(entry: Entry, own: Mapping[str, Entry]) -> Dimension | None:

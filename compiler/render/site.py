@@ -35,10 +35,10 @@ from compiler.render.plan import Page, SitePlan, plan_site
 from compiler.render.search import build_index, index_json
 from compiler.render.shell import FastContext, PageRenderer
 
-SITE_PAGES = ("index.html", "graph.html", "checks.html", "problems.html", "wanted.html")
+SITE_PAGES = ("index.html", "graph.html", "checks.html", "symbols.html", "problems.html", "wanted.html")
 # Every site-wide file: the pages above, the 404 page, then the data files (SiteRenderer.site_files).
 SITE_FILES = (*SITE_PAGES, "404.html", "search-index.json", "search-index.js", "graph-data.js", "graph.json",
-              "sitemap.xml")
+              "symbols.json", "sitemap.xml")
 
 
 @dataclass(frozen=True)
@@ -450,6 +450,9 @@ class SiteRenderer:
                                                  groups=P.problems_context(self.diagnostics, self.file_pages),
                                                  counts=idx()["counts"]),
             "wanted.html": lambda: self.render("wanted.html", "wanted.html", rows=P.wanted_context(self.plan, self.graph)),
+            "symbols.html": lambda: self.render("symbols.html", "symbols.html", rows=self.g.symbols,
+                                                conflicts=sum(1 for r in self.g.symbols if r.conflicting)),
+            "symbols.json": lambda: symbols_json(self.g.symbols),
             "graph.html": lambda: self.render(
                 "graph.html", "graph.html", counts=idx()["counts"],
                 communities=(self.graph.graph.get("communities") if self.graph is not None else None)),
@@ -471,6 +474,13 @@ class SiteRenderer:
 
     def redirect_page(self, r: Any) -> str:
         return self.render("redirect.html", r.path, redirect=r)
+
+
+def symbols_json(rows: Sequence[Any]) -> str:
+    """The list of symbols as JSON (compiler.checks.symbols.to_json), beside its page."""
+    from compiler.checks.symbols import to_json
+
+    return json.dumps(to_json(rows), ensure_ascii=False) + "\n"
 
 
 def _graph_json(graph: Any, urls: Mapping[str, str]) -> str:
