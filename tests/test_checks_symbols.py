@@ -47,9 +47,9 @@ def test_one_symbol_with_incompatible_dimensions_is_a_conflict_grouped_by_dimens
              make("E", [("Γ", "unknown", "contextual")]), make("F", [("Γ₀, Γ_1", "two symbols on one line", "M")])]
     rows, diags = symbol_list(terms)
     gamma = next(r for r in rows if r.symbol == "Γ")
-    assert gamma.terms == ["A", "B", "C", "D", "E"]
-    assert gamma.dimensions == {"T⁻¹": ["A", "B"], "dimensionless": ["C"], "T⁻¹ [K]": ["D"]}
-    assert gamma.unparsed == {"contextual": ["E"]}
+    assert list(gamma.terms) == ["A", "B", "C", "D", "E"]
+    assert {d: list(t) for d, t in gamma.dimensions.items()} == {"T⁻¹": ["A", "B"], "dimensionless": ["C"], "T⁻¹ [K]": ["D"]}
+    assert {d: list(t) for d, t in gamma.unparsed.items()} == {"contextual": ["E"]}
     assert set(gamma.conflicting) == {"T⁻¹", "dimensionless"}  # a relative dimension is listed, not compared
     (conflict,) = [d for d in diags if d.code == "symbol-conflict"]
     assert conflict.message.endswith("T⁻¹: A, B; dimensionless: C")

@@ -14,6 +14,7 @@ Base letters: M mass, L length, T time, I current, Θ temperature. A lone ``N`` 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -52,7 +53,11 @@ class _Unreadable(Exception):
 
 def parse_dimension(text: object) -> Parsed:
     """Read one ``dimensions`` value; never raises."""
-    raw = str(text if text is not None else "").strip()
+    return _parse(str(text if text is not None else "").strip())
+
+
+@lru_cache(maxsize=8192)  # tables repeat their dimensions ("dimensionless" in most of them)
+def _parse(raw: str) -> Parsed:
     try:
         return Parsed(raw, _read(raw))
     except _Unreadable as exc:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+from functools import lru_cache
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -76,6 +77,7 @@ def norm_part(text: str) -> str:
 Key = tuple[str, tuple[str, ...], str]
 
 
+@lru_cache(maxsize=16384)  # one hint asks for its symbols' keys many times (plan, look-ups, judge)
 def symbol_key(sym: Sym, with_arg: bool = True) -> Key:
     """The lookup key of a symbol: base (case kept), labels (case folded, unordered), argument."""
     base = " ".join(norm_part(p) for p in sym.base.split(" "))

@@ -21,6 +21,7 @@ are one symbol). Only dimensions made of SI base dimensions are compared: ``[Γ]
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,39 +55,44 @@ class Entry:
         return normalise(self.name)
 
 
+Ids = dict[str, None]  # term ids in the order met, without repeats (an ordered set)
+
+
 @dataclass
 class SymbolRow:
     """One symbol of the glossary: what the terms say it means and which dimension it has."""
 
     symbol: str  # the first spelling met, as written
-    meanings: dict[str, list[str]] = field(default_factory=dict)  # meaning -> terms
-    dimensions: dict[str, list[str]] = field(default_factory=dict)  # dimension (written the one way) -> terms
+    meanings: dict[str, Ids] = field(default_factory=dict)  # meaning -> terms
+    dimensions: dict[str, Ids] = field(default_factory=dict)  # dimension (written the one way) -> terms
     relative: set[str] = field(default_factory=set)  # those of `dimensions` not made of SI base dimensions
-    unparsed: dict[str, list[str]] = field(default_factory=dict)  # dimensions text that could not be read -> terms
-    terms: list[str] = field(default_factory=list)
+    unparsed: dict[str, Ids] = field(default_factory=dict)  # dimensions text that could not be read -> terms
+    terms: Ids = field(default_factory=dict)
 
     @property
-    def conflicting(self) -> dict[str, list[str]]:
+    def conflicting(self) -> dict[str, Ids]:
         """The comparable dimensions (SI base dimensions only), when there is more than one of them."""
         comparable = {d: t for d, t in self.dimensions.items() if d not in self.relative}
         return comparable if len(comparable) > 1 else {}
 
     def to_json(self) -> dict[str, Any]:
-        return {"symbol": self.symbol, "terms": self.terms,
-                "meanings": [{"meaning": m, "terms": t} for m, t in self.meanings.items()],
-                "dimensions": [{"dimension": d, "terms": t, "comparable": d not in self.relative}
+        return {"symbol": self.symbol, "terms": list(self.terms),
+                "meanings": [{"meaning": m, "terms": list(t)} for m, t in self.meanings.items()],
+                "dimensions": [{"dimension": d, "terms": list(t), "comparable": d not in self.relative}
                                for d, t in self.dimensions.items()],
-                "unparsed": [{"text": d, "terms": t} for d, t in self.unparsed.items()]}
+                "unparsed": [{"text": d, "terms": list(t)} for d, t in self.unparsed.items()]}
 
 
-_GREEK_TEXT = {f"\\{name}": ch for name, ch in GREEK.items()}
+_GREEK_TEXT = sorted(((f"\\{name}", ch) for name, ch in GREEK.items()), key=lambda kv: -len(kv[0]))
 
 
+@lru_cache(maxsize=16384)  # names repeat across a glossary's tables
 def normalise(name: str) -> str:
     """``\\Gamma_0``, ``Γ₀``, ``Γ_{0}`` -> ``Γ0``: one spelling of a written symbol name."""
     text = name.replace("\\(", "").replace("\\)", "")  # math delimiters are not part of the name
-    for command in sorted(_GREEK_TEXT, key=len, reverse=True):
-        text = text.replace(command, _GREEK_TEXT[command])
+    if "\\" in text:
+        for command, letter in _GREEK_TEXT:  # longest first: \varepsilon before \epsilon
+            text = text.replace(command, letter)
     text = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in text if not ch.isspace() and ch not in "{}\\_$`")
 
@@ -131,6 +137,7 @@ def _resolved(entry: Entry, own: Mapping[str, Entry]) -> Dimension | None:
     return out
 
 
+@lru_cache(maxsize=8192)  # symbol names repeat across a glossary's tables (Γ, K_τ)
 def _key(name: str) -> Key | None:
     try:
         node = parse(tokenize(name))
@@ -163,26 +170,21 @@ def symbol_list(terms: Sequence[Any]) -> tuple[list[SymbolRow], list[Diagnostic]
         for e in found:
             row = rows.setdefault(e.group, SymbolRow(e.name))
             first.setdefault(e.group, (term, e))
-            _add(row.terms, term.id)
+            row.terms[term.id] = None
             if e.meaning:
-                _add(row.meanings.setdefault(e.meaning, []), term.id)
+                row.meanings.setdefault(e.meaning, {})[term.id] = None
             dim = _resolved(e, own)
             if dim is not None:
-                _add(row.dimensions.setdefault(str(dim), []), term.id)
+                row.dimensions.setdefault(str(dim), {})[term.id] = None
                 if not dim.concrete:
                     row.relative.add(str(dim))
             elif e.dimensions.text:
-                _add(row.unparsed.setdefault(e.dimensions.text, []), term.id)
+                row.unparsed.setdefault(e.dimensions.text, {})[term.id] = None
                 diagnostics.append(_unparsed(term, e))
     for group, row in rows.items():
         if row.conflicting:
             diagnostics.append(_conflict(*first[group], row))
     return sorted(rows.values(), key=lambda r: (normalise(r.symbol).casefold(), r.symbol)), diagnostics
-
-
-def _add(items: list[str], term_id: str) -> None:
-    if term_id not in items:
-        items.append(term_id)
 
 
 def _unparsed(term: Any, e: Entry) -> Diagnostic:

@@ -194,6 +194,8 @@ def _stale(judge: Callable[[int], Run], ref: ReferenceData, year: int, failing: 
     if claimed_in is not None and 0 < claimed_in < year:
         years.insert(0, claimed_in)
     for y in years:
+        if all(ref.quantities[q].at(y).edition == e for q, e, _ in failing.used):
+            continue  # the same editions as the failing run: the same failure
         run = judge(y)
         if run.status == "pass" and run.deciding is not None:
             return y, run.deciding
