@@ -123,7 +123,7 @@ def _judge(left: Node, op: str, right: Node, ref: ReferenceData, year: int | Non
     rel = [ctx.sigma(v) / abs(v.v) for v in (comp, claim) if v.v]
 
     def sampled(row: Any) -> float:
-        return _difference(left, right, claim_left, claim_right, ref, year, row, choice, exact, natural).diff.v
+        return _difference(left, right, claim_left, claim_right, ref, year, row, choice, exact, natural, ev.unitless).diff.v
 
     if montecarlo.worth_it((left, right), rel, n_inputs) and montecarlo.curved(sampled, n_inputs, diff.v, ctx.sigma(diff)):
         mc = montecarlo.sampled_sigma(sampled, n_inputs)
@@ -179,11 +179,15 @@ class Sides(NamedTuple):
     claim_node: Node
     unit: tuple[float, str]  # the unit numbers are reported in: (scale, name)
     natural_too: bool  # a unitless claim that could also be meant in natural units (`c = 1`)
+    unitless: bool  # a claim without a unit about a computed side with an SI unit
 
 
 def _difference(left: Node, right: Node, claim_left: bool, claim_right: bool, ref: ReferenceData, year: int | None,
-                sample: Any, choice: Choice | None = None, exact: bool = False, natural: bool = False) -> Sides:
-    """Evaluate both sides; a unitless claim is read in the quantity's unit, or with ``natural`` as it stands."""
+                sample: Any, choice: Choice | None = None, exact: bool = False, natural: bool = False,
+                unitless: bool | None = None) -> Sides:
+    """Evaluate both sides; a unitless claim is read in the quantity's unit, or with ``natural`` as it stands.
+
+    ``unitless`` is the first evaluation's finding, passed back for each Monte Carlo sample."""
     ctx = Context(ref.resolver(year, choice), sample=sample)
     lctx = replace(ctx, claim_side=claim_left, rounded=rounded_numbers(left, exact) if claim_left else frozenset())
     rctx = replace(ctx, claim_side=claim_right, rounded=rounded_numbers(right, exact) if claim_right else frozenset())
@@ -191,7 +195,9 @@ def _difference(left: Node, right: Node, claim_left: bool, claim_right: bool, re
     comp, claim, comp_node, claim_node = (lv, rv, left, right) if not claim_left else (rv, lv, right, left)
     unit = _display_unit(comp_node, claim_node, comp, ref, choice)
     natural_too = False
-    if (claim_left or claim_right) and not _has_unit(claim_node) and _si_dimensional(comp_node, ref, choice):
+    if unitless is None:
+        unitless = (claim_left or claim_right) and not _has_unit(claim_node) and _si_dimensional(comp_node, ref, choice)
+    if unitless:
         if not unit[1]:  # `2 m_e ≈ 1.022`, `N_A k_B ≈ 8.314`: which unit is the 1.022 in?
             raise UnitMismatch("units do not match: the claim states no unit, and the computed side has one", 0)
         natural_too = abs(comp.dim) < 1e-9  # a pure number in natural units: `c = 1` may mean just that
@@ -212,7 +218,7 @@ def _difference(left: Node, right: Node, claim_left: bool, claim_right: bool, re
         diff.grad[i] = diff.grad.get(i, 0.0) + g
     for i, g in claim.grad.items():
         diff.grad[i] = diff.grad.get(i, 0.0) - g
-    return Sides(ctx, comp, claim, diff, claim_node, unit, natural_too)
+    return Sides(ctx, comp, claim, diff, claim_node, unit, natural_too, unitless)
 
 
 def _mirror(op: str) -> str:
