@@ -104,3 +104,28 @@ def test_an_edit_of_the_symbol_table_checks_the_terms_hints_again() -> None:
     same_table = make("A", [("α", "fine-structure constant", "dimensionless")], ("α ≈ 7.297 × 10⁻³",))
     assert not same_check_inputs(old, new, builtin_only=True)
     assert same_check_inputs(old, same_table, builtin_only=True)
+
+
+def test_the_site_lists_the_symbols_as_a_page_and_as_json(tmp_path: Path) -> None:
+    import json
+
+    from compiler.build import Options, build
+
+    terms = tmp_path / "terms"
+    terms.mkdir()
+    for tid, rows in {"ALPHA": [("Γ", "a rate", "T⁻¹"), ("<b>x</b>", "a <script>name</script>", "L")],
+                      "BETA": [("\\Gamma", "a pressure", "M L⁻¹ T⁻²"), ("y", "free", "contextual")]}.items():
+        table = "".join(f"    - name: '{n}'\n      meaning: '{m}'\n      dimensions: '{d}'\n" for n, m, d in rows)
+        (terms / f"{tid}.md").write_text(f"---\nterm: {tid.title()}\ncanonical_id: {tid}\noperational_definition:\n"
+                                         f"  symbol_table:\n{table}---\nBody.\n", encoding="utf-8")
+    glossary, _ = build(terms, tmp_path / "site", Options())
+    page = (tmp_path / "site" / "symbols.html").read_text(encoding="utf-8")
+    data = json.loads((tmp_path / "site" / "symbols.json").read_text(encoding="utf-8"))
+    assert data["count"] == 3 == len(glossary.symbols)
+    gamma = next(s for s in data["symbols"] if s["symbol"] == "Γ")
+    assert [d["dimension"] for d in gamma["dimensions"]] == ["T⁻¹", "M L⁻¹ T⁻²"] and gamma["terms"] == ["ALPHA", "BETA"]
+    assert 'class="conflict"' in page and "contextual" in page
+    assert "<script>" not in page and "&lt;script&gt;" in page and "&lt;b&gt;x&lt;/b&gt;" in page
+    codes = sorted(d.code for d in glossary.diagnostics if d.code in ("symbol-conflict", "dimensions-unparsed"))
+    assert codes == ["dimensions-unparsed", "symbol-conflict"]
+    assert 'href="symbols.html"' in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")

@@ -20,6 +20,7 @@ are one symbol). Only dimensions made of SI base dimensions are compared: ``[Γ]
 """
 from __future__ import annotations
 
+import json
 import unicodedata
 from functools import lru_cache
 from collections.abc import Iterable, Mapping, Sequence
@@ -210,4 +211,9 @@ def to_json(rows: Iterable[SymbolRow]) -> dict[str, Any]:
     return {"version": 1, "symbols": listed, "count": len(listed)}
 
 
-__all__ = ["Entry", "SymbolRow", "check_table", "entries", "normalise", "symbol_list", "to_json"]
+def json_text(rows: Iterable[SymbolRow]) -> str:
+    """``symbols.json`` beside the site's list of symbols."""
+    return json.dumps(to_json(rows), ensure_ascii=False) + "\n"
+
+
+__all__ = ["Entry", "SymbolRow", "check_table", "entries", "json_text", "normalise", "symbol_list", "to_json"]

@@ -441,6 +441,8 @@ class SiteRenderer:
             return graphview.as_script("GLOSSARY_GRAPH", graphview.graph_data(self.graph, link.url, link.label,
                                                                              link.kind, self.memo))
 
+        from compiler.checks.symbols import json_text  # the checks' own format, loaded when a site is made
+
         makers: dict[str, Callable[[], str]] = {
             "index.html": lambda: self.render("index.html", "index.html", idx=idx(),
                                               key_terms=P.key_terms(self.plan, self.graph)),
@@ -452,7 +454,7 @@ class SiteRenderer:
             "wanted.html": lambda: self.render("wanted.html", "wanted.html", rows=P.wanted_context(self.plan, self.graph)),
             "symbols.html": lambda: self.render("symbols.html", "symbols.html", rows=self.g.symbols,
                                                 conflicts=sum(1 for r in self.g.symbols if r.conflicting)),
-            "symbols.json": lambda: symbols_json(self.g.symbols),
+            "symbols.json": lambda: json_text(self.g.symbols),  # the list of symbols as data, beside its page
             "graph.html": lambda: self.render(
                 "graph.html", "graph.html", counts=idx()["counts"],
                 communities=(self.graph.graph.get("communities") if self.graph is not None else None)),
@@ -474,13 +476,6 @@ class SiteRenderer:
 
     def redirect_page(self, r: Any) -> str:
         return self.render("redirect.html", r.path, redirect=r)
-
-
-def symbols_json(rows: Sequence[Any]) -> str:
-    """The list of symbols as JSON (compiler.checks.symbols.to_json), beside its page."""
-    from compiler.checks.symbols import to_json
-
-    return json.dumps(to_json(rows), ensure_ascii=False) + "\n"
 
 
 def _graph_json(graph: Any, urls: Mapping[str, str]) -> str:
