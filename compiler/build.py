@@ -93,9 +93,16 @@ def _analyze(terms_dir: Path, options: Options) -> tuple[Glossary, _Cache | None
                             cached_link(terms, modules, config, state, options.cache_dir, cache_name))
     checks: Sequence = ()
     check_diags: Sequence[Diagnostic] = ()
+    symbols: Sequence = ()
     if pending is not None:
         note("check")
         checks, check_diags = pending()
+        from compiler.checks.symbols import symbol_list
+
+        symbols, symbol_diags = symbol_list(terms)
+        check_diags = [*check_diags, *symbol_diags]
+    else:  # hints are not checked: their being unread is no finding
+        load_diags = [d for d in load_diags if d.code != "check-unread"]
     graph = linked.data
     analytics_diags: Sequence[Diagnostic] = ()
     if config.analytics.similarity:  # idea map on the site: similar terms, communities, key terms
@@ -110,7 +117,8 @@ def _analyze(terms_dir: Path, options: Options) -> tuple[Glossary, _Cache | None
     # Sorted once here: the report and the site sort them again, and sorting sorted findings is
     # one pass (at 10k terms 60,000 findings: 0.02 s against 0.09 s each time).
     glossary = Glossary(root=terms_dir, config=config, terms=terms, modules=tuple(modules), graph_data=graph,
-                        checks=tuple(checks), diagnostics=tuple(sorted_diagnostics(diagnostics)), files=files)
+                        checks=tuple(checks), diagnostics=tuple(sorted_diagnostics(diagnostics)), files=files,
+                        symbols=tuple(symbols))
     cache = _Cache(options.cache_dir, cache_name, state, link_digests if graph is linked.data else None)
     return glossary, (cache if state is not None else None)
 

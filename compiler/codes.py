@@ -108,6 +108,9 @@ register("check-unchecked", I, "checks", "An equation hint was not checked: symb
 register("check-reference", W, "checks", "A reference data file could not be read; its quantities were skipped.")
 register("check-hooks", W, "checks", "A check hook module could not be loaded, or two hooks share a name.")
 register("check-edition", W, "checks", "The requested data edition is not a year; the latest data was used.")
+register("check-unread", W, "checks", "An equation hint was found but not checked: the header block it is in is not valid YAML.")
+register("symbol-conflict", W, "checks", "Different terms give one symbol incompatible dimensions; the message groups the terms by dimension.")
+register("dimensions-unparsed", I, "checks", "A symbol-table entry's `dimensions` is free text the checker cannot read as a dimension.")
 
 # --- render: the static site (compiler.render) ----------------------------------------
 register("slug-collision", W, "render", "Two ids would share a page file name (e.g. `Action` and `ACTION`); one page got a numbered name.")

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from compiler.checks.result import CheckResult
+    from compiler.checks.symbols import SymbolRow
     from compiler.config import Config
 
 
@@ -265,6 +266,8 @@ class Glossary:
     checks: tuple[CheckResult, ...]
     diagnostics: tuple[Diagnostic, ...]
     files: int  # term files found
+    # The list of symbols of the terms' symbol tables (compiler.checks.symbols.SymbolRow), made with the checks.
+    symbols: tuple[SymbolRow, ...] = ()
 
     @property
     def graph(self) -> nx.MultiDiGraph:

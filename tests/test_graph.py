@@ -6,8 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-import networkx as nx
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from compiler.config import default_config

@@ -115,8 +115,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     glossary = analyze(root, _options(args, progress=progress))
     _settle()
     progress.done()
-    _emit_report(_report(glossary, args.terms_dir, fmt=args.format), args.format)
+    _emit_report(_report(glossary, args.terms_dir, {"hints": _hints(glossary)}, fmt=args.format), args.format)
     return exit_code(glossary.diagnostics, strict=args.strict)
+
+
+def _hints(glossary) -> dict:
+    from compiler.checks import account
+
+    return account(glossary.checks, glossary.diagnostics)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -130,13 +136,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     by_status: dict[str, int] = {}
     for c in checks:
         by_status[c["status"]] = by_status.get(c["status"], 0) + 1
-    check_diags = tuple(d for d in glossary.diagnostics if d.code.startswith("check-"))
-    report = _report(glossary, args.terms_dir, {"checks": by_status}, fmt=args.format)
+    hints = _hints(glossary)
+    # A hint that could not be read is never silent: its finding, and the errors of its file that are why.
+    unread = set(hints["unreadable_files"])
+    check_diags = tuple(d for d in glossary.diagnostics if d.code.startswith("check-")
+                        or d.file in unread and d.severity.value == "error")
+    report = _report(glossary, args.terms_dir, {"checks": by_status, "hints": hints}, fmt=args.format)
     from dataclasses import replace as _replace
 
     _emit_report(_replace(report, diagnostics=check_diags), args.format)
     if args.format == "text":
         print(", ".join(f"{n} {s}" for s, n in sorted(by_status.items())) or "no equation hints")
+        if unread:
+            print(f"not read ({len(unread)} files whose header could not be read): {', '.join(sorted(unread))}")
     return exit_code(check_diags, strict=args.strict)
 
 

@@ -327,8 +327,9 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
     terms = [(t.id, t.file, t.has_errors, *map(t.data.get, _TERM_FACTS)) for t in renderer.g.terms]
     # The idea map's node attributes: communities colour the graph page, centrality picks the index's key terms.
     ideas = [(n, a["community"], a.get("centrality")) for n, a in nodes.items() if "community" in a]
+    symbols = digest([r.to_json() for r in getattr(renderer.g, "symbols", ())])
     files = site_file_keys(tables, digest(dict(graph.attrs) if graph is not None else None), digest(index),
-                           digest(terms), digest(ideas), links or None)
+                           digest(terms), digest(ideas), links or None, symbols)
 
     if everything or None in (own_changed, checks_changed, diags_changed, facts_changed, edges_changed):
         return Changes(True, set(), tables, site_files=files)
@@ -355,7 +356,7 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
 
 
 def site_file_keys(tables: Mapping[str, Any], attrs: bytes, index: bytes, terms: bytes,
-                   ideas: bytes, links: bytes | None = None) -> dict[str, bytes]:
+                   ideas: bytes, links: bytes | None = None, symbols: bytes = b"") -> dict[str, bytes]:
     """Each site-wide file's key: the digest of the tables it is made from, so that one is
     written again only when something it shows changed (a status edit rewrites the index,
     the search index and the graph export, not the checks, problems or wanted pages, nor,
@@ -382,6 +383,8 @@ def site_file_keys(tables: Mapping[str, Any], attrs: bytes, index: bytes, terms:
         "search-index.js": search,
         "graph-data.js": digest((site, plan, unstated, ideas)),  # labels, kinds, URLs, positions, edges
         "graph.json": digest((site, plan, graph)),
+        "symbols.html": digest((site, plan, symbols)),  # the list of symbols, its terms' labels and URLs
+        "symbols.json": digest((site, symbols)),
         "sitemap.xml": digest((site, plan)),
     }
 

@@ -35,10 +35,10 @@ from compiler.render.plan import Page, SitePlan, plan_site
 from compiler.render.search import build_index, index_json
 from compiler.render.shell import FastContext, PageRenderer
 
-SITE_PAGES = ("index.html", "graph.html", "checks.html", "problems.html", "wanted.html")
+SITE_PAGES = ("index.html", "graph.html", "checks.html", "symbols.html", "problems.html", "wanted.html")
 # Every site-wide file: the pages above, the 404 page, then the data files (SiteRenderer.site_files).
 SITE_FILES = (*SITE_PAGES, "404.html", "search-index.json", "search-index.js", "graph-data.js", "graph.json",
-              "sitemap.xml")
+              "symbols.json", "sitemap.xml")
 
 
 @dataclass(frozen=True)
@@ -440,6 +440,8 @@ class SiteRenderer:
             return graphview.as_script("GLOSSARY_GRAPH", graphview.graph_data(self.graph, link.url, link.label,
                                                                              link.kind, self.memo))
 
+        from compiler.checks.symbols import json_text  # the checks' own format, loaded when a site is made
+
         makers: dict[str, Callable[[], str]] = {
             "index.html": lambda: self.render("index.html", "index.html", idx=idx(),
                                               key_terms=P.key_terms(self.plan, self.graph)),
@@ -449,6 +451,9 @@ class SiteRenderer:
                                                  groups=P.problems_context(self.diagnostics, self.file_pages),
                                                  counts=idx()["counts"]),
             "wanted.html": lambda: self.render("wanted.html", "wanted.html", rows=P.wanted_context(self.plan, self.graph)),
+            "symbols.html": lambda: self.render("symbols.html", "symbols.html", rows=self.g.symbols,
+                                                conflicts=sum(1 for r in self.g.symbols if r.conflicting)),
+            "symbols.json": lambda: json_text(self.g.symbols),  # the list of symbols as data, beside its page
             "graph.html": lambda: self.render(
                 "graph.html", "graph.html", counts=idx()["counts"],
                 communities=(self.graph.attrs.get("communities") if self.graph is not None else None)),
