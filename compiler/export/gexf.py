@@ -12,6 +12,8 @@ builds of one glossary give identical files.
 
 Values GEXF cannot hold are adapted first: None is left out, lists and tuples are
 joined with "; " (GEXF would read a list as time spells), mappings become JSON.
+Characters XML 1.0 forbids are replaced as the bytes go out, and the budget of bytes
+per export is kept there too (compiler.export.limits).
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 import networkx as nx
 from networkx.readwrite.gexf import GEXFWriter
 
+from compiler.export.limits import Sink
 from compiler.link.graph import as_networkx, gc_paused
 
 CHUNK = 20_000  # nodes or edges made into elements at a time
@@ -193,10 +196,10 @@ def _chunks(texts: Iterable[str], out: Callable[[bytes], Any]) -> None:
     for text in texts:
         batch.append(text)
         if len(batch) >= CHUNK:
-            out((lead + "\n      ".join(batch)).encode("utf-8"))
+            out((lead + "\n      ".join(batch)).encode("utf-8", "surrogatepass"))
             batch, lead = [], "\n      "
     if batch:
-        out((lead + "\n      ".join(batch)).encode("utf-8"))
+        out((lead + "\n      ".join(batch)).encode("utf-8", "surrogatepass"))
 
 
 def _node_texts(writer: GEXFWriter, nodes: Nodes, ids: Mapping[str, str]) -> Iterator[str]:
@@ -215,7 +218,7 @@ def _edge_texts(writer: GEXFWriter, edges: Edges, ids: Mapping[str, str]) -> Ite
         yield text
 
 
-def write_items(nodes: Nodes, edges: Edges, out: Callable[[bytes], Any]) -> None:
+def write_items(nodes: Nodes, edges: Edges, out: Callable[[bytes], Any]) -> int:
     """Write GEXF for the given nodes and edges, exactly as GEXFWriter writes a graph holding them.
 
     ``nodes`` and ``edges`` are called twice: once to declare every attribute in the order
@@ -224,8 +227,11 @@ def write_items(nodes: Nodes, edges: Edges, out: Callable[[bytes], Any]) -> None
     GEXFWriter's own layout (a test compares the bytes), since making each one through
     ElementTree costs about 35 microseconds, 70 s for a 100,000-term glossary's two
     million edges; an element with an attribute GEXFWriter treats specially (``id``,
-    ``viz``, ``spells``...) is still made by GEXFWriter.
+    ``viz``, ``spells``...) is still made by GEXFWriter. Returns how many characters
+    XML 1.0 cannot hold were replaced; ExportTooLarge past the budget of bytes per export.
     """
+    sink = Sink(out, xml=True)
+    out = sink.write
     writer = GEXFWriter(encoding="utf-8", prettyprint=True, version=VERSION)
     meta = writer.xml.find("meta")
     if meta is not None:
@@ -249,7 +255,7 @@ def write_items(nodes: Nodes, edges: Edges, out: Callable[[bytes], Any]) -> None
     writer.xml.append(graph_element)
     writer.indent(writer.xml)
     skeleton = tostring(writer.xml, encoding="unicode")
-    parts = [p.encode("utf-8") for p in skeleton.replace(f'<edge id="{_MARK}" />', f'<node id="{_MARK}" />')
+    parts = [p.encode("utf-8", "surrogatepass") for p in skeleton.replace(f'<edge id="{_MARK}" />', f'<node id="{_MARK}" />')
              .split(f'<node id="{_MARK}" />')]
     out(b"<?xml version='1.0' encoding='utf-8'?>\n")
     out(parts[0])
@@ -261,22 +267,23 @@ def write_items(nodes: Nodes, edges: Edges, out: Callable[[bytes], Any]) -> None
     for stream, tail in zip(streams, parts[1:]):
         stream()
         out(tail)
+    return sink.replaced
 
 
-def _write(graph: nx.MultiDiGraph, out: Callable[[bytes], Any]) -> None:
-    write_items(lambda: ((n, _plain(a)) for n, a in graph.nodes(data=True)),
+def _write(graph: nx.MultiDiGraph, out: Callable[[bytes], Any]) -> int:
+    return write_items(lambda: ((n, _plain(a)) for n, a in graph.nodes(data=True)),
                 lambda: ((u, v, k, _plain(a)) for u, v, k, a in graph.edges(keys=True, data=True)), out)
 
 
-def write_gexf(graph: nx.MultiDiGraph, path: str | Path | IO[bytes]) -> None:
-    """Write ``graph`` as GEXF 1.2 to a path or a binary file object."""
+def write_gexf(graph: nx.MultiDiGraph, path: str | Path | IO[bytes]) -> int:
+    """Write ``graph`` as GEXF 1.2 to a path or a binary file object; how many characters XML 1.0
+    cannot hold were replaced."""
     graph = as_networkx(graph)
     with gc_paused():  # many small elements, no cycles
         if isinstance(path, (str, Path)):
             with open(path, "wb") as handle:
-                _write(graph, handle.write)
-        else:
-            _write(graph, path.write)
+                return _write(graph, handle.write)
+        return _write(graph, path.write)
 
 
 __all__ = ["write_gexf", "write_items", "gexf_graph", "gexf_value", "CHUNK"]
