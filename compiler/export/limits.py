@@ -52,8 +52,9 @@ class Sink:
     ``write`` takes whole encoded strings (never a piece of a character), the way the
     exporters hand them over; a file object's ``write`` or any callable goes in ``out``."""
 
-    def __init__(self, out: Callable[[bytes], Any], *, xml: bool = False, limit: int = MAX_EXPORT_BYTES) -> None:
-        self.out, self.xml, self.limit = out, xml, limit
+    def __init__(self, out: Callable[[bytes], Any], *, xml: bool = False, limit: int | None = None) -> None:
+        self.out, self.xml = out, xml
+        self.limit = MAX_EXPORT_BYTES if limit is None else limit
         self.written = 0
         self.replaced = 0
 
@@ -68,8 +69,9 @@ class Sink:
         return len(data)
 
 
-def check_size(data: bytes, limit: int = MAX_EXPORT_BYTES) -> bytes:
+def check_size(data: bytes, limit: int | None = None) -> bytes:
     """``data``, or ExportTooLarge when it passes the budget (for exports made whole in memory)."""
+    limit = MAX_EXPORT_BYTES if limit is None else limit
     if len(data) > limit:
         raise ExportTooLarge(limit)
     return data

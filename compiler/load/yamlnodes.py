@@ -220,6 +220,7 @@ class _Builder:
         self.active: set[int] = set()
         self.built: set[int] = set()  # nodes built once: building one again is an alias expansion
         self.again = 0  # > 0 while building a node reached again through an alias
+        self.trail: list[yaml.Node] = []  # the nodes being built that were written out, innermost last
         self.key_reported = False
 
     def problem(self, code: str, node: yaml.Node, message: str, hint: str | None = None,
@@ -228,8 +229,9 @@ class _Builder:
         self.out.problems.append(NodeProblem(code, m.line, m.column, message, hint, related))
 
     def over_budget(self, node: yaml.Node, message: str) -> None:
+        """Report at the place the alias was used (a node reached again has its anchor's marks)."""
         self.budget.exhausted = True
-        self.problem("yaml-too-large", node, message, _BUDGET_HINT)
+        self.problem("yaml-too-large", self.trail[-1] if self.again and self.trail else node, message, _BUDGET_HINT)
         raise _Abort
 
     def repeated_text(self, node: yaml.Node, size: int) -> None:
@@ -250,10 +252,6 @@ class _Builder:
         return clean(value)
 
     def build(self, node: yaml.Node, pointer: str, depth: int) -> Any:
-        self.budget.values -= 1
-        if self.budget.values < 0:
-            self.over_budget(node, f"the headers hold more than {limits.MAX_VALUES:,} YAML values, aliases counted each "
-                                   "time they expand (the budget of values per file)")
         if depth > MAX_DEPTH:
             self.problem("yaml-too-large", node, f"the header nests deeper than {MAX_DEPTH} levels",
                          "Flatten the structure; term headers need only a few levels.")
@@ -267,11 +265,18 @@ class _Builder:
             self.again += 1
         else:
             self.built.add(key)
+            self.trail.append(node)
         try:
+            self.budget.values -= 1
+            if self.budget.values < 0:
+                self.over_budget(node, f"the headers hold more than {limits.MAX_VALUES:,} YAML values, aliases counted "
+                                       "each time they expand (the budget of values per file)")
             return self.node(node, pointer, depth, key)
         finally:
             if again:
                 self.again -= 1
+            else:
+                self.trail.pop()
 
     def node(self, node: yaml.Node, pointer: str, depth: int, key: int) -> Any:
         if isinstance(node, yaml.ScalarNode):
