@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import yaml
-from yaml.composer import Composer  # type: ignore[import-untyped]
 
 try:  # libyaml where present; the pure-Python composer otherwise
     from yaml import CSafeLoader as _Loader
@@ -57,11 +56,8 @@ class TooManyValues(Exception):
         self.mark = mark
 
 
-class _Counting(Composer):
-    """Composes node by node from the parser's events and stops once ``limit`` nodes are made.
-
-    Why not always: libyaml's own composer is twice as fast, and a block of fewer
-    characters than the budget left cannot hold more nodes than characters."""
+class _PureCounting(yaml.SafeLoader):
+    """PyYAML's pure composer, stopped once ``limit`` nodes are made."""
 
     limit = limits.MAX_VALUES
 
@@ -72,17 +68,34 @@ class _Counting(Composer):
         return super().compose_node(parent, index)  # type: ignore[no-any-return]
 
 
-class _PureCounting(_Counting, yaml.SafeLoader):
-    pass
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.AliasEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
 
 
-if LIBYAML:
-    class _FastCounting(_Counting, _Loader):  # type: ignore[misc,valid-type]
-        def __init__(self, stream: str) -> None:
-            _Loader.__init__(self, stream)
-            Composer.__init__(self)
-else:  # pragma: no cover - depends on the platform's PyYAML build
-    _FastCounting = _PureCounting  # type: ignore[misc]
+def most_nodes(text: str) -> int:
+    """An upper bound on the nodes ``text`` composes to, from six counts of characters.
+
+    Every node but the document's own is an entry of a collection, and every entry needs
+    an indicator: ``-`` in a block list, ``[`` or ``,`` in a flow list (a flow list's
+    single pair, ``[a: b]``, is three nodes: ``[`` and ``:`` count two each), ``:`` or
+    ``?`` for a key and its value (two nodes), ``{`` or ``,`` for a flow mapping's entry.
+    Indicators inside quoted text or comments only make the bound looser."""
+    return 1 + text.count("-") + 2 * (text.count(",") + text.count(":") + text.count("?") + text.count("[")
+                                      + text.count("{"))
+
+
+def _count_nodes(text: str, limit: int) -> None:
+    """TooManyValues at the first node past ``limit``, counted from libyaml's events (nothing built)."""
+    loader = _Loader(text)
+    try:
+        seen = 0
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, _NODE_EVENTS):
+                seen += 1
+                if seen > limit:
+                    raise TooManyValues(event.start_mark)
+    finally:
+        loader.dispose()
 
 
 def _compose_with(loader_class: type, text: str, limit: int | None = None) -> yaml.Node | None:
@@ -102,7 +115,9 @@ def _pure(text: str, budget: FileBudget) -> yaml.Node | None:
 
 def compose(text: str, budget: FileBudget | None = None) -> yaml.Node | None:
     """Compose one YAML document into nodes; raises yaml.YAMLError with PyYAML's own mark, or
-    TooManyValues past ``budget.values`` nodes (a fresh budget when None).
+    TooManyValues past ``budget.values`` nodes (a fresh budget when None): a block that may
+    hold more (``most_nodes``) has its nodes counted from libyaml's events first, so a
+    14 MB flow list stops after the budget's nodes, none of them built.
 
     PyYAML's pure parser (for blocks holding a tab, and libyaml's disagreeing errors) is
     used only while the file's budget of pure-parsed text lasts: it composes ~30,000
@@ -110,9 +125,10 @@ def compose(text: str, budget: FileBudget | None = None) -> yaml.Node | None:
     budget = budget if budget is not None else FileBudget()
     if not LIBYAML or ("\t" in text and len(text) <= budget.pure_chars):
         return _pure(text, budget)
-    fast: tuple[type, int | None] = (_Loader, None) if len(text) + 1 < budget.values else (_FastCounting, budget.values)
     try:
-        return _compose_with(fast[0], text, fast[1])
+        if most_nodes(text) > budget.values:  # possibly too many: count libyaml's events before building any
+            _count_nodes(text, budget.values)
+        return _compose_with(_Loader, text)
     except yaml.MarkedYAMLError as exc:
         problem = exc.problem or ""
         if "unknown escape character" in problem and exc.problem_mark is not None:

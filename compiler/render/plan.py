@@ -74,7 +74,7 @@ def _names(pages: Iterable[Page]) -> dict[str, Page]:
     for p in pages:
         out.setdefault(loose_key(p.ident), p)
     for p in pages:
-        for alias in p.term.aliases if p.term is not None else ():
+        for alias in p.term.aliases[:ALIAS_PAGES] if p.term is not None else ():  # the rest make no pages either
             out.setdefault(loose_key(alias), p)
     for p in pages:
         out.setdefault(loose_key(p.label), p)
