@@ -108,6 +108,7 @@ register("check-fail", W, "checks", "A numeric claim in an equation hint does no
 register("check-stale", W, "checks", "A numeric claim held in an earlier edition of the reference data but not in the current one.")
 register("check-error", W, "checks", "An equation hint could not be parsed or evaluated, or its check hook failed.")
 register("check-unchecked", I, "checks", "An equation hint was not checked: symbolic, unknown symbol, or no numeric content.")
+register("check-budget", E, "checks", "An equation hint was not decided: its term's budget of hints, or the budget of Monte-Carlo work per file or per build, was spent.")
 register("check-reference", W, "checks", "A reference data file could not be read; its quantities were skipped.")
 register("check-hooks", W, "checks", "A check hook module could not be loaded, or two hooks share a name.")
 register("check-edition", W, "checks", "The requested data edition is not a year; the latest data was used.")

@@ -53,6 +53,15 @@ def _many_aliases(count: int) -> str:
     return _header("MANY", "aliases:\n" + "".join(f"  - alias {i}\n" for i in range(count)))
 
 
+MC_HINT = " * ".join(["(1.0 ± 0.1)^2"] * 30) + " = 1.0"  # non-linear, 10 % inputs: Monte Carlo, ~150 nodes
+
+
+def _anchored_hint(candidates: int) -> str:
+    """Item 4: one anchored equation hint named by ``candidates`` candidates (70 s of Monte Carlo before)."""
+    items = [f'    - equation_hint: &h "{MC_HINT}"\n'] + ["    - equation_hint: *h\n"] * (candidates - 1)
+    return _header("HINTS", "formal_mappings:\n  candidates:\n" + "".join(items))
+
+
 def _symlink(name: str, target: str) -> Callable[[Path], None]:
     def make(folder: Path) -> None:
         (folder / name).symlink_to(target)
@@ -93,6 +102,7 @@ CASES: tuple[Case, ...] = (
     Case("anchored_304kb_x1000", _text("BOMB.md", _anchored_string(304_000, 1000)), "yaml-too-large", 1),
     Case("flow_list_7m", _text("FLOW.md", _flow_list(7_000_000)), "yaml-too-large", 1),
     Case("flow_list_7m_tab", _text("FLOW.md", _flow_list(7_000_000, tab=True)), "yaml-too-large", 1),
+    Case("anchored_hint_x20", _text("HINTS.md", _anchored_hint(20)), "check-budget", 1),
     Case("aliases_200k", _text("MANY.md", _many_aliases(200_000)), "yaml-too-large", 1),
     Case("aliases_60k", _text("MANY.md", _many_aliases(60_000)), "page-budget", 1),
     Case("just_under_16_mib", _text("BIG.md", _header("BIG", "") + "word " * (16 * 1024 * 1024 // 5 - 20) + "\ufdd0"),
@@ -107,4 +117,4 @@ def make_case(case: Case, folder: Path) -> None:
     case.make(folder)
 
 
-__all__ = ["CASES", "Case", "HEALTHY", "Unsupported", "make_case"]
+__all__ = ["CASES", "Case", "HEALTHY", "MC_HINT", "Unsupported", "make_case"]

@@ -265,3 +265,66 @@ def test_a_github_report_escapes_control_characters_but_keeps_its_line_breaks(tm
     (terms / "key.md").write_text('---\nterm: K\ncanonical_id: KEY\n"\\e[2J": x\n---\n')
     proc = _cli("validate", terms, "--format", "github")
     assert "\x1b" not in proc.stdout and "\\x1b[2J" in proc.stdout
+
+
+# --- the checks' budgets --------------------------------------------------------------------
+
+
+def _hint_term(ident: str, hints: list[str]):
+    from compiler.model import Term
+
+    cands = [{"equation_hint": h} for h in hints]
+    return Term(id=ident, file=f"{ident}.md", path=Path(f"/g/{ident}.md"), data={"formal_mappings": {"candidates": cands}},
+                body="", body_line=0, locations={})
+
+
+def test_monte_carlo_work_per_file_is_budgeted():
+    """The issue's file: one hint named by 20 candidates. The budget pays for one run; the others are
+    unchecked with a located check-budget error, never a verdict from the linear estimate."""
+    from compiler.checks import run_checks
+
+    from .hostile_cases import MC_HINT
+
+    results, diags = run_checks([_hint_term("A", [MC_HINT] * 20), _hint_term("B", [MC_HINT])])
+    assert [r.status for r in results] == ["pass"] + ["unchecked"] * 19 + ["pass"]  # B: a file of its own
+    assert [d.code for d in diags] == ["check-budget"] * 19
+    assert "Monte-Carlo work per file" in diags[0].message and diags[0].file == "A.md"
+
+
+def test_monte_carlo_work_per_build_is_budgeted(monkeypatch):
+    from compiler.checks import montecarlo, run_checks
+
+    from .hostile_cases import MC_HINT
+
+    monkeypatch.setattr(montecarlo, "MAX_WORK_PER_RUN", 300_000)  # one run and a half
+    results, diags = run_checks([_hint_term("A", [MC_HINT]), _hint_term("B", [MC_HINT])])
+    assert [r.status for r in results] == ["pass", "unchecked"]
+    assert [(d.code, d.file) for d in diags] == [("check-budget", "B.md")] and "per build" in diags[0].message
+
+
+def test_hints_per_term_are_budgeted():
+    from compiler.checks import run_checks
+    from compiler.checks.api import MAX_HINTS_PER_TERM
+
+    results, diags = run_checks([_hint_term("A", ["2 + 2 = 4"] * (MAX_HINTS_PER_TERM + 3))])
+    assert [r.status for r in results].count("pass") == MAX_HINTS_PER_TERM
+    assert [d.code for d in diags] == ["check-budget"] * 3 and "hints per term" in diags[0].message
+
+
+def test_every_test_the_guarantees_page_names_exists():
+    """docs/guarantees.md lists each guarantee with its tests: a renamed test must not leave it stale."""
+    import re
+
+    repo = Path(__file__).parents[1]
+    page = (repo / "docs" / "guarantees.md").read_text("utf-8")
+    current, missing = None, []
+    for file, name in re.findall(r"`(?:(tests/[\w/]+\.py|bench/\w+\.py))?(?:::(\w+))?", page):
+        if file:
+            current = repo / file
+            if not current.is_file():
+                missing.append(file)
+        if name and current is not None and f"def {name}(" not in current.read_text("utf-8"):
+            missing.append(f"{current.name}::{name}")
+    assert not missing, missing
+    named = set(re.findall(r"`(\w+)`", page))
+    assert not {c.name for c in CASES} - named, "name every generated case on the page"
