@@ -328,3 +328,31 @@ def test_every_test_the_guarantees_page_names_exists():
     assert not missing, missing
     named = set(re.findall(r"`(\w+)`", page))
     assert not {c.name for c in CASES} - named, "name every generated case on the page"
+
+
+def test_module_documents_are_read_as_carefully_as_term_files(tmp_path):
+    """A FIFO, a device, a link loop, an alias bomb and a non-character in a module folder: the build
+    goes through, and the healthy module and term get their pages."""
+    from .hostile_cases import _device
+
+    modules, terms, out = tmp_path / "modules", tmp_path / "terms", tmp_path / "site"
+    modules.mkdir()
+    terms.mkdir()
+    (terms / "HEALTHY.md").write_text(HEALTHY.replace("---\n\n", "parents: [M-OK, M-BOMB, M-SUR]\n---\n\n"))
+    (modules / "ok.md").write_text("---\nid: M-OK\ntitle: Fine\n---\nText.\n")
+    bomb = "".join(f"l{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 9))
+    (modules / "bomb.md").write_text(f"---\nid: M-BOMB\nl0: &a0 [x, x, x, x, x, x, x, x, x]\n{bomb}---\n")
+    (modules / "sur.md").write_text('---\nid: M-SUR\ntitle: "non \\uFFFE char"\n---\n')
+    (modules / "loop.md").symlink_to("loop.md")
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(modules / "fifo.md")
+    try:
+        _device(modules)
+    except Unsupported:
+        pass
+    proc = _cli("build", terms, "-o", out, "--modules", modules, "--no-cache", "--format", "json")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    found = {(Path(d["file"]).name, d["code"]) for d in _findings(proc)}
+    assert ("bomb.md", "module-unreadable") in found
+    assert (out / "terms" / "HEALTHY.html").is_file() and (out / "modules" / "M-OK.html").is_file()
+    assert "non \ufffd char" in (out / "modules" / "M-SUR.html").read_bytes().decode("utf-8")
