@@ -69,8 +69,7 @@ def fixture_files(tmp: Path) -> list[dict]:
     big = tmp / "fifty_megabytes.md"
     with open(big, "wb") as fh:
         fh.write(b"---\nterm: Big\ncanonical_id: BIG\n---\n")
-        for _ in range(50):
-            fh.write(b"x" * (1024 * 1024))
+        fh.writelines(b"x" * (1024 * 1024) for _ in range(50))
     rows = []
     for path in [*inputs, big]:
         folder = tmp / "case"

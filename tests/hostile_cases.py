@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 HEALTHY = "---\nterm: Healthy\ncanonical_id: HEALTHY\n---\n\nA healthy neighbour.\n"
 
@@ -117,4 +117,4 @@ def make_case(case: Case, folder: Path) -> None:
     case.make(folder)
 
 
-__all__ = ["CASES", "Case", "HEALTHY", "MC_HINT", "Unsupported", "make_case"]
+__all__ = ["CASES", "HEALTHY", "MC_HINT", "Case", "Unsupported", "make_case"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -246,7 +245,7 @@ def test_the_text_report_shows_control_characters_as_escapes(tmp_path):
     terms = tmp_path / "terms"
     terms.mkdir()
     osc52 = "\x1b]52;c;cHduZWQ=\x07"
-    (terms / f"name{osc52}.md").write_text(f"---\nterm: T\ncanonical_id: T\n\x1b[2J: 1\n---\n")
+    (terms / f"name{osc52}.md").write_text("---\nterm: T\ncanonical_id: T\n\x1b[2J: 1\n---\n")
     (terms / "key.md").write_text('---\nterm: K\ncanonical_id: KEY\n"\\e]0;title\\a\\x9b31m\\x7f": x\n---\n')
     proc = _cli("validate", terms)
     assert proc.returncode == 1
