@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from compiler.diagnostics import Diagnostic, sorted_diagnostics
 from compiler.model import Term
 from compiler.render.graphview import adjacent
-from compiler.render.mathml import formula_html
+from compiler.render.markdown import formula_html
 from compiler.render.plan import Page, SitePlan
 
 RELATIONS = [

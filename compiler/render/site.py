@@ -30,7 +30,7 @@ from compiler.render.output import OutputError, atomic_output
 from compiler.incremental import pages as reuse, render_workers as tasks
 from compiler.render import graphview, pages as P
 from compiler.render.markdown import make_markdown, render_block, render_field, safe_link
-from compiler.render.mathml import formula_html
+from compiler.render.markdown import formula_html
 from compiler.render.plan import Page, SitePlan, plan_site
 from compiler.render.search import build_index, index_json
 from compiler.render.shell import FastContext, PageRenderer
