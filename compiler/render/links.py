@@ -11,7 +11,7 @@ import posixpath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from compiler.render import pages as P
 from compiler.render.plan import Page, SitePlan
@@ -101,14 +101,17 @@ class Linker:
             return made
         return self._a(ident, text)
 
+    def named(self, ident: Any) -> Markup:
+        """The ``<a>`` of ``ident`` showing its page's label."""
+        return self.a(ident, self.label(ident))
+
     def _a(self, ident: Any, text: Any) -> Markup:
         shown = P.show(ident if text is None else text)
         url = self.url(ident)
         if url is None:
-            return Markup(f'<span class="nolink">{escape(shown)}</span>')
+            return Markup('<span class="nolink">{}</span>').format(shown)
         kind = self.kind(ident)
-        extra = ' title="not in the glossary yet"' if kind == "missing" else ""
-        return Markup(f'<a class="kind-{kind}" href="{escape(url)}"{extra}>{escape(shown)}</a>')
-
+        extra = Markup(' title="not in the glossary yet"') if kind == "missing" else ""
+        return Markup('<a class="kind-{}" href="{}"{}>{}</a>').format(kind, url, extra, shown)
 
 __all__ = ["Linker"]

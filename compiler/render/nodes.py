@@ -23,7 +23,6 @@ from compiler.render.environment import make_environment
 from compiler.render.links import Linker
 from compiler.render.markdown import make_markdown, render_block, render_field, safe_link
 from compiler.render.plan import Page, SitePlan
-from compiler.render.shell import PageRenderer
 
 
 def _config_get(config: Any, dotted: str, default: Any = None) -> Any:
@@ -46,13 +45,10 @@ class NodePages:
         self.graph = glossary.graph
         self.env = make_environment()
         self.md = make_markdown()
-        # md: the Markdown body; field: a header value (``_`` literal, inline when one line).
-        self.env.filters.update(md=self._md_filter, field=self._field_filter)
-        # The value macro's markup (imported without context, so its text links resolve nowhere).
-        self.env.globals["value_html"] = lambda v: P.value_html(v, self._plain_field)
-        self.env.globals["ids_html"] = lambda items, link: P.ids_html(items, link, self._plain_field)
-        self.env.globals["check_card_html"] = lambda c: P.check_card_html(c, self._plain_field)
-        self.templates = PageRenderer(self.env)  # base.html's shell rendered once per folder depth
+        # md: the Markdown body; field: a header value (``_`` literal, inline when one line);
+        # value: any header value, its text links resolving nowhere (as in a macro imported without context).
+        self.env.filters.update(md=self._md_filter, field=self._field_filter,
+                                value=lambda v: P.value_html(v, self._plain_field))
         self.checks = sorted((P.check_json(c) for c in glossary.checks),
                              key=lambda c: (str(c.get("term")), str(c.get("pointer")), str(c.get("file"))))
         self.checks_by_term: dict[str, list[dict[str, Any]]] = {}
@@ -112,8 +108,8 @@ class NodePages:
     def render(self, template: str, rel: str, root: str | None = None, **ctx: Any) -> str:
         if root is None:
             root = "../" * rel.count("/")
-        return self.templates.render(template, dict(root=root, link=self.linker(root), site_title=self.title,
-                                                page_path=rel, **ctx))
+        return self.env.get_template(template).render(root=root, link=self.linker(root), site_title=self.title,
+                                                      page_path=rel, **ctx)
 
     # -- node pages ----------------------------------------------------------------
     def answer(self, dep: Any) -> Any:
@@ -141,13 +137,13 @@ class NodePages:
         return (*sorted(ids), *sorted(resolved, key=repr))
 
     def node_page(self, page: Page) -> str:
-        links_out, backlinks = P.edges_of(self.graph, page.ident)
         link = self.linker("../")
         link.ids, link.resolved = set(), set()
+        links_out, backlinks = P.edges_of(self.graph, page.ident, link.named)
         svg = graphview.local_svg(self.graph, page.ident, link.label, link.url, link.kind, link.svg_facts)
-        common = dict(page=page, links_out=links_out, backlinks=backlinks, local_graph=svg)
-        if page.kind == "term":
-            term = page.term
+        common: dict[str, Any] = {"page": page, "links_out": links_out, "backlinks": backlinks, "local_graph": svg}
+        term = page.term
+        if page.kind == "term" and term is not None:
             by_candidate, other_checks = P.term_checks(term, self.checks_by_term.get(term.id, []))
             return self.render("term.html", page.path, term=term, data=term.data,
                                extra=P.extra_fields(term.data), candidate_checks=by_candidate,
