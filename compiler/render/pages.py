@@ -91,6 +91,11 @@ def edges_of(graph: Any, ident: str, anchor: Callable[[str], Markup] | None = No
             _groups(((d.get("relation", ""), u, d.get("declared", True)) for u, d in inn), BACKLINK_LABELS, anchor))
 
 
+def _markup(value: Any) -> str:
+    """``value`` as markup: a ``Markup`` (an anchor from the Linker) as it is, anything else through ``escape``."""
+    return value if type(value) is Markup else escape(value)
+
+
 _INFERRED = Markup(' <span class="inferred" title="inferred, not written in a file">inferred</span>')
 
 
@@ -99,16 +104,16 @@ def relation_groups(groups: list[dict[str, Any]], empty: str, level: int = 4) ->
 
     Why in Python and not a macro: every node page shows two of these lists (a wanted
     term's page is little else), and a macro's loop cost a third of such a page. Every
-    value passes through ``markupsafe.escape``; the level is an int."""
+    value passes through ``markupsafe.escape`` (the anchors are ``Markup`` from the Linker); the level is an int."""
     if not groups:
-        return Markup('<p class="empty">{}</p>').format(empty)
+        return Markup(f'<p class="empty">{escape(empty)}</p>')
     h = int(level)
     out = []
     for g in groups:
         items = g["items"]
         out.append(f'<section class="relation">\n<h{h} class="rel-title">{escape(g["label"])} '
                    f'<span class="count">({len(items)})</span></h{h}>\n<ul class="inline-list">\n')
-        out.extend(f'<li>{escape(item["a"])}{"" if item["declared"] else _INFERRED}</li>\n' for item in items)
+        out.extend(f'<li>{_markup(item["a"])}{"" if item["declared"] else _INFERRED}</li>\n' for item in items)
         out.append("</ul>\n</section>\n")
     return Markup("".join(out))
 
@@ -139,7 +144,7 @@ def value_html(v: Any, field: Callable[[str], Markup]) -> Markup:
 def badge(status: Any) -> Markup:
     """A status badge (the templates' ``badge`` filter); its class is ``status-`` and the status in lower case."""
     shown = show(status)
-    return Markup('<span class="badge status-{}">{}</span>').format(shown.lower(), shown)
+    return Markup(f'<span class="badge status-{escape(shown.lower())}">{escape(shown)}</span>')
 
 
 def check_json(check: Any) -> dict[str, Any]:
