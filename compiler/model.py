@@ -15,8 +15,7 @@ from compiler.diagnostics import Diagnostic
 if TYPE_CHECKING:
     import networkx as nx
 
-    from compiler.checks.result import CheckResult
-    from compiler.checks.symbols import SymbolRow
+    from compiler.checks.result import CheckResult, SymbolRow
     from compiler.config import Config
 
 
@@ -266,7 +265,7 @@ class Glossary:
     checks: tuple[CheckResult, ...]
     diagnostics: tuple[Diagnostic, ...]
     files: int  # term files found
-    # The list of symbols of the terms' symbol tables (compiler.checks.symbols.SymbolRow), made with the checks.
+    # The list of symbols of the terms' symbol tables (compiler.checks.result.SymbolRow), made with the checks.
     symbols: tuple[SymbolRow, ...] = ()
 
     @property

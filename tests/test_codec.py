@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from compiler.build import Options, analyze
+from compiler.stages import Options
+from compiler.incremental.stages import fast_analyze as analyze
 from compiler.checks import run_checks
 from compiler.incremental import cache, codec
 from compiler.link.references import _UNSET, term_references

@@ -19,7 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import compiler.incremental.linkreuse as linkreuse
-from compiler.build import Options, analyze, build
+from compiler.stages import Options
+from compiler.incremental.stages import fast_analyze as analyze, fast_build as build
 from compiler.model import GraphData
 
 from .render_support import tree_bytes as tree
@@ -41,7 +42,7 @@ def _state(g: nx.MultiDiGraph) -> tuple:
             list(g.edges(keys=True, data=True)))
 
 
-BUILD = ("import sys; from pathlib import Path; from compiler.build import Options, build; "
+BUILD = ("import sys; from pathlib import Path; from compiler.stages import Options; from compiler.incremental.stages import fast_build as build; "
          "r = Path({root!r}); "
          "build(r / 'terms', r / 'site', Options(module_dirs=(r / 'modules',), cache_dir=r / '.cache', jobs={jobs})); "
          "print(sorted(m for m in ('networkx', 'numpy') if m in sys.modules))")

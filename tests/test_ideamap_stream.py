@@ -14,7 +14,7 @@ import pytest
 
 from compiler.model import GraphData
 from compiler.analyze.analytics import analysis_text, analyze_graph, annotate
-from compiler.build import Options
+from compiler.stages import Options
 from compiler.config import load_config
 from compiler.export.gexf import write_gexf
 from compiler.link import link

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler.build import Options, build
+from compiler.stages import Options
+from compiler.incremental.stages import fast_build as build
 from compiler.report.formats import Report, json_report
 
 from .conftest import FIXTURES
@@ -370,7 +371,7 @@ def test_an_edit_re_renders_only_the_pages_that_show_it(tmp_path):
 
 def test_a_prose_edit_keeps_the_check_results_and_a_header_edit_checks_again(tmp_path, monkeypatch):
     """Checks read a term's id, file, header and hint locations, never its body."""
-    import compiler.build as build_module
+    import compiler.incremental.checks as build_module
 
     checked: list[list[str]] = []
     real = build_module._run_checks
@@ -410,7 +411,7 @@ def test_a_prose_edit_keeps_the_check_results_and_a_header_edit_checks_again(tmp
 def test_a_header_edit_outside_the_hints_keeps_built_in_check_results(tmp_path, monkeypatch, name, file, old, new,
                                                                        expected):
     """The built-in evaluator reads a hint and its mapping only; a hook reads the whole header."""
-    import compiler.build as build_module
+    import compiler.incremental.checks as build_module
 
     checked: list[list[str]] = []
     real = build_module._run_checks

@@ -4,7 +4,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from compiler.build import Options, build
+from compiler.stages import Options
+from compiler.incremental.stages import fast_build as build
 from compiler.report.formats import Report, json_report
 
 from .conftest import FIXTURES
@@ -30,8 +31,8 @@ def test_output_is_identical_for_every_number_of_jobs(tmp_path):
 def test_checks_split_over_processes_give_one_run_s_results(tmp_path, monkeypatch):
     """Chunks of terms checked in forked workers and in this process join to what one run gives:
     every result in term order, and a run-wide finding (here an edition that is no year) once."""
-    import compiler.build as build_module
-    from compiler.build import analyze
+    import compiler.incremental.checks as build_module
+    from compiler.incremental.stages import fast_analyze as analyze
 
     monkeypatch.setattr(build_module, "CHECKS_APART", 2)
     monkeypatch.setattr(build_module, "CHECKS_CHUNK", 3)

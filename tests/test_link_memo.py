@@ -19,7 +19,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from compiler.build import Options, _analyze
+from compiler.incremental.stages import FastStages
+from compiler.build import analyze
+from compiler.stages import Options
 from compiler.config import default_config, load_config
 from compiler.link.references import _UNSET, Resolver, term_references
 from compiler.link.relations import RELATION_CODE, RELATION_NAMES
@@ -107,9 +109,9 @@ def test_the_build_cache_keeps_rows_of_the_current_files_only(tmp_path: Path):
     options = Options(cache_dir=cache, output=out, checks=False)
 
     def refs_after_build() -> dict:
-        _, kept = _analyze(terms_dir, options)
-        kept.save()
-        return kept.state.extra["refs"]
+        stages = FastStages(options)
+        analyze(terms_dir, options, stages)
+        return stages.state.extra["refs"]
 
     assert set(refs_after_build()) == {"A.md", "B.md", "C.md"}
     (terms_dir / "B.md").unlink()

@@ -26,7 +26,8 @@ import compiler.link.graph as graph_module
 from compiler.link import link as link_stage
 import compiler.link.integrity as integrity_module
 import compiler.incremental.linkreuse as linkreuse
-from compiler.build import Options, analyze
+from compiler.stages import Options
+from compiler.incremental.stages import fast_analyze as analyze
 from compiler.incremental.cache import MAGIC
 from compiler.load.terms import load_terms
 
@@ -278,7 +279,7 @@ def test_link_digest_sees_every_field_linking_reads(glossary):
 
 
 def test_the_reuse_path_imports_no_numpy(glossary):
-    code = ("import sys; from pathlib import Path; from compiler.build import Options, analyze; "
+    code = ("import sys; from pathlib import Path; from compiler.stages import Options; from compiler.incremental.stages import fast_analyze as analyze; "
             f"r = Path({str(glossary)!r}); "
             "analyze(r / 'terms', Options(module_dirs=(r / 'modules',), cache_dir=r / '.cache', checks=False)); "
             "print('numpy' in sys.modules)")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from compiler.codes import make
+from compiler.incremental.render import render_site_fast
 from compiler.render import render_site
 from tests.render_support import (FakeCheck, FakeModule, broken_links, make_glossary, parse_html, seed_glossary, term,
                             tree_bytes, xss_term)
@@ -191,7 +192,7 @@ def test_values_are_shown_as_written(tmp_path: Path) -> None:
 
 def test_identical_input_gives_identical_bytes(tmp_path: Path) -> None:
     render_site(seed_glossary(), tmp_path / "a")
-    render_site(seed_glossary(), tmp_path / "b", jobs=4)
+    render_site_fast(seed_glossary(), tmp_path / "b", jobs=4)
     assert tree_bytes(tmp_path / "a") == tree_bytes(tmp_path / "b")
 
 
@@ -310,8 +311,8 @@ def test_odd_keys_and_shapes_do_not_break_a_page(tmp_path: Path) -> None:
 def test_worker_processes_give_the_same_bytes(tmp_path: Path) -> None:
     terms = [term(f"T{i:03d}", f"Term {i}", body=f"Text $x_{i}$", parents=[f"T{(i * 3) % 90:03d}"]) for i in range(90)]
     g = make_glossary(terms)
-    render_site(g, tmp_path / "one", jobs=1)
-    stats, diags = render_site(g, tmp_path / "three", jobs=3)
+    render_site_fast(g, tmp_path / "one", jobs=1)
+    stats, diags = render_site_fast(g, tmp_path / "three", jobs=3)
     assert diags == [] and stats.terms == 90
     assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "three")
 

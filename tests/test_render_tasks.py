@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from compiler.build import Options, analyze, build
+from compiler.stages import Options
+from compiler.incremental.stages import fast_analyze as analyze, fast_build as build
 from compiler.incremental import render_workers as tasks
 from compiler.render import graphview, site as S
 from compiler.render.plan import plan_site
@@ -37,9 +38,8 @@ def test_heavy_share(made, pages, jobs, expected):
 def _glossary(tmp_path: Path):
     terms = tmp_path / "terms"
     shutil.copytree(REPO / "terms", terms)
-    g = analyze(terms, Options())
-    graph = S._ensure_graph(g)
-    return g, plan_site(g.terms, g.modules, graph)
+    g = S.ensure_nodes(analyze(terms, Options()))
+    return g, plan_site(g.terms, g.modules, g.graph_data)
 
 
 @needs_fork

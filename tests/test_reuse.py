@@ -17,10 +17,13 @@ from pathlib import Path
 import pytest
 
 from compiler.model import GraphData
-from compiler.build import Options, analyze
+from compiler.stages import Options
+from compiler.incremental.stages import fast_analyze as analyze
 from compiler.incremental import pages as reuse
 from compiler.render import site as site_module
 from compiler.render.plan import plan_site
+from compiler.incremental.plan import remembered_plan
+from compiler.incremental.render import render_site_fast
 from compiler.render.site import SITE_FILES, render_site
 
 from .conftest import FIXTURES
@@ -45,9 +48,9 @@ def inodes(folder: Path) -> dict[str, int]:
 def rerendered(first, second, tmp_path: Path) -> tuple[set[str], set[str]]:
     """(node pages, site-wide files) of ``second``'s site that were rendered again after ``first``'s."""
     out, cache = tmp_path / "site", {}
-    render_site(first, out, page_cache=cache)
+    render_site_fast(first, out, page_cache=cache)
     before = inodes(out)
-    render_site(second, out, page_cache=cache)
+    render_site_fast(second, out, page_cache=cache)
     after = inodes(out)
     render_site(second, tmp_path / "clean")
     assert tree(out) == tree(tmp_path / "clean")
@@ -57,11 +60,11 @@ def rerendered(first, second, tmp_path: Path) -> tuple[set[str], set[str]]:
 
 
 def redirects(glossary) -> set[str]:
-    return {r.path for r in plan_site(glossary.terms, glossary.modules, glossary.graph).redirects}
+    return {r.path for r in plan_site(glossary.terms, glossary.modules, glossary.graph_data).redirects}
 
 
 def page_of(glossary, ident: str) -> str:
-    return plan_site(glossary.terms, glossary.modules, glossary.graph).by_id[ident].path
+    return plan_site(glossary.terms, glossary.modules, glossary.graph_data).by_id[ident].path
 
 
 def pages_of(glossary, idents) -> set[str]:
@@ -70,7 +73,7 @@ def pages_of(glossary, idents) -> set[str]:
 
 def graph_copy(glossary):
     """A networkx copy with the same order everywhere (``Graph.copy`` re-adds edges, which reorders
-    predecessors); the build's own graph is a light one (compiler.incremental.lightgraph), which is never changed."""
+    predecessors); the glossary's own graph is never changed."""
     return pickle.loads(pickle.dumps(glossary.graph))
 
 
@@ -136,9 +139,9 @@ def test_a_changed_label_renders_its_page_its_neighbours_and_the_pages_naming_it
     nodes, site_wide = rerendered(glossary, edited, tmp_path)  # and the site equals a clean render
     graph = edited.graph
     neighbours = set(graph.successors("MUON")) | set(graph.predecessors("MUON"))
-    everything = {p.path for p in plan_site(edited.terms, edited.modules, edited.graph).pages}
+    everything = {p.path for p in plan_site(edited.terms, edited.modules, edited.graph_data).pages}
     assert pages_of(edited, {"MUON", *neighbours}) <= nodes < everything
-    by_path = {p.path: p for p in plan_site(edited.terms, edited.modules, edited.graph).pages}
+    by_path = {p.path: p for p in plan_site(edited.terms, edited.modules, edited.graph_data).pages}
     for path in nodes - pages_of(edited, {"MUON", *neighbours}):  # the others name it in their text
         term = by_path[path].term
         assert term is not None and "muon" in (term.body + repr(term.data)).lower(), path
@@ -148,20 +151,20 @@ def test_a_changed_label_renders_its_page_its_neighbours_and_the_pages_naming_it
 
 def test_a_page_replaced_in_out_is_rendered_again(glossary, tmp_path):
     out, cache = tmp_path / "site", {}
-    render_site(glossary, out, page_cache=cache)
+    render_site_fast(glossary, out, page_cache=cache)
     page = out / page_of(glossary, "MUON")
     clean = page.read_bytes()
     replacement = tmp_path / "replacement.html"
     replacement.write_bytes(b"<p>someone else's page</p>\n")
     replacement.replace(page)  # as another build or an editor would: a new file at the same path
-    render_site(glossary, out, page_cache=cache)
+    render_site_fast(glossary, out, page_cache=cache)
     assert page.read_bytes() == clean
 
 
 def test_a_failed_render_teaches_the_cache_nothing(glossary, tmp_path, monkeypatch):
     """The cache must describe the site in OUT: after a failed build, the next one still sees the change."""
     out, cache = tmp_path / "site", {}
-    render_site(glossary, out, page_cache=cache)
+    render_site_fast(glossary, out, page_cache=cache)
     muon = next(t for t in glossary.terms if t.id == "MUON")
     edited = with_term(glossary, "MUON", body=muon.body + "\nAfter a failure.\n")
 
@@ -170,18 +173,18 @@ def test_a_failed_render_teaches_the_cache_nothing(glossary, tmp_path, monkeypat
 
     with monkeypatch.context() as patch:
         patch.setattr(site_module.SiteWriter, "copy_assets", broken)
-        _, diags = render_site(edited, out, page_cache=cache)
+        _, diags = render_site_fast(edited, out, page_cache=cache)
     assert "output-failed" in {d.code for d in diags}
     assert "After a failure." not in (out / page_of(glossary, "MUON")).read_text("utf-8")
-    render_site(edited, out, page_cache=cache)
+    render_site_fast(edited, out, page_cache=cache)
     assert "After a failure." in (out / page_of(glossary, "MUON")).read_text("utf-8")
 
 
 def test_a_remembered_plan_is_the_plan(glossary):
     memo: dict = {}
-    fresh = plan_site(glossary.terms, glossary.modules, glossary.graph, memo=memo)
-    replayed = plan_site(glossary.terms, glossary.modules, glossary.graph, memo=memo)
-    plain = plan_site(glossary.terms, glossary.modules, glossary.graph)
+    fresh = remembered_plan(glossary.terms, glossary.modules, glossary.graph, memo)
+    replayed = remembered_plan(glossary.terms, glossary.modules, glossary.graph, memo)
+    plain = plan_site(glossary.terms, glossary.modules, glossary.graph_data)
     for plan in (fresh, replayed):
         assert plan.pages == plain.pages and plan.redirects == plain.redirects
         assert plan.by_id == plain.by_id and plan.names == plain.names and plan.files == plain.files
@@ -189,7 +192,7 @@ def test_a_remembered_plan_is_the_plan(glossary):
     assert replayed.key == fresh.key != b""
     muon = next(t for t in glossary.terms if t.id == "MUON")
     edited = with_term(glossary, "MUON", data={**muon.data, "aliases": ["a name for the test"]})
-    changed = plan_site(edited.terms, edited.modules, edited.graph, memo=memo)
+    changed = remembered_plan(edited.terms, edited.modules, edited.graph, memo)
     assert changed.key != fresh.key and changed.find("a name for the test").ident == "MUON"
 
 
@@ -230,7 +233,7 @@ def test_a_diagnostic_of_no_file_renders_no_node_page_again(glossary, tmp_path):
 def test_a_status_edit_keeps_the_link_result_and_the_files_that_show_no_status(tmp_path):
     """Through the build cache: the graph export and the index show statuses and are written
     again; the graph data and the wanted page show none and are kept (the same file)."""
-    from compiler.build import build
+    from compiler.incremental.stages import fast_build as build
 
     terms = tmp_path / "terms"
     shutil.copytree(REPO / "terms", terms, ignore=shutil.ignore_patterns("glossary.toml"))  # no idea map

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler.build import Options, build
+from compiler.stages import Options
+from compiler.incremental.stages import fast_build as build
 from compiler.render.plan import plan_site
 from compiler.render.site import SITE_PAGES
 

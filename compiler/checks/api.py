@@ -119,6 +119,19 @@ def run_checks(terms: Sequence[Any], *, edition: str | None = None, hooks_dir: P
     return results, diagnostics
 
 
+def check_terms(terms: Sequence[Any], config: Any, edition: str | None = None,
+                ) -> tuple[list[CheckResult], list[Any], list[Diagnostic]]:
+    """The check stage: every hint of ``terms`` checked, and the list of symbols of their symbol tables.
+
+    ``config`` gives the hook folder and the reference data (``config.checks``)."""
+    from .symbols import symbol_list
+
+    results, diagnostics = run_checks(terms, edition=edition, hooks_dir=config.checks.hooks_dir,
+                                      reference_dirs=config.checks.reference_dirs)
+    symbols, symbol_diagnostics = symbol_list(terms)
+    return results, list(symbols), [*diagnostics, *symbol_diagnostics]
+
+
 def account(results: Sequence[CheckResult], diagnostics: Sequence[Diagnostic]) -> dict[str, Any]:
     """Every hint accounted for: those found are those checked and those in headers that could not be read.
 

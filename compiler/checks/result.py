@@ -58,6 +58,34 @@ class CheckResult:
         }
 
 
+Ids = dict[str, None]  # term ids in the order met, without repeats (an ordered set)
+
+
+@dataclass
+class SymbolRow:
+    """One symbol of the glossary: what the terms say it means and which dimension it has."""
+
+    symbol: str  # the first spelling met, as written
+    meanings: dict[str, Ids] = field(default_factory=dict)  # meaning -> terms
+    dimensions: dict[str, Ids] = field(default_factory=dict)  # dimension (written the one way) -> terms
+    relative: set[str] = field(default_factory=set)  # those of `dimensions` not made of SI base dimensions
+    unparsed: dict[str, Ids] = field(default_factory=dict)  # dimensions text that could not be read -> terms
+    terms: Ids = field(default_factory=dict)
+
+    @property
+    def conflicting(self) -> dict[str, Ids]:
+        """The comparable dimensions (SI base dimensions only), when there is more than one of them."""
+        comparable = {d: t for d, t in self.dimensions.items() if d not in self.relative}
+        return comparable if len(comparable) > 1 else {}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"symbol": self.symbol, "terms": list(self.terms),
+                "meanings": [{"meaning": m, "terms": list(t)} for m, t in self.meanings.items()],
+                "dimensions": [{"dimension": d, "terms": list(t), "comparable": d not in self.relative}
+                               for d, t in self.dimensions.items()],
+                "unparsed": [{"text": d, "terms": list(t)} for d, t in self.unparsed.items()]}
+
+
 def _num(x: float | None) -> float | None:
     if x is None or not isinstance(x, (int, float)) or not math.isfinite(x):
         return None

@@ -24,7 +24,7 @@ import json
 import unicodedata
 from functools import lru_cache
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from compiler.codes import make
@@ -34,6 +34,7 @@ from .inputs import symbol_table
 from .parser import ParseError, parse
 from .readings import Table, TableEntry
 from .reference import Key, symbol_key
+from .result import SymbolRow
 from .tokenizer import GREEK, TokenizeError, tokenize
 from .tree import Sym
 from .units import Dimension
@@ -55,34 +56,6 @@ class Entry:
     @property
     def group(self) -> str:
         return normalise(self.name)
-
-
-Ids = dict[str, None]  # term ids in the order met, without repeats (an ordered set)
-
-
-@dataclass
-class SymbolRow:
-    """One symbol of the glossary: what the terms say it means and which dimension it has."""
-
-    symbol: str  # the first spelling met, as written
-    meanings: dict[str, Ids] = field(default_factory=dict)  # meaning -> terms
-    dimensions: dict[str, Ids] = field(default_factory=dict)  # dimension (written the one way) -> terms
-    relative: set[str] = field(default_factory=set)  # those of `dimensions` not made of SI base dimensions
-    unparsed: dict[str, Ids] = field(default_factory=dict)  # dimensions text that could not be read -> terms
-    terms: Ids = field(default_factory=dict)
-
-    @property
-    def conflicting(self) -> dict[str, Ids]:
-        """The comparable dimensions (SI base dimensions only), when there is more than one of them."""
-        comparable = {d: t for d, t in self.dimensions.items() if d not in self.relative}
-        return comparable if len(comparable) > 1 else {}
-
-    def to_json(self) -> dict[str, Any]:
-        return {"symbol": self.symbol, "terms": list(self.terms),
-                "meanings": [{"meaning": m, "terms": list(t)} for m, t in self.meanings.items()],
-                "dimensions": [{"dimension": d, "terms": list(t), "comparable": d not in self.relative}
-                               for d, t in self.dimensions.items()],
-                "unparsed": [{"text": d, "terms": list(t)} for d, t in self.unparsed.items()]}
 
 
 _GREEK_TEXT = sorted(((f"\\{name}", ch) for name, ch in GREEK.items()), key=lambda kv: -len(kv[0]))

@@ -93,7 +93,7 @@ class _Progress:
 
 
 def _options(args: argparse.Namespace, **extra):
-    from compiler.build import Options
+    from compiler.stages import Options
 
     config = getattr(args, "config", None)
     if config is not None and not Path(config).is_file():
@@ -164,7 +164,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from compiler.build import build, default_cache_dir, noop_inputs
+    from compiler.incremental.noop import noop_inputs
+    from compiler.incremental.stages import default_cache_dir, fast_build
     from compiler.report.formats import exit_code
     from compiler.render.output import OutputError, check_target
 
@@ -230,7 +231,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         _emit_report(made, args.format, text)
 
     try:
-        glossary, stats = build(root, out, options, then=report)
+        glossary, stats = fast_build(root, out, options, then=report)
     except OutputError as exc:
         progress.done()
         raise UsageError(str(exc)) from None
@@ -256,7 +257,7 @@ def _check_cache_dir(cache: Path, out: Path) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import threading
 
-    from compiler.build import build, default_cache_dir
+    from compiler.incremental.stages import default_cache_dir, fast_build
     from compiler.report.formats import summary_line
     from compiler.cli.serve import Watcher, make_server
 
@@ -268,7 +269,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     def rebuild() -> None:
         started = time.perf_counter()
         try:
-            glossary, stats = build(root, out, options)
+            glossary, stats = fast_build(root, out, options)
         except Exception as exc:  # noqa: BLE001 - keep serving the last good site
             print(f"rebuild failed: {type(exc).__name__}: {exc}", file=sys.stderr)
             return

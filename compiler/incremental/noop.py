@@ -266,3 +266,17 @@ def _payload(fp: str, glossary: Any, pages: int, text: tuple[str, str] | None,
         return json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\n" + body + findings
     except (UnicodeEncodeError, ValueError):
         return None
+
+
+def noop_inputs(terms_dir: Path, out: Path, options: Any) -> tuple[str, Any]:
+    """(record name, a function giving the input stamps: a ``Stamps`` or None) for the no-op fast path
+    of ``build``. Stamped before and after a build, with the configuration read once: its file is among
+    the stamps, so an edit of it still shows."""
+    from compiler.config import load_config
+
+    config, _ = load_config(terms_dir, options.config_file)
+    name = f"{terms_dir.resolve()}|{out.resolve()}"
+    extra = [f"edition={options.edition}", f"modules={[str(p.resolve()) for p in options.module_dirs]}",
+             f"config={options.config_file}", f"checks={options.checks}"]
+    return name, lambda: input_stamps(terms_dir, config, extra)
+

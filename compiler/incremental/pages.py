@@ -110,7 +110,7 @@ def site_key(renderer: Any) -> bytes:
 
 
 def plan_digest(plan: "SitePlan", graph: Any = None) -> bytes:
-    """The plan's key (``plan.plan_key``), or a digest of the plan itself when it has none."""
+    """The plan's key (``compiler.incremental.plan.plan_key``), or a digest of the plan itself when it has none."""
     return plan.key or digest((
         [(p.key, p.ident, p.kind, p.label, p.path, p.url) for p in plan.pages],
         [(r.alias, r.path, r.target.path) for r in plan.redirects],
@@ -119,12 +119,12 @@ def plan_digest(plan: "SitePlan", graph: Any = None) -> bytes:
 
 
 def layout_rows(plan: "SitePlan", memo: Mapping[str, Any] | None = None) -> tuple[list, list]:
-    """The plan as rows (``plan._record``'s: the memo's own lists when it holds this plan, shared in the cache)."""
+    """The plan as rows (``plan.record``'s: the memo's own lists when it holds this plan, shared in the cache)."""
     if memo is not None and memo.get("key") == plan.key and plan.key and isinstance(memo.get("pages"), list):
         return memo["pages"], memo["redirects"]
-    from compiler.render.plan import _record
+    from compiler.incremental.plan import record
 
-    rows = _record(plan)
+    rows = record(plan)
     return rows["pages"], rows["redirects"]
 
 

@@ -9,11 +9,11 @@ redirects share ``terms/``; modules live in ``modules/``, missing terms in
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from compiler.codes import make
-from compiler.diagnostics import ROW, Diagnostic, from_row
+from compiler.diagnostics import Diagnostic
 from compiler.model import Term
 from compiler.render.slugs import assign_slugs, href
 
@@ -52,7 +52,7 @@ class SitePlan:
     diagnostics: tuple[Diagnostic, ...] = field(default=())
     names: Mapping[str, Page] = field(default_factory=dict)  # loose name -> page, see ``find``
     files: Mapping[str, Page] = field(default_factory=dict)  # term file (relative, POSIX) -> page
-    key: bytes = b""  # a digest of everything the plan was made from (see ``plan_key``); empty: unknown
+    key: bytes = b""  # a digest of everything the plan was made from (compiler.incremental.plan); empty: unknown
 
     def url(self, ident: str) -> str | None:
         page = self.by_id.get(ident)
@@ -82,38 +82,9 @@ def _names(pages: Iterable[Page]) -> dict[str, Page]:
     return out
 
 
-def plan_key(terms: Sequence[Term], modules: Sequence[Any], graph: Any) -> bytes:
-    """A digest of everything ``plan_site`` reads: each term's id, file, label and aliases; each
-    module's id, file and title; each graph node's kind and label. Never a term's body or
-    other data, so an edit of a body keeps the plan (and every page's site-wide part)."""
-    from compiler.incremental.pages import digest
-
-    node_rows = [(n, a.get("kind"), a.get("label")) for n, a in graph.nodes.items()] if graph is not None else None
-    return digest(([(t.id, t.file, t.label, t.aliases) for t in terms],
-                   [(str(getattr(m, "id", "")), str(getattr(m, "file", "")), getattr(m, "title", None)) for m in modules],
-                   node_rows))
-
-
-def plan_site(terms: Iterable[Term], modules: Iterable[Any], graph: Any, memo: dict | None = None) -> SitePlan:
-    """Assign every page its path; collisions and reserved names become diagnostics.
-
-    ``memo`` (a dict kept in the build cache) holds the last plan's rows under its
-    ``plan_key``: when the key is the same, the plan is rebuilt from the rows with this
-    build's terms and modules instead of assigning slugs and names again (~0.4 s at 10k terms)."""
-    terms, modules = list(terms), list(modules)
-    if memo is None:
-        return _plan(terms, modules, graph)
-    key = plan_key(terms, modules, graph)
-    if memo.get("key") == key:
-        try:
-            return _replay(memo, terms, modules, key)
-        except (KeyError, IndexError, TypeError, ValueError):
-            pass  # a memo of another shape: plan afresh
-    plan = replace(_plan(terms, modules, graph), key=key)
-    memo.clear()
-    memo.update(_record(plan))
-    memo["key"] = key
-    return plan
+def plan_site(terms: Iterable[Term], modules: Iterable[Any], graph: Any) -> SitePlan:
+    """Assign every page its path; collisions and reserved names become diagnostics."""
+    return _plan(list(terms), list(modules), graph)
 
 
 def _owners(terms: Sequence[Term], modules: Sequence[Any]) -> tuple[dict[str, Term], dict[str, Any]]:
@@ -129,35 +100,6 @@ def _owners(terms: Sequence[Term], modules: Sequence[Any]) -> tuple[dict[str, Te
             continue
         module_keys[mid] = m
     return term_keys, module_keys
-
-
-def _record(plan: SitePlan) -> dict[str, Any]:
-    """The plan as plain rows (no terms, no modules): what ``_replay`` needs."""
-    at = {id(p): i for i, p in enumerate(plan.pages)}
-    # None where a field repeats the key (or the url its path): half the bytes in the cache at 10k terms.
-    return {"pages": [(p.key, None if p.ident == p.key else p.ident, p.kind, None if p.label == p.key else p.label,
-                       p.path, None if p.url == p.path else p.url) for p in plan.pages],
-            "redirects": [(r.alias, r.path, at[id(r.target)]) for r in plan.redirects],
-            "names": [(name, at[id(p)]) for name, p in plan.names.items()],
-            "diagnostics": [ROW(d) for d in plan.diagnostics]}
-
-
-def _replay(memo: Mapping[str, Any], terms: Sequence[Term], modules: Sequence[Any], key: bytes) -> SitePlan:
-    """The plan of ``memo``'s rows with these terms and modules (the same plan ``_plan`` would make)."""
-    term_keys, module_keys = _owners(terms, modules)
-    pages: list[Page] = []
-    by_id: dict[str, Page] = {}
-    for pkey, ident, kind, label, path, url in memo["pages"]:
-        ident = pkey if ident is None else ident
-        page = Page(pkey, ident, kind, pkey if label is None else label, path, path if url is None else url,
-                    term=term_keys[pkey] if kind == "term" else None,
-                    module=module_keys.get(pkey) if kind == "module" else None)
-        pages.append(page)
-        by_id.setdefault(ident, page)
-    redirects = [Redirect(alias, path, pages[i]) for alias, path, i in memo["redirects"]]
-    names = {name: pages[i] for name, i in memo["names"]}
-    files = {p.term.file: p for p in pages if p.term is not None}
-    return SitePlan(tuple(pages), by_id, tuple(redirects), tuple(map(from_row, memo["diagnostics"])), names, files, key)
 
 
 def _plan(terms: Sequence[Term], modules: Sequence[Any], graph: Any) -> SitePlan:

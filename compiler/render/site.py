@@ -10,22 +10,19 @@ rest of the site is still written.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
 
 from compiler.codes import make
 from compiler.diagnostics import Diagnostic
-from compiler.incremental import pages as reuse
-from compiler.incremental import render_workers as tasks
 from compiler.load.limits import clean
 from compiler.model import Glossary, GraphData
 from compiler.render.environment import make_environment
 from compiler.render.nodes import NodePages
 from compiler.render.output import OutputError, atomic_output
-from compiler.render.plan import Page, SitePlan, plan_site
+from compiler.render.plan import SitePlan, plan_site
 from compiler.render.sitefiles import SITE_FILES, SITE_PAGES, site_files
 
 
@@ -108,8 +105,13 @@ class SiteRenderer(NodePages):
         return site_files(self, names)
 
 
-def _ensure_graph(glossary: Glossary) -> GraphData:
-    """The glossary's graph data, with a node for every term that has none (as ``add_node`` on a copy would)."""
+def ensure_nodes(glossary: Glossary) -> Glossary:
+    """The glossary, its graph data given a node for every term that has none (as ``add_node`` on a copy would)."""
+    graph = _with_every_term(glossary)
+    return glossary if graph is glossary.graph_data else replace(glossary, graph_data=graph)
+
+
+def _with_every_term(glossary: Glossary) -> GraphData:
     graph = glossary.graph_data if glossary.graph_data is not None else GraphData({}, {}, [])
     absent = [t for t in glossary.terms if t.id not in graph]
     if not absent:
@@ -120,150 +122,77 @@ def _ensure_graph(glossary: Glossary) -> GraphData:
     return GraphData(graph.attrs, nodes, list(graph.edges()))
 
 
-def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dict[str, Any] | None = None,
-                digests: Mapping[str, str] | None = None, leftovers: list[Path] | None = None,
-                link_digests: tuple[bytes, bytes] | None = None) -> tuple[RenderStats, list[Diagnostic]]:
-    """Write the whole site for ``glossary`` into ``out``, atomically.
+def prepare(glossary: Glossary, plan: SitePlan | None = None, memo: dict | None = None,
+            ) -> tuple[Glossary, SitePlan, SiteRenderer, list[Diagnostic]]:
+    """What writing a site starts from: the glossary (every term a node), where every page goes,
+    the renderer, and the plan's findings (slug clashes), which the problems page shows too.
 
-    Returns the counts and the render diagnostics (slug clashes, failed pages,
-    a refused or unwritable output folder). The previous site stays in place
-    unless the new one was written completely.
-
-    ``page_cache`` (a dict the caller keeps between builds, see compiler.incremental.pages)
-    lets unchanged pages be linked from the previous site instead of rendered;
-    ``digests`` (term file -> content digest, from the load cache) stand for the terms there.
-    The cache learns this build's inputs and files only once the new site is in place:
-    it always describes the site in OUT. With ``leftovers`` (a list), the previous site is
-    left for the caller to remove (see ``output.atomic_output``).
-    """
-    graph = _ensure_graph(glossary)
-    if graph is not glossary.graph_data:
-        glossary = replace(glossary, graph_data=graph)
-        link_digests = None
-    plan = plan_site(glossary.terms, glossary.modules, graph,
-                     memo=page_cache.setdefault("plan", {}) if page_cache is not None else None)
+    ``plan`` is this glossary's plan when the caller has it; ``memo`` is kept by the caller
+    between builds for work the renderer may reuse (the graph layout)."""
+    glossary = ensure_nodes(glossary)
+    plan = plan if plan is not None else plan_site(glossary.terms, glossary.modules, glossary.graph_data)
     diags: list[Diagnostic] = list(plan.diagnostics)
-    # Render diagnostics appear on the problems page too.
     glossary = replace(glossary, diagnostics=tuple(glossary.diagnostics) + tuple(diags))
-    renderer = SiteRenderer(glossary, plan, page_cache.setdefault("memo", {}) if page_cache is not None else None)
+    return glossary, plan, SiteRenderer(glossary, plan, memo), diags
 
+
+def write_all(renderer: SiteRenderer, plan: SitePlan, writer: SiteWriter, diags: list[Diagnostic]) -> int:
+    """Render and write every page and file of the site; the node pages written."""
     written = 0
-    stats_files = stats_bytes = 0
-    learnt: dict[str, Any] | None = None
-    try:
-        with atomic_output(out, forbidden=[glossary.root], leftovers=leftovers) as tmp:
-            learnt, written, stats_files, stats_bytes = _write_site(renderer, plan, out, tmp, jobs, page_cache,
-                                                                    digests, diags, link_digests)
-    except OutputError as exc:
-        diags.append(make("output-refused", str(out), 0, 0, str(exc)))
-        learnt = None
-    except OSError as exc:
-        diags.append(make("output-failed", str(out), 0, 0, f"{type(exc).__name__}: {exc}"))
-        learnt = None
-    if page_cache is not None and learnt is not None:
-        for key in [k for k in page_cache if k not in learnt and k not in ("plan", "memo")]:
-            del page_cache[key]  # e.g. an older cache's entries
-        page_cache.update(learnt)
-    kinds = [p.kind for p in plan.pages]
-    stats = RenderStats(
-        pages=written + len(SITE_PAGES) + 1 + len(plan.redirects) if stats_files else 0,
-        terms=kinds.count("term"), modules=kinds.count("module"), missing=kinds.count("missing"),
-        redirects=len(plan.redirects), checks=len(renderer.checks), files=stats_files, bytes=stats_bytes,
-    )
-    return stats, diags
-
-
-def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, tmp: Path, jobs: int,
-                page_cache: dict[str, Any] | None, digests: Mapping[str, str] | None,
-                diags: list[Diagnostic], link_digests: tuple[bytes, bytes] | None = None
-                ) -> tuple[dict[str, Any] | None, int, int, int]:
-    """Fill ``tmp``: unchanged pages linked from ``out``, the rest rendered.
-
-    Returns what the cache should learn once ``tmp`` is OUT (None without a cache), the
-    node pages written, and the files and bytes written."""
-    writer = SiteWriter(tmp)
     writer.copy_assets()
-    old_site, new_site = str(out), str(tmp)
-    changes = (reuse.changes(renderer, plan, digests, page_cache, page_cache.get("plan"), renderer.answer,
-                             link_digests) if page_cache is not None else None)
-    previous = reuse.Previous(page_cache, old_site, changes.tables["site"] if changes is not None else None)
-    kept: dict[str, reuse.Stamp] = {}  # path -> stamp of the file linked (a hard link shares it)
-
-    def keep(path: str, stamp: reuse.Stamp | None = None) -> bool:
-        stamp = stamp or previous.stamp(path)
-        if stamp is None:
-            return False
-        if reuse.link_into(f"{old_site}/{path}", f"{new_site}/{path}"):
-            kept[path] = stamp  # else a copy (across file systems): stamped afresh below
-        return True
-
-    todo = [p for p in plan.pages if not (changes is not None and changes.keeps(p) and keep(p.path))]
-    old_keys = (page_cache or {}).get("site_files") if changes is not None else None
-    old_keys = old_keys if isinstance(old_keys, dict) else {}
-    names = list(SITE_FILES)
-
-    # Each site-wide file is linked while its key is the previous build's, else made and
-    # written; never both (a file linked and then written would be written into the old site).
-    keys = changes.site_files if changes is not None else {}
-    made = [name for name in names if not (name in keys and old_keys.get(name) == keys[name] and keep(name))]
-    heavy = tasks.heavy_share(made, len(plan.pages), jobs)  # made by the workers when there are some
-
-    def site_wide() -> None:
-        """Redirects and the site-wide files not in ``heavy``: this process's share."""
-        for r in plan.redirects:
-            if not (changes is not None and not changes.everything and r.path not in changes.redirects
-                    and keep(r.path)):
-                html, failed = renderer.safe_redirect_page(r)
-                if html is not None:
-                    writer.write(r.path, html)
-                if failed is not None:
-                    diags.append(failed)
-        for rel, text in renderer.site_files([name for name in made if name not in heavy]).items():
-            writer.write(rel, text)
-
-    rendered, heavy_sizes = tasks.render_pages(renderer, todo, tmp, jobs, site_wide, heavy)
-    writer.count += len(heavy_sizes)
-    writer.bytes += sum(heavy_sizes.values())
-    for _, size, diag, _ in rendered:
-        if diag is not None:
-            diags.append(diag)
-        if size >= 0:
-            writer.count += 1
-            writer.bytes += size
-    written = len(plan.pages) - len(todo) + sum(1 for _, size, _, _ in rendered if size >= 0)
-    if changes is None:
-        return None, written, writer.count, writer.bytes
-    # Kept files keep their stamps; a page that failed to render is not recorded (rendered again next time).
-    failed = {todo[i].path for i, size, _, _ in rendered if size < 0}
-    values = reuse.stamps(reuse.layout_paths(changes.tables["layout"], names), kept, failed, new_site)
-    deps, answers = _look_ups(renderer, plan, todo, rendered, changes, page_cache)
-    learnt = dict(changes.tables, stamps=(changes.tables["site"], list(names), values), deps=deps, answers=answers,
-                  site_files=dict(changes.site_files), reused=len(plan.pages) - len(todo))
-    return learnt, written, writer.count, writer.bytes
+    for page in plan.pages:
+        html, failed = renderer.safe_node_page(page)
+        if html is not None:
+            writer.write(page.path, html)
+            written += 1
+        if failed is not None:
+            diags.append(failed)
+    for r in plan.redirects:
+        html, failed = renderer.safe_redirect_page(r)
+        if html is not None:
+            writer.write(r.path, html)
+        if failed is not None:
+            diags.append(failed)
+    for rel, text in renderer.site_files().items():
+        writer.write(rel, text)
+    return written
 
 
-def _look_ups(renderer: SiteRenderer, plan: SitePlan, todo: Sequence[Page],
-               rendered: Sequence[tuple[int, int, Diagnostic | None, tuple]], changes: reuse.Changes,
-               before: Mapping[str, Any]) -> tuple[dict[str, tuple], dict[Any, Any]]:
-    """Each page's look-ups beyond its neighbours (kept pages keep theirs) and what each answers now.
+def stats_of(plan: SitePlan, renderer: SiteRenderer, written: int, writer: SiteWriter | None) -> RenderStats:
+    kinds = [p.kind for p in plan.pages]
+    files, size = (writer.count, writer.bytes) if writer is not None else (0, 0)
+    return RenderStats(pages=written + len(SITE_PAGES) + 1 + len(plan.redirects) if files else 0,
+                       terms=kinds.count("term"), modules=kinds.count("module"), missing=kinds.count("missing"),
+                       redirects=len(plan.redirects), checks=len(renderer.checks), files=files, bytes=size)
 
-    Only pages with such look-ups have an entry: most term pages have none, so the tables
-    stay small. An answer known from the previous build is reused while the plan is the same."""
-    old = before.get("deps") if not changes.everything and isinstance(before.get("deps"), dict) else {}
-    redone = {todo[i].path: found for i, _, _, found in rendered}
-    deps: dict[str, tuple] = {}
-    for p in plan.pages:
-        found = redone.get(p.path) if p.path in redone else old.get(p.path)
-        if found:
-            deps[p.path] = found
-    known = before.get("answers") if changes.same_plan and isinstance(before.get("answers"), dict) else {}
-    answers: dict[Any, Any] = {}
-    for found in deps.values():
-        for dep in found:
-            if dep not in answers:
-                answers[dep] = known[dep] if dep in known else renderer.answer(dep)
-    return deps, answers
+
+def output_failed(out: Path, exc: Exception) -> Diagnostic:
+    """The finding of a site that could not be written: refused (OUT is no site folder) or failed (disk, permissions)."""
+    if isinstance(exc, OutputError):
+        return make("output-refused", str(out), 0, 0, str(exc))
+    return make("output-failed", str(out), 0, 0, f"{type(exc).__name__}: {exc}")
+
+
+def render_site(glossary: Glossary, out: Path) -> tuple[RenderStats, list[Diagnostic]]:
+    """The render stage: the whole site for ``glossary`` written into ``out``, atomically.
+
+    Returns the counts and the render diagnostics (slug clashes, failed pages, a refused or
+    unwritable output folder). The previous site stays in place unless the new one was
+    written completely. (compiler.incremental.render writes the same site reusing the
+    previous one's unchanged pages, and with several processes.)"""
+    glossary, plan, renderer, diags = prepare(glossary)
+    writer = None
+    written = 0
+    try:
+        with atomic_output(out, forbidden=[glossary.root]) as tmp:
+            writer = SiteWriter(tmp)
+            written = write_all(renderer, plan, writer, diags)
+    except (OutputError, OSError) as exc:
+        diags.append(output_failed(out, exc))
+        writer = None
+    return stats_of(plan, renderer, written, writer), diags
 
 
 
-__all__ = ["SITE_FILES", "SITE_PAGES", "RenderStats", "SiteRenderer", "SiteWriter", "make_environment", "render_site"]
+__all__ = ["SITE_FILES", "SITE_PAGES", "RenderStats", "SiteRenderer", "SiteWriter", "make_environment", "render_site",
+           "prepare", "write_all", "stats_of", "output_failed", "ensure_nodes"]
