@@ -161,3 +161,17 @@ def test_empty_and_tiny_graphs():
     two.add_edge("A", "B")
     xy = [r[4:6] for r in _data(two)["nodes"]]
     assert xy[0] != xy[1]
+
+
+@pytest.mark.parametrize("n, m, seed", [(1, 0, 0), (12, 6, 1), (2000, 900, 2), (2000, 2500, 3)])
+def test_components_are_networkx_components(n, m, seed):
+    rng = np.random.default_rng(seed)
+    a, b = rng.integers(0, n, m), rng.integers(0, n, m)
+    label = forcelayout._components(n, np.r_[a, b], np.r_[b, a])
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    g.add_edges_from(zip(a.tolist(), b.tolist()))
+    assert sorted(map(sorted, nx.connected_components(g))) == sorted(
+        sorted(np.flatnonzero(label == c).tolist()) for c in np.unique(label))
+    path = np.arange(n - 1)  # a long chain is one component
+    assert set(forcelayout._components(n, np.r_[path, path + 1], np.r_[path + 1, path]).tolist()) == {0}

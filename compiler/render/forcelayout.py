@@ -214,20 +214,39 @@ def _shelf(groups: list[np.ndarray], degree: np.ndarray, unit: float, origin: tu
     return out, origin[1] + y + row
 
 
+def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Each node's component, named by its least node: the least label of its neighbours
+    spread along the links (with pointer jumping) until nothing changes.
+
+    Why not scipy's ``connected_components``: importing scipy.sparse costs a build that
+    needs nothing else of scipy more than this whole loop."""
+    label = np.arange(n)
+    if not len(a):
+        return label
+    order = np.argsort(a, kind="stable")
+    a, b = a[order], b[order]
+    heads = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])  # the first link of each node that has one
+    nodes = a[heads]
+    while True:
+        new = label.copy()
+        new[nodes] = np.minimum(label[nodes], np.minimum.reduceat(label[b], heads))
+        new = new[new]
+        if np.array_equal(new, label):
+            return label
+        label = new
+
+
 def _parts(n: int, source: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, ...]:
     """(degree, component, its size, in a big component, a leaf of one) for every node.
 
     Big: a component of 12 nodes or more, or the biggest if it has 3 or more. A leaf: a
     node of a big component with one link, to a node with more; ForceAtlas2 moves the
     others (the core), and the leaves are put on fans around their one neighbour."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     degree = np.bincount(source, minlength=n) + np.bincount(target, minlength=n)
-    _, comp = connected_components(coo_matrix((np.ones(len(source)), (source, target)), shape=(n, n)), directed=False)
-    sizes = np.bincount(comp)[comp]
-    big = (sizes >= 12) | ((sizes == sizes.max()) & (sizes >= 3))
     a, b = np.concatenate([source, target]), np.concatenate([target, source])
+    comp = _components(n, a, b)
+    sizes = np.bincount(comp, minlength=n)[comp]
+    big = (sizes >= 12) | ((sizes == sizes.max()) & (sizes >= 3))
     leaf = np.zeros(n, dtype=bool)
     leaf[a[(degree[a] == 1) & (degree[b] > 1) & big[a]]] = True
     return degree, comp, sizes, big, leaf

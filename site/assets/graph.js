@@ -344,6 +344,8 @@
     var mq = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)");
     if (mq && mq.addEventListener) { mq.addEventListener("change", retheme); }
 
+    var apart = document.getElementById("graph-apart");
+    if (apart) { apart.hidden = !col.length; }
     box.setAttribute("data-nodes", String(n));
     frame();
     counted();
