@@ -58,9 +58,10 @@
     rows.forEach(function (r, i) {
       graph.addNode(String(i), { x: px[i], y: -py[i], size: r[6] * scale, label: short(r[1]) });
     });
-    // Labels at first sight for about one node per 120 x 120 px, the biggest; more as one zooms in.
+    // Labels at first sight: the biggest node of each 120 x 120 px cell among the biggest twentieth
+    // (at least one per cell of the drawing's box); more as one zooms in.
     var bySize = rows.map(function (r) { return r[6]; }).sort(function (a, b) { return b - a; });
-    var labelled = Math.max(12, Math.min(80, Math.round(box.clientWidth * box.clientHeight / 14400)));
+    var labelled = Math.max(12, Math.min(80, Math.round(box.clientWidth * box.clientHeight / 14400)), Math.round(n / 20));
     var threshold = small && wide ? 0 : bySize[Math.min(labelled, n) - 1] * scale;
     for (k = 0; k + 1 < flat.length; k += 2) { graph.addEdge(String(flat[k]), String(flat[k + 1])); }
 
