@@ -1,8 +1,9 @@
 """ForceAtlas2 in numpy, with the repulsion of far nodes taken by cells (a grid multipole method).
 
-Why not ``networkx.forceatlas2_layout``: it builds n×n arrays every round (gigabytes at
-the 37,000 nodes of a 10,000-term glossary). Why not the browser: the page should open
-on a finished picture, the same for every reader, and a laptop should not spin for it.
+Why not ``networkx.forceatlas2_layout``: it builds n×n arrays every round, memory and
+time quadratic in the nodes, and a large glossary's graph has tens of thousands (most
+of them wanted terms). Why not the browser: the page should open on a finished
+picture, the same for every reader, and a phone should not spin for it.
 
 The forces are ForceAtlas2's (Jacomy et al. 2014, as graphology-layout-forceatlas2 runs
 them): each node's mass is its degree + 1; every pair repels with ``k m_i m_j / d``;
