@@ -146,8 +146,9 @@ def layout(graph: Any, memo: dict | None = None) -> dict[str, Any]:
     Returns ``{"nodes": ids sorted, "pairs": linked pairs (i, j), "xy": [[x, y]], "rank": PageRank
     on the links, "column": see graph_data}``. Positions are compiler.render.forcelayout's
     (ForceAtlas2, y down), rounded to 0.1. ``memo`` (kept between incremental builds) maps
-    the graph's shape to this result, so an edit that changes no link does not pay for
-    the layout again."""
+    the graph's shape to the rest of this result (the shape itself is read again each
+    time: the cache need not hold it twice), so an edit that changes no link does not
+    pay for the layout again."""
     if graph is None or graph.number_of_nodes() == 0:
         return {"nodes": [], "pairs": [], "xy": [], "rank": [], "column": []}
     nodes, pairs = _shape(graph)
@@ -157,15 +158,15 @@ def layout(graph: Any, memo: dict | None = None) -> dict[str, Any]:
 
         key = hashlib.blake2b(repr((nodes, pairs)).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
         if memo.get("layout-key") == key:
-            return memo["layout"]
+            return {"nodes": nodes, "pairs": pairs, **memo["layout"]}
     result = _measure(nodes, pairs)
     if memo is not None:
         memo["layout-key"], memo["layout"] = key, result
-    return result
+    return {"nodes": nodes, "pairs": pairs, **result}
 
 
 def _measure(nodes: list[str], pairs: list[tuple[int, int]]) -> dict[str, Any]:
-    """Lay out and rank the nodes (see ``layout``), with the idea map's PageRank code
+    """Positions, PageRank and column of the nodes (see ``layout``), with the idea map's PageRank code
     (compiler.analyze.ranking, which needs no networkx)."""
     import numpy as np
 
@@ -176,7 +177,7 @@ def _measure(nodes: list[str], pairs: list[tuple[int, int]]) -> dict[str, Any]:
     target = np.array([p[1] for p in pairs], dtype=np.int64)
     xy, column = forcelayout.layout_positions(len(nodes), source, target)
     rank = pagerank(Weighted(tuple(nodes), source, target, np.ones(len(pairs))))
-    return {"nodes": nodes, "pairs": pairs, "xy": np.round(xy, 1).tolist(), "rank": [rank[node] for node in nodes],
+    return {"xy": np.round(xy, 1).tolist(), "rank": [rank[node] for node in nodes],
             "column": [round(v, 1) for v in column] if column else []}
 
 
