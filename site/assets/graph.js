@@ -298,6 +298,7 @@
       var tick = document.getElementById("graph-show-" + kind);
       var count = rows.filter(function (r) { return r[2] === kind; }).length;
       tick.parentNode.appendChild(document.createTextNode(" (" + count + ")"));
+      tick.parentNode.hidden = count === 0;  // nothing of that kind to filter
       tick.addEventListener("change", function () { show[kind] = tick.checked; counted(); renderer.refresh(); });
     });
     var unlinked = 0;
