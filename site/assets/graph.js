@@ -38,7 +38,8 @@
     if (!box || !data || !window.Sigma || !window.graphology || !hasWebGL()) { return; }  // the fallback text stays
     var rows = data.nodes, flat = data.edges, n = rows.length;
     var small = n <= 300, wide = box.clientWidth >= 700;  // a small graph on a wide screen shows every label
-    var scale = Math.max(0.45, Math.min(1, Math.sqrt(1500 / Math.max(n, 1))));  // smaller dots in a crowd
+    var scale = Math.max(0.45, Math.min(1, Math.sqrt(1500 / Math.max(n, 1))))  // smaller dots in a crowd
+      * Math.max(0.6, Math.min(1, box.clientWidth / 900));  // and on a narrow screen
     var degree = new Int32Array(n);
     var k;
     for (k = 0; k < flat.length; k += 1) { degree[flat[k]] += 1; }
