@@ -79,8 +79,9 @@ def test_same_graph_same_bytes_whatever_the_order_it_was_built_in():
     assert graphview.as_script("GLOSSARY_GRAPH", _data(moved)) != first
 
 
-def test_unlinked_nodes_and_small_components_stand_in_a_column_beside_the_drawing():
-    g = _graph()
+@pytest.mark.parametrize("pairs", [5, 400])
+def test_unlinked_nodes_and_small_components_stand_in_a_column_beside_the_drawing(pairs):
+    g = _graph(pairs=pairs)
     data = _data(g)
     left, bottom, unit = data["column"]
     at = {row[0]: (row[4], row[5]) for row in data["nodes"]}
@@ -94,8 +95,9 @@ def test_unlinked_nodes_and_small_components_stand_in_a_column_beside_the_drawin
     grid = sorted(at[n] for n in apart if n.startswith("MOD"))
     assert min(y for _, y in grid) > bottom
     assert min(abs(a[0] - b[0]) + abs(a[1] - b[1]) for a, b in itertools.pairwise(grid)) >= unit * 0.99
-    # each pair side by side
-    for p in range(5):
+    # the small components within the drawing's height (however many there are), each pair side by side
+    assert all(0 <= at[n][1] <= bottom for n in apart if n.startswith("PAIR"))
+    for p in range(pairs):
         a, b = at[f"PAIR_{p}_A"], at[f"PAIR_{p}_B"]
         assert 0 < np.hypot(a[0] - b[0], a[1] - b[1]) <= 2 * unit
 

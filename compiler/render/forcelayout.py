@@ -289,9 +289,9 @@ def layout_positions(n: int, source: Any, target: Any, seed: int = 7) -> tuple[n
         lo = pos[big].min(axis=0)
         span = float((pos[big].max(axis=0) - lo).max()) or 1.0
         pos[big] = (pos[big] - lo) / span * 1000
-        links = np.hypot(*(pos[source[inner]] - pos[target[inner]]).T)
-        unit = float(np.clip(np.median(links) * 0.6, 4, 30)) if len(links) else unit
-        right, height = float(pos[big, 0].max()) + 4 * unit, float(pos[big, 1].max())
+        right, height = float(pos[big, 0].max()), float(pos[big, 1].max())
+        unit = float(np.clip(0.7 * math.sqrt(right * height / np.sum(big)), 2, 25))  # about the drawing's node spacing
+        right += 4 * unit
     small = np.flatnonzero(~big & (degree > 0))
     top = 0.0
     if len(small):
@@ -302,7 +302,8 @@ def layout_positions(n: int, source: Any, target: Any, seed: int = 7) -> tuple[n
         _, first = np.unique(comp[members], return_index=True)
         groups = np.split(members, np.sort(first)[1:])
         area = sum((max(1.0, len(g) / math.pi) + 1) ** 2 for g in groups) * unit * unit
-        width = max(6 * unit, min(0.3 * height, math.sqrt(area * 1.5)))
+        # about square, narrower than a third of the drawing while it fits in the drawing's height
+        width = max(6 * unit, min(0.3 * height, math.sqrt(area * 1.5)), 1.5 * area / height)
         placed, bottom = _shelf(groups, degree, unit, (right, 0.0), width)
         pos[np.concatenate(groups)] = placed
         if big.any() and bottom < height:  # on the bottom line of the drawing, like a caption
