@@ -8,7 +8,8 @@ Each stage owns one section below; add new codes to your stage's section.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from fnmatch import fnmatchcase
+from typing import Any, Iterable
 
 from compiler.diagnostics import Diagnostic, Severity
 
@@ -107,6 +108,9 @@ register("check-unchecked", I, "checks", "An equation hint was not checked: symb
 register("check-reference", W, "checks", "A reference data file could not be read; its quantities were skipped.")
 register("check-hooks", W, "checks", "A check hook module could not be loaded, or two hooks share a name.")
 register("check-edition", W, "checks", "The requested data edition is not a year; the latest data was used.")
+register("check-unread", W, "checks", "An equation hint was found but not checked: the header block it is in is not valid YAML.")
+register("symbol-conflict", W, "checks", "Different terms give one symbol incompatible dimensions; the message groups the terms by dimension.")
+register("dimensions-unparsed", I, "checks", "A symbol-table entry's `dimensions` is free text the checker cannot read as a dimension.")
 
 # --- render: the static site (compiler.render) ----------------------------------------
 register("slug-collision", W, "render", "Two ids would share a page file name (e.g. `Action` and `ACTION`); one page got a numbered name.")
@@ -127,3 +131,37 @@ def codes_markdown() -> str:
     for code in sorted(CODES.values(), key=lambda c: (c.stage, c.name)):
         rows.append(f"| `{code.name}` | {code.severity.value} | {code.stage} | {code.doc} |")
     return "\n".join(rows) + "\n"
+
+
+def make(code: str, file: str, line: int = 0, column: int = 0, message: str = "", **extra: Any) -> Diagnostic:
+    """Build a diagnostic whose severity is the registry's default for ``code``."""
+    severity = extra.pop("severity", None) or CODES[code].severity
+    return Diagnostic(file=file, line=line, column=column, severity=severity, code=code, message=message, **extra)
+
+
+def selector_specificity(selector: str, code: str) -> int:
+    """How precisely ``selector`` names ``code``: 0 = not at all, 4 = exactly.
+
+    The most specific selector wins when several set a severity for one code.
+    """
+    if selector == code:
+        return 4
+    if any(ch in selector for ch in "*?["):
+        return 3 if fnmatchcase(code, selector) else 0
+    if code.startswith(selector + "-"):
+        return 2
+    entry = CODES.get(code)
+    if entry is not None and entry.stage == selector:
+        return 2
+    if selector.upper() == "ALL":
+        return 1
+    return 0
+
+
+def selector_matches(selector: str, code: str) -> bool:
+    return selector_specificity(selector, code) > 0
+
+
+def selector_known(selector: str) -> bool:
+    """Whether ``selector`` matches at least one registered code (for config typos)."""
+    return any(selector_matches(selector, code) for code in CODES)

@@ -43,8 +43,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from compiler.diagnostics import Diagnostic, Severity, make
-from compiler.rules import selector_known
+from compiler.codes import make
+from compiler.diagnostics import Diagnostic, Severity
+from compiler.codes import selector_known
 
 
 

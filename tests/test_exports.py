@@ -12,9 +12,10 @@ import rdflib
 from rdflib.namespace import RDF, SKOS
 
 from compiler.config import default_config
-from compiler.diagnostics import make
+from compiler.codes import make
 from compiler.export.writers import iri, node_link_data, skos_json, summary_text, write_graphml
-from compiler.link.graph import link
+from compiler.link import link
+from compiler.model import GraphData
 from compiler.load.terms import load_terms
 from compiler.load.modules import load_modules
 
@@ -50,7 +51,7 @@ def counts(graph: nx.MultiDiGraph, relation: str) -> int:
 
 def test_node_link_json_round_trips(small) -> None:
     _, result = small
-    data = json.loads(json.dumps(node_link_data(result.graph)))
+    data = json.loads(json.dumps(node_link_data(result.data)))
     assert set(data) == {"directed", "multigraph", "graph", "nodes", "edges"} and data["graph"]["title"] == "Waves"
     wave = next(n for n in data["nodes"] if n["id"] == "WAVE")
     assert {"id", "kind", "label", "url", "status", "file"} <= set(wave) and wave["aliases"] == ["Ripple"]
@@ -142,25 +143,19 @@ def _reference_node_link(graph) -> dict:
 
 def test_node_link_data_keeps_networkx_order_and_values(small) -> None:
     """Parallel edges, a loop, inferred edges and attribute values that are not plain JSON."""
-    from compiler.link.graph import as_networkx
-
-    graph = as_networkx(small[1].graph).copy()
+    graph = small[1].graph.copy()
     first = next(iter(graph.nodes))
     graph.add_edge(first, first, key="related", relation="related", declared=True, weight=(1, 2))
     graph.add_edge(first, "Z_NEW", key="broader", relation="broader", declared=False, file=Path("a/b.md"))
     graph.add_edge(first, "Z_NEW", key="synonym", relation="synonym", declared=True, tags={"b", "a"})
     graph.nodes["Z_NEW"].update(kind="missing", aliases=("x", "y"), extra={"k": (1,)})
     expected = _reference_node_link(graph)
-    assert node_link_data(graph) == expected
-    assert json.dumps(node_link_data(graph), ensure_ascii=False, indent=1) == json.dumps(expected, ensure_ascii=False,
-                                                                                          indent=1)
+    assert node_link_data(GraphData.of(graph)) == expected
+    assert json.dumps(node_link_data(GraphData.of(graph)), ensure_ascii=False, indent=1) == json.dumps(
+        expected, ensure_ascii=False, indent=1)
 
 
-def test_node_link_data_of_a_light_graph_is_networkx_s(small) -> None:
-    from compiler.config import default_config as config_of
-    from compiler.link.graph import as_networkx, link_parts
-
-    terms, _ = small
-    _, parts = link_parts(terms, [], config_of(terms[0].path.parent))
-    light = parts.light()
-    assert json.dumps(node_link_data(light)) == json.dumps(_reference_node_link(as_networkx(parts.light())))
+def test_node_link_data_of_the_link_result_is_networkx_s(small) -> None:
+    """The site's graph.json comes from the graph's data; networkx's graph made from it gives the same export."""
+    result = small[1]
+    assert json.dumps(node_link_data(result.data)) == json.dumps(_reference_node_link(result.graph))

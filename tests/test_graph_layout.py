@@ -9,6 +9,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from compiler.model import GraphData
 from compiler.render import forcelayout, graphview
 
 
@@ -41,7 +42,7 @@ def _graph(seed: int = 3, hubs: int = 6, per_hub: int = 14, pairs: int = 5, alon
 
 
 def _data(g: nx.MultiDiGraph, memo: dict | None = None) -> dict:
-    return graphview.graph_data(g, lambda n: f"x/{n}.html", lambda n: g.nodes[n].get("label", n),
+    return graphview.graph_data(GraphData.of(g), lambda n: f"x/{n}.html", lambda n: g.nodes[n].get("label", n),
                                 lambda n: g.nodes[n].get("kind", "missing"), memo)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler.diagnostics import make
+from compiler.codes import make
 from compiler.render import render_site
 from tests.render_support import (FakeCheck, FakeModule, broken_links, make_glossary, parse_html, seed_glossary, term,
                             tree_bytes, xss_term)

@@ -19,12 +19,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ..diagnostics import Diagnostic, make
+from ..codes import make
+from ..diagnostics import Diagnostic
 from .inputs import iter_hints
 from .hooks import BUILTIN, Registry, discover, hook, needs_hooks, run_hook
-from .judge import _year as year_of, check_hint_with
+from .verdict import _year as year_of, check_hint_with
+from .readings import Table
 from .reference import ReferenceData, load_reference
 from .result import CheckResult, Deviation
+from .symbols import check_table
 
 CODE_BY_STATUS = {"fail": "check-fail", "stale": "check-stale", "error": "check-error", "unchecked": "check-unchecked"}
 
@@ -87,9 +90,12 @@ def run_checks(terms: Sequence[Any], *, edition: str | None = None, hooks_dir: P
                                     hint="Fix the hook module; hooks run in a separate process."))
     label = str(year_of(edition, ref))
     results: list[CheckResult] = []
+    tables: dict[int, Table] = {}  # id(term) -> its own symbol table, read once per term
     for term, pointer, candidate, raw in found:
         hint = _hint_text(raw)
-        result = _check_one(term, candidate, hint, ref, registry, label, timeout)
+        if id(term) not in tables:
+            tables[id(term)] = check_table(term.data if isinstance(term.data, Mapping) else {})
+        result = _check_one(term, candidate, hint, ref, registry, label, timeout, tables[id(term)])
         loc = term.location(pointer)
         result = result.located(term.id, term.file, loc.line, pointer)
         results.append(result)
@@ -101,13 +107,26 @@ def run_checks(terms: Sequence[Any], *, edition: str | None = None, hooks_dir: P
     return results, diagnostics
 
 
+def account(results: Sequence[CheckResult], diagnostics: Sequence[Diagnostic]) -> dict[str, Any]:
+    """Every hint accounted for: those found are those checked and those in headers that could not be read.
+
+    ``checked`` counts the results whose hint has text (any status); ``unreadable`` the
+    ``check-unread`` findings of the load stage, one per hint it saw but could not read;
+    ``unreadable_files`` names their files.
+    """
+    checked = sum(1 for r in results if r.hint.strip())
+    unread = [d for d in diagnostics if d.code == "check-unread"]
+    return {"found": checked + len(unread), "checked": checked, "unreadable": len(unread),
+            "unreadable_files": sorted({d.file for d in unread})}
+
+
 def _headline(r: CheckResult) -> str:
     return {"fail": "numeric claim does not hold", "stale": "numeric claim is out of date",
             "error": "hint could not be checked", "unchecked": f"hint not checked ({r.klass})"}[r.status]
 
 
 def _check_one(term: Any, candidate: Mapping[str, Any], hint: str, ref: ReferenceData, registry: Registry,
-               edition: str | None, timeout: float) -> CheckResult:
+               edition: str | None, timeout: float, table: Table | None = None) -> CheckResult:
     name = candidate.get("check")
     spec = None
     if isinstance(name, str) and name.strip() and name.strip() != BUILTIN:
@@ -121,7 +140,7 @@ def _check_one(term: Any, candidate: Mapping[str, Any], hint: str, ref: Referenc
     if spec is not None:
         payload = {"id": term.id, "file": term.file, "data": term.data}
         return run_hook(spec, payload, candidate, hint, timeout, edition)
-    return check_hint_with(hint, ref, edition, _claimed_in(candidate))
+    return check_hint_with(hint, ref, edition, _claimed_in(candidate), table)
 
 
-__all__ = ["run_checks", "check_hint", "CheckResult", "Deviation", "hook", "load_reference", "ReferenceData", "iter_hints"]
+__all__ = ["account", "run_checks", "check_hint", "CheckResult", "Deviation", "hook", "load_reference", "ReferenceData", "iter_hints"]

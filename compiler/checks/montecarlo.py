@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .evaluator import EvalError
-from .parser import Bin, Call, Node, Pow, walk
+from .tree import Bin, Call, Node, Pow, walk
 
 SEED = 20_251_118
 SAMPLES = 1_000

@@ -115,8 +115,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     glossary = analyze(root, _options(args, progress=progress))
     _settle()
     progress.done()
-    _emit_report(_report(glossary, args.terms_dir, fmt=args.format), args.format)
+    _emit_report(_report(glossary, args.terms_dir, {"hints": _hints(glossary)}, fmt=args.format), args.format)
     return exit_code(glossary.diagnostics, strict=args.strict)
+
+
+def _hints(glossary) -> dict:
+    from compiler.checks import account
+
+    return account(glossary.checks, glossary.diagnostics)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -130,13 +136,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     by_status: dict[str, int] = {}
     for c in checks:
         by_status[c["status"]] = by_status.get(c["status"], 0) + 1
-    check_diags = tuple(d for d in glossary.diagnostics if d.code.startswith("check-"))
-    report = _report(glossary, args.terms_dir, {"checks": by_status}, fmt=args.format)
+    hints = _hints(glossary)
+    # A hint that could not be read is never silent: its finding, and the errors of its file that are why.
+    unread = set(hints["unreadable_files"])
+    check_diags = tuple(d for d in glossary.diagnostics if d.code.startswith("check-")
+                        or d.file in unread and d.severity.value == "error")
+    report = _report(glossary, args.terms_dir, {"checks": by_status, "hints": hints}, fmt=args.format)
     from dataclasses import replace as _replace
 
     _emit_report(_replace(report, diagnostics=check_diags), args.format)
     if args.format == "text":
         print(", ".join(f"{n} {s}" for s, n in sorted(by_status.items())) or "no equation hints")
+        if unread:
+            print(f"not read ({len(unread)} files whose header could not be read): {', '.join(sorted(unread))}")
     return exit_code(check_diags, strict=args.strict)
 
 
@@ -259,13 +271,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _export_bytes(fmt: str, graph, terms) -> bytes:
+def _export_bytes(fmt: str, data, terms) -> bytes:
     import io
 
     from compiler.export import writers as exports
 
+    graph = data.graph
     if fmt == "json":
-        return exports.node_link_json(graph).encode("utf-8")
+        return exports.node_link_json(data).encode("utf-8")
     if fmt == "skos":
         return exports.skos_json(graph, terms).encode("utf-8")
     buffer = io.BytesIO()
@@ -281,26 +294,25 @@ def _export_bytes(fmt: str, graph, terms) -> bytes:
 def cmd_graph(args: argparse.Namespace) -> int:
     from compiler.build import analyze
     from compiler.export.writers import summary_text
-    from compiler.link.graph import as_networkx
 
     root = _terms_dir(args.terms_dir)
     if args.export == "gexf" or (args.analyze and not args.export):
         return _idea_map(root, args)
     glossary = analyze(root, _options(args, checks=False))
-    graph = as_networkx(glossary.graph)  # the exports and the summary run networkx's writers and algorithms
+    data = glossary.graph_data
     if args.analyze:
         from compiler.analyze.analytics import analyze_graph, annotate
 
-        graph = annotate(graph, analyze_graph(graph, glossary.terms, glossary.config))
+        data = annotate(data, analyze_graph(data.graph, glossary.terms, glossary.config))
     if args.export:
-        data = _export_bytes(args.export, graph, glossary.terms)
+        output = _export_bytes(args.export, data, glossary.terms)
         if args.output:
-            Path(args.output).write_bytes(data)
+            Path(args.output).write_bytes(output)
             print(f"wrote {args.output}", file=sys.stderr)
         else:
-            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.write(output)
         return EXIT_OK
-    sys.stdout.write(summary_text(graph, glossary.diagnostics))
+    sys.stdout.write(summary_text(data.graph, glossary.diagnostics))
     return EXIT_OK
 
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import os
 import re
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Callable, Sequence
 
 import yaml
 
-from compiler.diagnostics import Diagnostic, make
+from compiler.codes import make
+from compiler.diagnostics import Diagnostic
 from compiler.load.terms import split_blocks
+from compiler.model import Module
 
 try:  # libyaml is much faster; both loaders are safe (no object construction)
     _SafeLoader: type = yaml.CSafeLoader
@@ -27,25 +27,6 @@ except AttributeError:  # pragma: no cover
 
 _ID_LINE = re.compile(r"^id\s*:", re.MULTILINE)
 MAX_MODULE_BYTES = 4_000_000
-
-
-@dataclass(frozen=True)
-class Module:
-    """One module document: its id, title, where it lives, and its front matter."""
-
-    id: str
-    title: str
-    file: str  # display path: relative to the module folder's parent, POSIX separators
-    path: Path
-    line: int = 1  # line of the `id:` key
-    status: str | None = None
-    data: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def aliases(self) -> tuple[str, ...]:
-        """The file name without extension, when it differs from the id (`CORE-001_the_seed`)."""
-        stem = self.path.stem
-        return (stem,) if stem != self.id else ()
 
 
 def front_matter(text: str) -> tuple[str, int] | None:
@@ -116,43 +97,15 @@ def _walk(folder: str, exclude: Path | None) -> list[str]:
     return found
 
 
-RACY_NS = 2_000_000_000  # a file modified this close to when we read it is read again, not trusted by its stamp
-
-_Remembered = tuple[int, int, int, str, "Module | None", list[Diagnostic]]  # size, mtime, read at, display, result
-
-
-def _read_remembered(key: str, display: str, memo: dict[str, _Remembered] | None,
-                     kept: dict[str, _Remembered]) -> tuple[Module | None, list[Diagnostic]]:
-    """``read_module`` of the file at ``key``, or its last answer when its size and mtime are the same as then."""
-    path = Path(key)
-    if memo is None:
-        return read_module(path, display)
-    try:
-        st = os.stat(key)
-    except OSError:
-        return read_module(path, display)
-    old = memo.get(key)
-    if (old is not None and old[0] == st.st_size and old[1] == st.st_mtime_ns and old[3] == display
-            and st.st_mtime_ns < old[2] - RACY_NS):
-        kept[key] = old
-        return old[4], list(old[5])
-    now = time.time_ns()
-    module, found = read_module(path, display)
-    kept[key] = (st.st_size, st.st_mtime_ns, now, display, module, list(found))
-    return module, found
-
-
 def load_modules(dirs: Sequence[Path], *, exclude: Path | None = None,
-                 memo: dict[str, Any] | None = None) -> tuple[list[Module], list[Diagnostic]]:
+                 read: Callable[[Path, str], tuple[Module | None, list[Diagnostic]]] = read_module,
+                 ) -> tuple[list[Module], list[Diagnostic]]:
     """Every module document in ``dirs``; the first of two with the same id wins.
 
     ``exclude`` is the terms folder: when a module folder contains it, its term files
-    are not read as modules (nor read twice). ``memo`` (a dict the build cache keeps)
-    remembers each file's module by its size and mtime, so a rebuild reads only the
-    documents that changed: at 10k terms, 3,333 module documents took 0.25 s to read
-    and parse on every build. It is left holding the files of this call only.
+    are not read as modules (nor read twice). ``read`` reads one file (the build cache
+    passes one that remembers the files that did not change: compiler.incremental.modules).
     """
-    kept: dict[str, _Remembered] = {}
     exclude = Path(exclude).resolve() if exclude is not None else None
     modules: dict[str, Module] = {}
     diagnostics: list[Diagnostic] = []
@@ -170,7 +123,7 @@ def load_modules(dirs: Sequence[Path], *, exclude: Path | None = None,
             seen.add(real)
             display = (path[len(prefix):].replace(os.sep, "/") if path.startswith(prefix)
                        else Path(os.path.relpath(path, folder.parent)).as_posix())
-            module, found = _read_remembered(path, display, memo, kept)
+            module, found = read(Path(path), display)
             diagnostics.extend(found)
             if module is None:
                 continue
@@ -181,9 +134,6 @@ def load_modules(dirs: Sequence[Path], *, exclude: Path | None = None,
                                         hint=f"links to `{module.id}` go to {first.file}"))
                 continue
             modules[module.id] = module
-    if memo is not None:
-        memo.clear()
-        memo.update(kept)
     return list(modules.values()), diagnostics
 
 

@@ -10,13 +10,15 @@ Nothing here prints or raises for a user's mistake.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import yaml
 
-from compiler.diagnostics import Diagnostic, Severity, make
+from compiler.codes import make
+from compiler.diagnostics import Diagnostic, Severity
 from compiler.ids import fallback_id, id_problem
 from compiler.load.merge import merge_blocks
 from compiler.model import LoadResult, Location, Term
@@ -232,6 +234,11 @@ def load_text(text: str, path: Path, display: str) -> tuple[Term | None, list[Di
             diags.append(make("header-unclosed", display, block.fence_line, 1,
                               "the front-matter block opened here has no closing `---`; it runs to the end of the file",
                               hint="Add a `---` line after the header's last key."))
+    for pb in parsed:
+        if pb.data is None:
+            diags.extend(_unread_hints(pb.block.text, pb.block.fence_line + 1, display, BLOCK_UNREAD))
+    if "equation_hint" in split.body:
+        diags.extend(_unread_hints(split.body, split.body_line, display, BODY_UNREAD))
     good = [pb for pb in parsed if pb.data is not None]
     if not good:
         return None, diags
@@ -255,6 +262,44 @@ def load_text(text: str, path: Path, display: str) -> tuple[Term | None, list[Di
         raw=merged.raw,
     )
     return term, [d if d.term else _with_term(d, term_id) for d in diags]
+
+
+_HINT_KEY = re.compile(r"^(\s*)(?:-\s+)?equation_hint\s*:(.*)$")
+BLOCK_UNREAD = ("this equation hint was not checked: the header block it is in is not valid YAML",
+                "Fix the YAML error reported in this block; the hint is checked once the block reads.")
+BODY_UNREAD = ("this equation hint was not checked: it is in the body, outside every front-matter block",
+               "If it belongs to a header, put that header between `---` lines (is the opening `---` missing?).")
+
+
+def _unread_hints(text: str, first_line: int, display: str, why: tuple[str, str]) -> list[Diagnostic]:
+    """One ``check-unread`` per non-empty ``equation_hint`` written where no header was read.
+
+    Why: the checks read hints from parsed headers only; a hint in a block that did not
+    parse, or in a header that lost its opening ``---`` (so it reads as body text), would
+    otherwise vanish without a word: a report saying "0 errors" over hints it never saw.
+    A hint's value is its text after the key, or a block scalar's more-indented lines;
+    ``~``, ``null`` and empty quotes are no hint. Code fences in a body are skipped.
+    """
+    lines = text.split("\n")
+    out: list[Diagnostic] = []
+    fenced = False
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        m = None if fenced else _HINT_KEY.match(line)
+        if m is None:
+            continue
+        value = m.group(2).strip()
+        if value[:1] in ("|", ">"):  # a block scalar: its more-indented lines, if any has text
+            indent, value = len(m.group(1)), ""
+            for nxt in lines[i + 1:]:
+                if nxt.strip() and len(nxt) - len(nxt.lstrip()) <= indent:
+                    break
+                value += nxt.strip()
+        if value.strip("'\" ") and value not in ("~", "null", "Null", "NULL"):
+            out.append(make("check-unread", display, first_line + i, len(m.group(1)) + 1, why[0], hint=why[1],
+                            source=line))
+    return out
 
 
 def _with_term(d: Diagnostic, term_id: str) -> Diagnostic:

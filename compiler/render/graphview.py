@@ -15,29 +15,19 @@ from typing import Any, Callable, Mapping
 
 from markupsafe import Markup, escape
 
-from compiler.incremental.adjacency import node_adjacency
+from compiler.model import GraphData
 
 MAX_NEIGHBOURS = 24
 WIDTH, HEIGHT = 600, 380  # wide enough for 22-character labels left and right of the circle
 
 
-def adjacent(graph: Any, ident: str) -> tuple[list[tuple[str, Mapping[str, Any]]], list[tuple[str, Mapping[str, Any]]]]:
-    """(edges out, edges in) of ``ident`` as (other end, edge data), loops left out.
-
-    Read from networkx's own adjacency dicts (as compiler.incremental.pages does): its
-    edge views build a tuple and a wrapper per edge, and every node page asks this
-    twice (its link lists and its picture). A reused link result's graph answers for
-    this one node without filling the adjacency of all the others (compiler.incremental.adjacency)."""
+def adjacent(graph: GraphData | None, ident: str) -> tuple[list[tuple[str, Mapping[str, Any]]],
+                                                           list[tuple[str, Mapping[str, Any]]]]:
+    """(edges out, edges in) of ``ident`` as (other end, edge data), loops left out."""
     if graph is None or ident not in graph:
         return [], []
-    multi = graph.is_multigraph()
-    sides = []
-    for adj in node_adjacency(graph, ident):
-        if multi:
-            sides.append([(other, d) for other, keyed in adj.items() if other != ident for d in keyed.values()])
-        else:
-            sides.append([(other, d) for other, d in adj.items() if other != ident])
-    return sides[0], sides[1]
+    return ([(other, d) for other, keyed in graph.succ(ident).items() if other != ident for d in keyed.values()],
+            [(other, d) for other, keyed in graph.pred(ident).items() if other != ident for d in keyed.values()])
 
 
 def neighbours(graph: Any, ident: str) -> list[tuple[str, str, str]]:
@@ -128,19 +118,19 @@ def local_svg(graph: Any, ident: str, label_of: Callable[[str], str], url_of: Ca
 TOP_GROUPS = 8  # communities the graph page colours (the rest are grey); its palette has as many colours
 
 
-def _shape(graph: Any) -> tuple[list[str], list[tuple[int, int]]]:
+def _shape(graph: GraphData) -> tuple[list[str], list[tuple[int, int]]]:
     """The graph as the layout sees it: its nodes sorted, and each linked pair once, undirected."""
     nodes = sorted(graph.nodes)
     index = {node: i for i, node in enumerate(nodes)}
     pairs = set()
-    for a, b in graph.edges():
+    for a, b, _, _ in graph.rows:
         i, j = index[a], index[b]
         if i != j:
             pairs.add((i, j) if i < j else (j, i))
     return nodes, sorted(pairs)
 
 
-def layout(graph: Any, memo: dict | None = None) -> dict[str, Any]:
+def layout(graph: GraphData | None, memo: dict | None = None) -> dict[str, Any]:
     """Positions and PageRank of the graph's nodes: the same graph gives the same bytes.
 
     Returns ``{"nodes": ids sorted, "pairs": linked pairs (i, j), "xy": [[x, y]], "rank": PageRank
@@ -149,7 +139,7 @@ def layout(graph: Any, memo: dict | None = None) -> dict[str, Any]:
     the graph's shape to the rest of this result (the shape itself is read again each
     time: the cache need not hold it twice), so an edit that changes no link does not
     pay for the layout again."""
-    if graph is None or graph.number_of_nodes() == 0:
+    if graph is None or len(graph) == 0:
         return {"nodes": [], "pairs": [], "xy": [], "rank": [], "column": []}
     nodes, pairs = _shape(graph)
     key = None
@@ -181,7 +171,7 @@ def _measure(nodes: list[str], pairs: list[tuple[int, int]]) -> dict[str, Any]:
             "column": [round(v, 1) for v in column] if column else []}
 
 
-def graph_data(graph: Any, url_of: Callable[[str], str | None], label_of: Callable[[str], str],
+def graph_data(graph: GraphData | None, url_of: Callable[[str], str | None], label_of: Callable[[str], str],
                kind_of: Callable[[str], str], memo: dict | None = None) -> dict[str, Any]:
     """The data drawn by ``graph.js`` (sigma.js): positions, sizes and colours are decided here.
 
@@ -197,7 +187,7 @@ def graph_data(graph: Any, url_of: Callable[[str], str | None], label_of: Callab
     nodes = shape["nodes"]
     if not nodes:
         return {"nodes": [], "edges": [], "communities": [], "column": []}
-    attrs = graph.nodes
+    attrs = graph.nodes if graph is not None else {}
     ideas = all("community" in attrs[node] and "centrality" in attrs[node] for node in nodes)
     ranks = [float(attrs[node]["centrality"]) for node in nodes] if ideas else shape["rank"]
     groups = [int(attrs[node]["community"]) for node in nodes] if ideas else [-1] * len(nodes)

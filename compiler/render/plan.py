@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, Sequence
 
-from compiler.diagnostics import Diagnostic, make
+from compiler.codes import make
+from compiler.diagnostics import ROW, Diagnostic, from_row
 from compiler.model import Term
 from compiler.render.slugs import assign_slugs, href
 
@@ -84,9 +85,7 @@ def plan_key(terms: Sequence[Term], modules: Sequence[Any], graph: Any) -> bytes
     other data, so an edit of a body keeps the plan (and every page's site-wide part)."""
     from compiler.incremental.pages import digest
 
-    nodes = getattr(graph, "_node", None) if graph is not None else None
-    node_rows = ([(n, a.get("kind"), a.get("label")) for n, a in nodes.items()] if isinstance(nodes, Mapping)
-                 else [(n, a.get("kind"), a.get("label")) for n, a in graph.nodes(data=True)] if graph is not None else None)
+    node_rows = [(n, a.get("kind"), a.get("label")) for n, a in graph.nodes.items()] if graph is not None else None
     return digest(([(t.id, t.file, t.label, t.aliases) for t in terms],
                    [(str(getattr(m, "id", "")), str(getattr(m, "file", "")), getattr(m, "title", None)) for m in modules],
                    node_rows))
@@ -137,7 +136,7 @@ def _record(plan: SitePlan) -> dict[str, Any]:
                        p.path, None if p.url == p.path else p.url) for p in plan.pages],
             "redirects": [(r.alias, r.path, at[id(r.target)]) for r in plan.redirects],
             "names": [(name, at[id(p)]) for name, p in plan.names.items()],
-            "diagnostics": plan.diagnostics}
+            "diagnostics": [ROW(d) for d in plan.diagnostics]}
 
 
 def _replay(memo: Mapping[str, Any], terms: Sequence[Term], modules: Sequence[Any], key: bytes) -> SitePlan:
@@ -155,7 +154,7 @@ def _replay(memo: Mapping[str, Any], terms: Sequence[Term], modules: Sequence[An
     redirects = [Redirect(alias, path, pages[i]) for alias, path, i in memo["redirects"]]
     names = {name: pages[i] for name, i in memo["names"]}
     files = {p.term.file: p for p in pages if p.term is not None}
-    return SitePlan(tuple(pages), by_id, tuple(redirects), tuple(memo["diagnostics"]), names, files, key)
+    return SitePlan(tuple(pages), by_id, tuple(redirects), tuple(map(from_row, memo["diagnostics"])), names, files, key)
 
 
 def _plan(terms: Sequence[Term], modules: Sequence[Any], graph: Any) -> SitePlan:
@@ -163,7 +162,7 @@ def _plan(terms: Sequence[Term], modules: Sequence[Any], graph: Any) -> SitePlan
     term_keys, module_keys = _owners(terms, modules)
     missing: set[str] = set()
     if graph is not None:
-        for node, attrs in graph.nodes(data=True):
+        for node, attrs in graph.nodes.items():
             kind = attrs.get("kind")
             if node in term_keys or node in module_keys:
                 continue

@@ -23,9 +23,9 @@ from urllib.parse import quote, unquote, urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
-from compiler.incremental.adjacency import node_adjacency
-from compiler.diagnostics import Diagnostic, make, sorted_diagnostics
-from compiler.model import Glossary
+from compiler.codes import make
+from compiler.diagnostics import Diagnostic, sorted_diagnostics
+from compiler.model import Glossary, GraphData
 from compiler.render.output import OutputError, atomic_output
 from compiler.incremental import pages as reuse, render_workers as tasks
 from compiler.render import graphview, pages as P
@@ -35,10 +35,10 @@ from compiler.render.plan import Page, SitePlan, plan_site
 from compiler.render.search import build_index, index_json
 from compiler.render.shell import FastContext, PageRenderer
 
-SITE_PAGES = ("index.html", "graph.html", "checks.html", "problems.html", "wanted.html")
+SITE_PAGES = ("index.html", "graph.html", "checks.html", "symbols.html", "problems.html", "wanted.html")
 # Every site-wide file: the pages above, the 404 page, then the data files (SiteRenderer.site_files).
 SITE_FILES = (*SITE_PAGES, "404.html", "search-index.json", "search-index.js", "graph-data.js", "graph.json",
-              "sitemap.xml")
+              "symbols.json", "sitemap.xml")
 
 
 @dataclass(frozen=True)
@@ -88,9 +88,9 @@ def _bytecode_cache(key: str) -> jinja2.BytecodeCache | None:
     if os.environ.get("COMPILE_GLOSSARY_NO_TEMPLATE_CACHE"):
         return None
     from compiler.version import __version__
-    from compiler.incremental.cache import _key_file
+    from compiler.incremental.cache import key_file
 
-    folder = _key_file().parent / f"templates-{__version__}-{key}"
+    folder = key_file().parent / f"templates-{__version__}-{key}"
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError:
@@ -296,7 +296,7 @@ class SiteRenderer:
         self.g = glossary
         self.memo = memo  # kept between incremental builds (graph layout); None: compute everything
         self.plan = plan
-        self.graph = glossary.graph
+        self.graph = glossary.graph_data
         self.env = make_environment()
         self.md = make_markdown()
         # md: the Markdown body; field: a header value (``_`` literal, inline when one line).
@@ -387,8 +387,7 @@ class SiteRenderer:
         ids, resolved = link.ids or set(), link.resolved or set()
         link.ids = link.resolved = None
         if ids and self.graph is not None and page.ident in self.graph:
-            succ, pred = node_adjacency(self.graph, page.ident)
-            ids = ids - succ.keys() - pred.keys()
+            ids = ids - self.graph.succ(page.ident).keys() - self.graph.pred(page.ident).keys()
         if self.plan.by_id.get(page.ident) is page:
             ids.discard(page.ident)
         return (*sorted(ids), *sorted(resolved, key=repr))
@@ -448,6 +447,8 @@ class SiteRenderer:
             return graphview.as_script("GLOSSARY_GRAPH", graphview.graph_data(self.graph, link.url, link.label,
                                                                              link.kind, self.memo))
 
+        from compiler.checks.symbols import json_text  # the checks' own format, loaded when a site is made
+
         makers: dict[str, Callable[[], str]] = {
             "index.html": lambda: self.render("index.html", "index.html", idx=idx(),
                                               key_terms=P.key_terms(self.plan, self.graph)),
@@ -457,9 +458,12 @@ class SiteRenderer:
                                                  groups=P.problems_context(self.diagnostics, self.file_pages),
                                                  counts=idx()["counts"]),
             "wanted.html": lambda: self.render("wanted.html", "wanted.html", rows=P.wanted_context(self.plan, self.graph)),
+            "symbols.html": lambda: self.render("symbols.html", "symbols.html", rows=self.g.symbols,
+                                                conflicts=sum(1 for r in self.g.symbols if r.conflicting)),
+            "symbols.json": lambda: json_text(self.g.symbols),  # the list of symbols as data, beside its page
             "graph.html": lambda: self.render(
                 "graph.html", "graph.html", counts=idx()["counts"],
-                communities=(self.graph.graph.get("communities") if self.graph is not None else None)),
+                communities=(self.graph.attrs.get("communities") if self.graph is not None else None)),
             # A server shows 404.html at any depth: links from the site's absolute path when known.
             "404.html": lambda: self.render("404.html", "404.html", root=self._absolute_root()),
             "search-index.json": lambda: index_json(entries()),
@@ -480,41 +484,34 @@ class SiteRenderer:
         return self.render("redirect.html", r.path, redirect=r)
 
 
-def _graph_json(graph: Any, urls: Mapping[str, str]) -> str:
+def _graph_json(graph: GraphData, urls: Mapping[str, str]) -> str:
     """The node-link export of the graph (compiler.export.writers), each node's url relative to OUT.
 
     The urls go into the exported node entries (made in graph order), not into the
-    graph: rendering leaves the glossary's graph as it is, without copying it (a third
-    of this file's cost). It reads the graph's dicts only, so a reused link result's
-    light graph (compiler.incremental.lightgraph) is exported without importing networkx."""
+    graph: rendering leaves the glossary's graph as it is."""
     from compiler.export.writers import node_link_data
-    from compiler.incremental.lightgraph import PartsGraph
 
-    g = graph if graph is not None else PartsGraph()
-    data = node_link_data(g)
-    for entry, node in zip(data["nodes"], g.nodes):
+    data = node_link_data(graph)
+    for entry, node in zip(data["nodes"], graph.nodes):
         entry["url"] = urls.get(node)
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str) + "\n"
 
 
-def _ensure_graph(glossary: Glossary) -> Any:
-    """The glossary's graph, or a copy with a node for every term when some are absent.
-
-    A networkx graph or a light one (compiler.incremental.lightgraph): both copy and add nodes alike."""
-    from compiler.incremental.lightgraph import PartsGraph
-
-    graph = glossary.graph if glossary.graph is not None else PartsGraph()
+def _ensure_graph(glossary: Glossary) -> GraphData:
+    """The glossary's graph data, with a node for every term that has none (as ``add_node`` on a copy would)."""
+    graph = glossary.graph_data if glossary.graph_data is not None else GraphData({}, {}, [])
     absent = [t for t in glossary.terms if t.id not in graph]
-    if absent:
-        graph = graph.copy()
-        for t in absent:
-            graph.add_node(t.id, kind="term", label=t.label, status=t.data.get("status"), file=t.file)
-    return graph
+    if not absent:
+        return graph
+    nodes = dict(graph.nodes)
+    for t in absent:
+        nodes.setdefault(t.id, {"kind": "term", "label": t.label, "status": t.data.get("status"), "file": t.file})
+    return GraphData(graph.attrs, nodes, list(graph.edges()))
 
 
 def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dict[str, Any] | None = None,
-                digests: Mapping[str, str] | None = None,
-                leftovers: list[Path] | None = None) -> tuple[RenderStats, list[Diagnostic]]:
+                digests: Mapping[str, str] | None = None, leftovers: list[Path] | None = None,
+                link_digests: tuple[bytes, bytes] | None = None) -> tuple[RenderStats, list[Diagnostic]]:
     """Write the whole site for ``glossary`` into ``out``, atomically.
 
     Returns the counts and the render diagnostics (slug clashes, failed pages,
@@ -529,8 +526,9 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dic
     left for the caller to remove (see ``output.atomic_output``).
     """
     graph = _ensure_graph(glossary)
-    if graph is not glossary.graph:
-        glossary = replace(glossary, graph=graph, graph_digest=None, links_digest=None)
+    if graph is not glossary.graph_data:
+        glossary = replace(glossary, graph_data=graph)
+        link_digests = None
     plan = plan_site(glossary.terms, glossary.modules, graph,
                      memo=page_cache.setdefault("plan", {}) if page_cache is not None else None)
     diags: list[Diagnostic] = list(plan.diagnostics)
@@ -544,7 +542,7 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dic
     try:
         with atomic_output(out, forbidden=[glossary.root], leftovers=leftovers) as tmp:
             learnt, written, stats_files, stats_bytes = _write_site(renderer, plan, out, tmp, jobs, page_cache,
-                                                                    digests, diags)
+                                                                    digests, diags, link_digests)
     except OutputError as exc:
         diags.append(make("output-refused", str(out), 0, 0, str(exc)))
         learnt = None
@@ -566,7 +564,8 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dic
 
 def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, tmp: Path, jobs: int,
                 page_cache: dict[str, Any] | None, digests: Mapping[str, str] | None,
-                diags: list[Diagnostic]) -> tuple[dict[str, Any] | None, int, int, int]:
+                diags: list[Diagnostic], link_digests: tuple[bytes, bytes] | None = None
+                ) -> tuple[dict[str, Any] | None, int, int, int]:
     """Fill ``tmp``: unchanged pages linked from ``out``, the rest rendered.
 
     Returns what the cache should learn once ``tmp`` is OUT (None without a cache), the
@@ -574,8 +573,8 @@ def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, tmp: Path, jo
     writer = SiteWriter(tmp)
     writer.copy_assets()
     old_site, new_site = str(out), str(tmp)
-    changes = (reuse.changes(renderer, plan, digests, page_cache, page_cache.get("plan"), renderer.answer)
-               if page_cache is not None else None)
+    changes = (reuse.changes(renderer, plan, digests, page_cache, page_cache.get("plan"), renderer.answer,
+                             link_digests) if page_cache is not None else None)
     previous = reuse.Previous(page_cache, old_site, changes.tables["site"] if changes is not None else None)
     kept: dict[str, reuse.Stamp] = {}  # path -> stamp of the file linked (a hard link shares it)
 

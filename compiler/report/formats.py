@@ -84,6 +84,10 @@ def summary_text_line(s: Mapping[str, Any]) -> str:
         parts.append(f"{s['infos']} notes")
     if s["waived"]:
         parts.append(f"{s['waived']} waived")
+    hints = s.get("hints")
+    if hints and hints["found"]:  # every equation hint accounted for (check, validate)
+        parts.append(f"{hints['found']} equation hints: {hints['checked']} checked, {hints['unreadable']} not readable"
+                     + (f" in {len(hints['unreadable_files'])} files" if hints["unreadable"] else ""))
     return ", ".join(parts)
 
 
