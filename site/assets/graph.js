@@ -7,7 +7,7 @@
 (function () {
   "use strict";
   var root = document.documentElement.getAttribute("data-root") || "";
-  var MAX_MATCHES = 8, SHORT = 32;
+  var MAX_MATCHES = 8, SHORT = 32, LABEL_FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 
   function hasWebGL() {
     try {
@@ -94,16 +94,31 @@
       return show[rows[i][2]] !== false && !(hideUnlinked && degree[i] === 0);
     }
 
-    function drawLabel(ctx, d, settings) {
-      if (!d.label) { return; }
-      var size = settings.labelSize;
-      ctx.font = settings.labelWeight + " " + size + "px " + settings.labelFont;
+    // Sigma picks the labels of a frame (the biggest node of each grid cell) and calls drawLabel
+    // for each; they are kept and drawn after the frame, forced and bigger nodes first, each
+    // only where it covers no label already drawn, so that no two labels overlap.
+    var pending = [], placed = [];
+    function drawLabel(ctx, d) { if (d.label) { pending.push(d); } }
+    function drawLabels() {
+      var ctx = renderer.getCanvases().labels.getContext("2d"), size = 13, boxes = [];
+      ctx.font = "600 " + size + "px " + LABEL_FONT;
       ctx.lineJoin = "round";
       ctx.lineWidth = 3;
-      ctx.strokeStyle = theme.bg;
-      ctx.strokeText(d.label, d.x + d.size + 3, d.y + size / 3);
-      ctx.fillStyle = theme.fg;
-      ctx.fillText(d.label, d.x + d.size + 3, d.y + size / 3);
+      pending.sort(function (a, b) { return (b.forceLabel ? 1 : 0) - (a.forceLabel ? 1 : 0) || b.size - a.size || +a.key - +b.key; });
+      pending.forEach(function (d) {
+        var x = d.x + d.size + 3, w = ctx.measureText(d.label).width, top = d.y - size * 0.75, bottom = d.y + size * 0.55;
+        for (var i = 0; i < boxes.length; i += 1) {
+          var b = boxes[i];
+          if (x < b[2] && b[0] < x + w && top < b[3] && b[1] < bottom && !d.forceLabel) { return; }
+        }
+        boxes.push([x, top, x + w, bottom, d.label]);
+        ctx.strokeStyle = theme.bg;
+        ctx.strokeText(d.label, x, d.y + size / 3);
+        ctx.fillStyle = theme.fg;
+        ctx.fillText(d.label, x, d.y + size / 3);
+      });
+      pending = [];
+      placed = boxes;
     }
     function drawHover(ctx, d, settings) {
       var size = settings.labelSize, label = rows[+d.key] ? rows[+d.key][1] : (d.label || "");
@@ -144,9 +159,9 @@
     graph.forEachNode(function (key, attr) { attr.color = colourOf(rows[+key]); });
     box.textContent = "";
     var renderer = new window.Sigma(graph, box, {
-      labelFont: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+      labelFont: LABEL_FONT,
       labelSize: 13, labelWeight: "600", labelColor: { color: theme.fg },
-      labelDensity: small && wide ? 4 : 0.7, labelGridCellSize: small && wide ? 60 : 120,
+      labelDensity: small && wide ? 4 : 1, labelGridCellSize: small && wide ? 60 : 80,
       labelRenderedSizeThreshold: threshold,
       defaultEdgeColor: theme.edge, defaultDrawNodeLabel: drawLabel, defaultDrawNodeHover: drawHover,
       zIndex: true, minCameraRatio: 0.005, maxCameraRatio: 4, stagePadding: 20,
@@ -155,6 +170,7 @@
     });
     var camera = renderer.getCamera();
     window.GLOSSARY_GRAPH_VIEW = renderer;  // for the browser's console and the tests
+    window.GLOSSARY_GRAPH_LABELS = function () { return placed; };  // the labels drawn: [left, top, right, bottom, text]
 
     function frame() {  // the drawing's box: the nodes shown (unlinked ones left out while hidden)
       var x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
@@ -174,8 +190,11 @@
       near = new Set();
       if (key !== null) { graph.forEachNeighbor(key, function (m) { near.add(m); }); }
     }
+    pending = [];  // the constructor's first frame, drawn before these listeners
+    renderer.on("beforeRender", function () { pending = []; });
     renderer.on("afterRender", function () {
-      box.setAttribute("data-labels", String(renderer.getNodeDisplayedLabels().size));
+      drawLabels();
+      box.setAttribute("data-labels", String(placed.length));
     });
     function showCamera(s) {
       box.setAttribute("data-camera", [s.x, s.y, s.ratio].map(function (v) { return v.toFixed(6); }).join(","));
@@ -273,8 +292,8 @@
       status.textContent = found.length === 0 ? "No node matches." :
         found.length + " match" + (found.length === 1 ? "" : "es") + (found.length > MAX_MATCHES ? ", the first " + MAX_MATCHES + " listed" : "") + ".";
     }
-    var pending = 0;
-    find.addEventListener("input", function () { clearTimeout(pending); pending = setTimeout(showMatches, n > 5000 ? 120 : 30); });
+    var timer = 0;
+    find.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(showMatches, n > 5000 ? 120 : 30); });
     find.addEventListener("keydown", function (ev) {
       if (ev.key === "Enter") {
         ev.preventDefault();
