@@ -329,14 +329,14 @@ def _edge_items(idea: IdeaMap) -> Iterator[tuple[str, str, str, dict[str, Any]]]
                                                      "file": files[ref], "line": line}
 
 
-def write_map_gexf(idea: IdeaMap, path: str | Path | IO[bytes]) -> None:
-    """The GEXF of the annotated map, streamed: the bytes ``write_gexf(annotate(graph, analysis))`` writes."""
+def write_map_gexf(idea: IdeaMap, path: str | Path | IO[bytes]) -> int:
+    """The GEXF of the annotated map, streamed: the bytes ``write_gexf(annotate(graph, analysis))`` writes.
+    Returns how many characters XML 1.0 cannot hold were replaced (see ``gexf.write_items``)."""
     with gc_paused():
         if isinstance(path, (str, Path)):
             with open(path, "wb") as handle:
-                write_items(lambda: _node_items(idea), lambda: _edge_items(idea), handle.write)
-        else:
-            write_items(lambda: _node_items(idea), lambda: _edge_items(idea), path.write)
+                return write_items(lambda: _node_items(idea), lambda: _edge_items(idea), handle.write)
+        return write_items(lambda: _node_items(idea), lambda: _edge_items(idea), path.write)
 
 
 def default_jobs() -> int:

@@ -14,6 +14,8 @@ joined with "; " (GEXF would read a list as time spells), mappings become JSON.
 Only the attribute types a glossary's graph has are written (text, booleans, integers,
 floats); another type, or an attribute GEXF gives a meaning of its own (``id``,
 ``viz``, ``start``...), is refused with a ValueError rather than written wrongly.
+Characters XML 1.0 forbids are replaced as the bytes go out, and the budget of bytes
+per export is kept there too (compiler.export.limits).
 """
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from compiler.collector import gc_paused
+
+from compiler.export.limits import Sink
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -159,10 +163,10 @@ def _chunks(texts: Iterator[str], out: Callable[[bytes], Any]) -> None:
     for text in texts:
         batch.append(f"      {text}\n")
         if len(batch) >= CHUNK:
-            out("".join(batch).encode("utf-8"))
+            out("".join(batch).encode("utf-8", "surrogatepass"))
             batch = []
     if batch:
-        out("".join(batch).encode("utf-8"))
+        out("".join(batch).encode("utf-8", "surrogatepass"))
 
 
 def _creator() -> str:
@@ -175,11 +179,15 @@ def _creator() -> str:
         return "NetworkX"
 
 
-def write_items(nodes: Nodes, edges: Edges, out: Callable[[bytes], Any]) -> None:
+def write_items(nodes: Nodes, edges: Edges, out: Callable[[bytes], Any]) -> int:
     """Write GEXF for the given nodes and edges, as networkx writes a graph holding them.
 
     ``nodes`` and ``edges`` are called twice: once to declare every attribute (in order
-    of first use, as networkx numbers them), then to write the elements."""
+    of first use, as networkx numbers them), then to write the elements. Returns how many
+    characters XML 1.0 cannot hold were replaced; ExportTooLarge past the budget of bytes
+    per export."""
+    sink = Sink(out, xml=True)
+    out = sink.write
     declared = _Declarations()
     has_nodes = has_edges = False
     for _node, attrs in nodes():
@@ -193,7 +201,7 @@ def write_items(nodes: Nodes, edges: Edges, out: Callable[[bytes], Any]) -> None
             f'xsi:schemaLocation="{NAMESPACE} {NAMESPACE}/gexf.xsd" version="1.2">\n'
             f"  <meta>\n    <creator>{_escaped(_creator())}</creator>\n  </meta>\n"
             '  <graph defaultedgetype="directed" mode="static" name="">\n' + declared.xml())
-    out(head.encode("utf-8"))
+    out(head.encode("utf-8", "surrogatepass"))
     node_ids, edge_ids = declared.ids["node"], declared.ids["edge"]
     if has_nodes:
         out(b"    <nodes>\n")
@@ -208,21 +216,22 @@ def write_items(nodes: Nodes, edges: Edges, out: Callable[[bytes], Any]) -> None
     else:
         out(b"    <edges />\n")
     out(b"  </graph>\n</gexf>\n")
+    return sink.replaced
 
 
-def _write(graph: nx.MultiDiGraph, out: Callable[[bytes], Any]) -> None:
-    write_items(lambda: ((n, _plain(a)) for n, a in graph.nodes(data=True)),
+def _write(graph: nx.MultiDiGraph, out: Callable[[bytes], Any]) -> int:
+    return write_items(lambda: ((n, _plain(a)) for n, a in graph.nodes(data=True)),
                 lambda: ((u, v, k, _plain(a)) for u, v, k, a in graph.edges(keys=True, data=True)), out)
 
 
-def write_gexf(graph: nx.MultiDiGraph, path: str | Path | IO[bytes]) -> None:
-    """Write ``graph`` as GEXF 1.2 to a path or a binary file object."""
+def write_gexf(graph: nx.MultiDiGraph, path: str | Path | IO[bytes]) -> int:
+    """Write ``graph`` as GEXF 1.2 to a path or a binary file object; how many characters XML 1.0
+    cannot hold were replaced."""
     with gc_paused():  # many small strings, no cycles
         if isinstance(path, (str, Path)):
             with open(path, "wb") as handle:
-                _write(graph, handle.write)
-        else:
-            _write(graph, path.write)
+                return _write(graph, handle.write)
+        return _write(graph, path.write)
 
 
 __all__ = ["write_gexf", "write_items", "gexf_graph", "gexf_value", "CHUNK", "VERSION"]

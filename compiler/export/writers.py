@@ -16,6 +16,7 @@ from typing import IO, TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 from urllib.parse import quote
 
 from compiler.diagnostics import Diagnostic, count
+from compiler.export.limits import Sink, XmlText
 from compiler.model import GraphData, Term
 
 if TYPE_CHECKING:  # networkx is imported where a writer or an algorithm needs it: the site's
@@ -97,24 +98,38 @@ def _graphml_value(value: Any) -> Any:
     return str(_plain(value))
 
 
-def graphml_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy GraphML can hold: no None values (absent instead), lists joined with "; "."""
+def graphml_graph(graph: nx.MultiDiGraph, text: XmlText | None = None) -> nx.MultiDiGraph:
+    """A copy GraphML can hold: no None values (absent instead), lists joined with "; ", and
+    every text made one XML 1.0 can hold (``text`` counts the characters replaced)."""
     import networkx as nx
 
+    clean = text if text is not None else XmlText()
     out = nx.MultiDiGraph()
-    out.graph.update({k: _graphml_value(v) for k, v in graph.graph.items() if v is not None})
+
+    def values(attrs: Mapping[str, Any]) -> dict[str, Any]:
+        return {clean(k): clean(_graphml_value(v)) for k, v in attrs.items() if v is not None}
+
+    out.graph.update(values(graph.graph))
     for node, attrs in graph.nodes(data=True):
-        out.add_node(node, **{k: _graphml_value(v) for k, v in attrs.items() if v is not None})
+        out.add_node(clean(node), **values(attrs))
     for u, v, key, attrs in graph.edges(keys=True, data=True):
-        out.add_edge(u, v, key=key, **{k: _graphml_value(a) for k, a in _edge(attrs).items() if a is not None})
+        out.add_edge(clean(u), clean(v), key=clean(key), **values(_edge(attrs)))
     return out
 
 
-def write_graphml(graph: nx.MultiDiGraph, target: str | Path | IO[bytes]) -> None:
-    """GraphML for Gephi / yEd; ``nx.read_graphml`` loads it back."""
+def write_graphml(graph: nx.MultiDiGraph, target: str | Path | IO[bytes]) -> int:
+    """GraphML for Gephi / yEd; ``nx.read_graphml`` loads it back. Returns how many characters
+    XML 1.0 cannot hold were replaced; ExportTooLarge past the budget of bytes per export."""
     import networkx as nx
 
-    nx.write_graphml(graphml_graph(graph), target, encoding="utf-8", prettyprint=True)
+    text = XmlText()
+    copy = graphml_graph(graph, text)
+    if isinstance(target, (str, Path)):
+        with open(target, "wb") as handle:
+            nx.write_graphml(copy, Sink(handle.write), encoding="utf-8", prettyprint=True)
+    else:
+        nx.write_graphml(copy, Sink(target.write), encoding="utf-8", prettyprint=True)
+    return text.replaced
 
 
 def _definition(term: Term) -> str | None:

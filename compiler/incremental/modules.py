@@ -8,6 +8,7 @@ memory is plain data (compiler.incremental.codec) kept in the build cache.
 """
 from __future__ import annotations
 
+import marshal
 import os
 import time
 from pathlib import Path
@@ -41,8 +42,12 @@ class RememberedModules:
             return (module_of(old[3]) if old[3] is not None else None), list(diagnostics_of(old[4]))
         read_at = time.time_ns()
         module, found = read_module(path, display)
-        self.kept[key] = (stamp, read_at, display, module_row(module) if module is not None else None,
-                          diagnostic_rows(found))
+        entry = (stamp, read_at, display, module_row(module) if module is not None else None, diagnostic_rows(found))
+        try:
+            marshal.dumps(entry, 4)
+        except ValueError:  # front matter marshal cannot hold (a YAML date): read again next time
+            return module, found
+        self.kept[key] = entry
         return module, found
 
     def forget_the_rest(self) -> None:

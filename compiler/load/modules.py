@@ -11,13 +11,15 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import yaml
 
 from compiler.codes import make
 from compiler.diagnostics import Diagnostic
-from compiler.load.terms import split_blocks
+from compiler.load.limits import MAX_VALUES, clean, invalid_char
+from compiler.load.terms import read_file, split_blocks
+from compiler.load.yamlnodes import TooManyValues, compose, construct
 from compiler.model import Module
 
 try:  # libyaml is much faster; both loaders are safe (no object construction)
@@ -42,19 +44,30 @@ def front_matter(text: str) -> tuple[str, int] | None:
 
 
 def read_module(path: Path, display: str) -> tuple[Module | None, list[Diagnostic]]:
-    """A module from one file; None (without diagnostics) for a file that is not a module."""
-    try:
-        if path.stat().st_size > MAX_MODULE_BYTES:
-            return None, []
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    """A module from one file; None (without diagnostics) for a file that is not a module.
+
+    Read as term files are (``read_file``: a regular file, opened without blocking, at most
+    ``MAX_MODULE_BYTES`` read), and a header with aliases must keep to a term file's budgets
+    first: PyYAML shares an alias's value, but every page that shows it walks it again."""
+    _st, raw, _refused = read_file(path, display, MAX_MODULE_BYTES)
+    if raw is None:
         return None, []
-    block = front_matter(text)
+    block = front_matter(raw.decode("utf-8", errors="replace"))
     if block is None:
         return None, []
     body, first_line = block
     try:
+        if "*" in body:
+            over = [p for p in construct(compose(body), first_line).problems if p.code == "yaml-too-large"]
+            if over:
+                return None, [make("module-unreadable", display, first_line + over[0].line, over[0].column + 1,
+                                   f"module front matter is too large: {over[0].message}")]
         data = yaml.load(body, Loader=_SafeLoader)
+        if "\\" in body or invalid_char(body) is not None:  # an escape can make a lone surrogate
+            data = _clean(data)
+    except TooManyValues as exc:
+        return None, [make("module-unreadable", display, first_line + exc.mark.line, exc.mark.column + 1,
+                           f"module front matter is too large: more than {MAX_VALUES:,} YAML values")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark is not None else first_line
@@ -81,6 +94,17 @@ def read_module(path: Path, display: str) -> tuple[Module | None, list[Diagnosti
         status=str(status) if isinstance(status, (str, int, float)) else None,
         data=data,
     ), []
+
+
+def _clean(value: Any) -> Any:
+    """``value`` with lone surrogates and non-characters replaced in every text (keys too), as a term's are."""
+    if isinstance(value, str):
+        return clean(value) if invalid_char(value) is not None else value
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    return value
 
 
 def _walk(folder: str, exclude: Path | None) -> list[str]:

@@ -18,6 +18,9 @@ from compiler.model import Term
 from compiler.render.slugs import assign_slugs, href
 
 FOLDERS = {"term": "terms", "module": "modules", "missing": "missing"}
+# Redirect pages per term: the schema's ``maxItems`` of ``aliases``. A term past it already
+# fails the schema; its further aliases make no pages (200,000 aliases made 807 MB of them).
+ALIAS_PAGES = 1000
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def _names(pages: Iterable[Page]) -> dict[str, Page]:
     for p in pages:
         out.setdefault(loose_key(p.ident), p)
     for p in pages:
-        for alias in p.term.aliases if p.term is not None else ():
+        for alias in p.term.aliases[:ALIAS_PAGES] if p.term is not None else ():  # the rest make no pages either
             out.setdefault(loose_key(alias), p)
     for p in pages:
         out.setdefault(loose_key(p.label), p)
@@ -200,20 +203,30 @@ def _plan(terms: Sequence[Term], modules: Sequence[Any], graph: Any) -> SitePlan
         str((graph.nodes[k].get("label") if graph is not None and k in graph else None) or k))
     add("missing", {k: None for k in missing}, lambda k, _: k)
 
-    redirects = _plan_redirects(term_keys, term_slugs, by_id)
+    redirects = _plan_redirects(term_keys, term_slugs, by_id, diags)
     files = {p.term.file: p for p in pages if p.term is not None}
     return SitePlan(tuple(pages), by_id, tuple(redirects), tuple(diags), _names(pages), files)
 
 
 def _plan_redirects(term_keys: Mapping[str, Term], term_slugs: Mapping[str, str],
-                    by_id: Mapping[str, Page]) -> list[Redirect]:
-    """Alias pages in ``terms/``; an alias never takes the slug of a term or another alias."""
+                    by_id: Mapping[str, Page], diags: list[Diagnostic]) -> list[Redirect]:
+    """Alias pages in ``terms/``; an alias never takes the slug of a term or another alias,
+    and a term's aliases past ``ALIAS_PAGES`` make none (a located ``page-budget`` error)."""
     wanted: dict[str, Page] = {}
     for key in sorted(term_keys):
-        page = by_id.get(term_keys[key].id)
+        term = term_keys[key]
+        page = by_id.get(term.id)
         if page is None or page.key != key:
             continue
-        for alias in term_keys[key].aliases:
+        aliases = term.aliases
+        if len(aliases) > ALIAS_PAGES:
+            loc = term.location("/aliases")
+            diags.append(make("page-budget", term.file, loc.line, loc.column,
+                              f"`{term.id}` has {len(aliases):,} aliases; only the first {ALIAS_PAGES:,} get a "
+                              f"redirect page (the budget of pages per term)", term=term.id, pointer="/aliases",
+                              hint="Keep the names people really use; the schema allows 1,000 aliases."))
+            aliases = aliases[:ALIAS_PAGES]
+        for alias in aliases:
             if alias not in by_id and alias not in wanted:
                 wanted[alias] = page
     alias_slugs, clashes = assign_slugs(wanted, taken=term_slugs.values())

@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 
 from compiler.codes import make
 from compiler.diagnostics import Diagnostic, sorted_diagnostics
+from compiler.load.limits import clean
 from compiler.model import Glossary, GraphData
 from compiler.render.output import OutputError, atomic_output
 from compiler.incremental import pages as reuse, render_workers as tasks
@@ -252,7 +253,8 @@ class SiteWriter:
 
         A file name that is not UTF-8 reaches the pages as lone surrogates (how Python
         decodes it): those are written as U+FFFD, so the page shows the name with a
-        replacement character instead of the build failing."""
+        replacement character instead of the build failing. (Term text has no surrogates
+        left: compiler.load.limits cleaned it as it was read.)"""
         parts = rel.split("/")
         if rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
             raise OutputError(f"page path {rel!r} leaves the output folder")
@@ -263,7 +265,7 @@ class SiteWriter:
         try:
             data = text.encode("utf-8")
         except UnicodeEncodeError:
-            data = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace").encode("utf-8")
+            data = clean(text).encode("utf-8")
         fd = os.open(f"{self.base}/{rel}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o666)
         try:
             view = memoryview(data)
@@ -483,6 +485,16 @@ class SiteRenderer:
     def redirect_page(self, r: Any) -> str:
         return self.render("redirect.html", r.path, redirect=r)
 
+    def safe_redirect_page(self, r: Any) -> tuple[str | None, Diagnostic | None]:
+        """The redirect page, or None and a ``page-failed`` diagnostic: one alias must not stop the site."""
+        try:
+            return self.redirect_page(r), None
+        except Exception as exc:  # noqa: BLE001
+            term = r.target.term
+            return None, make("page-failed", term.file if term is not None else "", 0, 0,
+                              f"the redirect page of the alias {r.alias!r} failed: {type(exc).__name__}: {exc}",
+                              term=r.target.ident)
+
 
 def _graph_json(graph: GraphData, urls: Mapping[str, str]) -> str:
     """The node-link export of the graph (compiler.export.writers), each node's url relative to OUT.
@@ -602,7 +614,11 @@ def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, tmp: Path, jo
         for r in plan.redirects:
             if not (changes is not None and not changes.everything and r.path not in changes.redirects
                     and keep(r.path)):
-                writer.write(r.path, renderer.redirect_page(r))
+                html, failed = renderer.safe_redirect_page(r)
+                if html is not None:
+                    writer.write(r.path, html)
+                if failed is not None:
+                    diags.append(failed)
         for rel, text in renderer.site_files([name for name in made if name not in heavy]).items():
             writer.write(rel, text)
 
