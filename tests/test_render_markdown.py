@@ -6,7 +6,8 @@ import re
 import pytest
 
 from compiler.render.markdown import render_block, render_field, render_inline, safe_link
-from compiler.render.mathml import formula_html, latex_to_mathml, looks_like_latex, math_html
+from compiler.render.markdown import formula_html
+from compiler.render.mathml import latex_to_mathml, looks_like_latex, math_html
 
 DROPPED_LINKS = [
     "javascript:alert(1)", "JavaScript:alert(1)", "java\tscript:alert(1)", " javascript:alert(1)",

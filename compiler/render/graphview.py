@@ -3,7 +3,9 @@
 Why the local graph is drawn at build time: it needs no script, prints, reads
 with a screen reader (each node is a link with a title) and is byte-stable. The
 whole-graph page gets its positions, sizes and colours computed here too
-(compiler.render.forcelayout, rounded), so its script only draws and filters.
+(compiler.render.forcelayout, rounded), so its script only draws and filters. The SVG
+is made here, not in a template, because every node page has one: every label, kind,
+relation and URL in it passes through ``markupsafe.escape``; the rest is numbers.
 """
 from __future__ import annotations
 

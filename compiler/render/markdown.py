@@ -5,7 +5,14 @@ for every page. Raw HTML is off (it shows as text), links are checked by
 ``safe_link`` (``javascript:``, ``vbscript:``, ``file:`` and every ``data:`` URL are
 dropped, leaving the link text), headings are shifted one level down so that the
 page keeps a single ``<h1>``, and ``$...$``, ``\\(...\\)``, ``$$...$$``, ``\\[...\\]``
-become MathML (or code when the formula does not convert).
+become MathML (or code when the formula does not convert). ``formula_html`` shows a
+header's symbol or equation hint: Markdown math when it has delimiters, else MathML
+when it looks like LaTeX, else text (it lives here, above ``mathml``, so that the
+math module never imports the Markdown one).
+
+The render rules below build their tags as markdown-it's own renderer does, with its
+``escapeHtml`` on every value: the bytes of a link are then those of every other link
+in the same text.
 """
 from __future__ import annotations
 
@@ -16,9 +23,9 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_inline import StateInline
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from compiler.render.mathml import math_html
+from compiler.render.mathml import looks_like_latex, math_html
 
 _BAD_SCHEME = re.compile(r"^(javascript|vbscript|file|data):", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
@@ -238,3 +245,18 @@ def render_inline(text: str, md: MarkdownIt | None = None, env: dict | None = No
     if _plain(text):
         return Markup(text.replace("\\_", "_").replace('"', "&quot;"))
     return Markup((md or _shared()).renderInline(text, dict(env or {})))
+
+
+def formula_html(text: str) -> Markup:
+    """A symbol or an equation hint: MathML when it is LaTeX, plain text otherwise.
+
+    Unicode math (``x₀ ∝ √t``) stays text; a hint with ``$...$`` delimiters goes
+    through the Markdown math renderer so that its prose stays prose.
+    """
+    if not isinstance(text, str):
+        return Markup(escape(str(text)))
+    if "$" in text or "\\(" in text or "\\[" in text:
+        return render_inline(text)
+    if looks_like_latex(text):
+        return math_html(text)
+    return Markup(escape(text))

@@ -2,7 +2,8 @@
 
 Why a sanitiser: latex2mathml copies ``\\text{...}`` verbatim (``<script>`` survives)
 and turns ``\\href{javascript:...}`` into an attribute. So its output is parsed and
-re-serialised from an allow-list of MathML elements and attributes; anything
+re-serialised from an allow-list of MathML elements and attributes (names from
+the allow-list, every text and attribute value through ``markupsafe.escape``); anything
 else, and any input that is too long, too deep or fails to convert, is shown as
 code instead. Never raises.
 """
@@ -102,22 +103,5 @@ def math_html(latex: str, display: bool = False) -> Markup:
     converted = latex_to_mathml(latex, display)
     if converted is None:
         cls = "math-fallback display" if display else "math-fallback"
-        return Markup(f'<code class="{cls}">{escape(latex)}</code>')
+        return Markup('<code class="{}">{}</code>').format(cls, latex)
     return Markup(converted)
-
-
-def formula_html(text: str) -> Markup:
-    """A symbol or an equation hint: MathML when it is LaTeX, plain text otherwise.
-
-    Unicode math (``x₀ ∝ √t``) stays text; a hint with ``$...$`` delimiters goes
-    through the Markdown math renderer so that its prose stays prose.
-    """
-    if not isinstance(text, str):
-        return Markup(escape(str(text)))
-    if "$" in text or "\\(" in text or "\\[" in text:
-        from compiler.render.markdown import render_inline
-
-        return render_inline(text)
-    if looks_like_latex(text):
-        return math_html(text)
-    return Markup(escape(text))

@@ -5,7 +5,9 @@ checks to the candidate they test, picking the "recently updated" terms and the
 A–Z letters are decisions worth testing; the templates only lay them out.
 Everything from a term file stays a plain value here; escaping is the template
 engine's job (autoescape is on), and Markdown/MathML come back as ``Markup``
-only from ``markdown.py`` / ``mathml.py``.
+only from ``markdown.py`` / ``mathml.py``. The exceptions are the pieces every node
+page shows (``relation_groups``, ``value_html``, ``badge``): made here for speed, each
+passes every value through ``markupsafe`` (``escape`` or ``Markup.format``).
 """
 from __future__ import annotations
 
@@ -20,7 +22,6 @@ from markupsafe import Markup, escape
 from compiler.diagnostics import Diagnostic, sorted_diagnostics
 from compiler.model import Term
 from compiler.render.graphview import adjacent
-from compiler.render.mathml import formula_html
 from compiler.render.plan import Page, SitePlan
 
 RELATIONS = [
@@ -55,77 +56,79 @@ _CANDIDATE = re.compile(r"^/formal_mappings/candidates/(\d+)(?:/|$)")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
-def _text(value: Any) -> str:
-    """``str(markupsafe.escape(value))`` without making a ``Markup`` (a third of the time).
-
-    For the helpers below, which build their markup as text: the same five
-    replacements in the same order as markupsafe, and ``__html__`` trusted the same way."""
-    if type(value) is not str:
-        if hasattr(value, "__html__"):
-            return value.__html__()
-        value = str(value)
-    return value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace('"', "&#34;")
-
-
 def relation_label(rel: str) -> str:
     return RELATION_LABELS.get(rel, rel.replace("_", " ").capitalize() if rel else "Linked")
 
 
-def _groups(pairs: Iterable[tuple[str, str, bool]], labels: Mapping[str, str] = RELATION_LABELS) -> list[dict[str, Any]]:
-    """[(relation, other, declared)] grouped by relation in the fixed order; one entry per other id."""
+def _groups(pairs: Iterable[tuple[str, str, bool]], labels: Mapping[str, str] = RELATION_LABELS,
+            anchor: Callable[[str], Markup] | None = None) -> list[dict[str, Any]]:
+    """[(relation, other, declared)] grouped by relation in the fixed order; one entry per other id.
+
+    With ``anchor``, each item carries its ``<a>`` as ``a``: made here once, so the template
+    lays the lists out without a call per item."""
     groups: dict[str, dict[str, bool]] = {}
     for rel, other, declared in pairs:
         slot = groups.setdefault(rel, {})
         slot[other] = slot.get(other, False) or bool(declared)
     rank = {r: i for i, r in enumerate(RELATION_ORDER)}
-    return [
+    made: list[dict[str, Any]] = [
         {"relation": rel, "label": labels.get(rel) or relation_label(rel),
          "items": [{"id": o, "declared": d} for o, d in sorted(groups[rel].items())]}
         for rel in sorted(groups, key=lambda r: (rank.get(r, len(rank)), r))
     ]
+    if anchor is not None:
+        for group in made:
+            for item in group["items"]:
+                item["a"] = anchor(item["id"])
+    return made
 
 
-def edges_of(graph: Any, ident: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(links out, backlinks in), each grouped by relation."""
+def edges_of(graph: Any, ident: str, anchor: Callable[[str], Markup] | None = None
+             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(links out, backlinks in), each grouped by relation (see ``_groups`` for ``anchor``)."""
     out, inn = adjacent(graph, ident)
-    return (_groups((d.get("relation", ""), v, d.get("declared", True)) for v, d in out),
-            _groups(((d.get("relation", ""), u, d.get("declared", True)) for u, d in inn), BACKLINK_LABELS))
+    return (_groups(((d.get("relation", ""), v, d.get("declared", True)) for v, d in out), RELATION_LABELS, anchor),
+            _groups(((d.get("relation", ""), u, d.get("declared", True)) for u, d in inn), BACKLINK_LABELS, anchor))
 
 
-_INFERRED = ' <span class="inferred" title="inferred, not written in a file">inferred</span>'
+def _markup(value: Any) -> str:
+    """``value`` as markup: a ``Markup`` (an anchor from the Linker) as it is, anything else through ``escape``."""
+    return value if type(value) is Markup else escape(value)
 
 
-def relation_groups(groups: list[dict[str, Any]], link: Any, empty: str, level: int = 4) -> Markup:
-    """A page's links or backlinks by relation: the ``relation_groups`` macro's markup, made here.
+_INFERRED = Markup(' <span class="inferred" title="inferred, not written in a file">inferred</span>')
 
-    Why in Python: every node page shows two of these lists (a missing term's page is
-    little else), and the macro cost ~12% of rendering a term page in Jinja calls.
-    The markup is byte for byte what the macro made (checked on generated sites)."""
+
+def relation_groups(groups: list[dict[str, Any]], empty: str, level: int = 4) -> Markup:
+    """A page's links or backlinks by relation (the ``relation_groups`` filter), each item's ``<a>`` made by ``_groups``.
+
+    Why in Python and not a macro: every node page shows two of these lists (a wanted
+    term's page is little else), and a macro's loop cost a third of such a page. Every
+    value passes through ``markupsafe.escape`` (the anchors are ``Markup`` from the Linker); the level is an int."""
     if not groups:
-        return Markup(f'<p class="empty">{_text(empty)}</p>')
-    h = _text(level)
+        return Markup(f'<p class="empty">{escape(empty)}</p>')
+    h = int(level)
     out = []
     for g in groups:
         items = g["items"]
-        out.append(f'<section class="relation">\n<h{h} class="rel-title">{_text(g["label"])} '
+        out.append(f'<section class="relation">\n<h{h} class="rel-title">{escape(g["label"])} '
                    f'<span class="count">({len(items)})</span></h{h}>\n<ul class="inline-list">\n')
-        for item in items:
-            ident = item["id"]
-            out.append(f'<li>{link.a(ident, link.label(ident))}{"" if item["declared"] else _INFERRED}</li>\n')
+        out.extend(f'<li>{_markup(item["a"])}{"" if item["declared"] else _INFERRED}</li>\n' for item in items)
         out.append("</ul>\n</section>\n")
     return Markup("".join(out))
 
 
 def value_html(v: Any, field: Callable[[str], Markup]) -> Markup:
-    """Any header value as markup: the ``value`` macro's, made here (same bytes).
+    """Any header value as markup: mappings become ``<dl>``, lists ``<ul>``, text goes through
+    ``field`` (Markdown without ``_`` emphasis), other scalars are shown as written.
 
-    Mappings become ``<dl>``, lists ``<ul>``, text goes through ``field`` (Markdown
-    without ``_`` emphasis), other scalars are shown as written. Why in Python: the
-    macro calls itself for every nested value, and Jinja's call machinery was ~14%
-    of rendering a term page."""
+    Why in Python and not a macro: it calls itself for every nested value, and a macro
+    calling itself costs a Jinja call each time (the term page's largest cost). Every key
+    and scalar passes through ``markupsafe.escape``; ``field`` and the nested calls return
+    ``Markup`` already."""
     if isinstance(v, Mapping):
         return Markup('<dl class="fields">' + "".join(
-            f"<dt>{_text(k)}</dt><dd>{value_html(item, field)}</dd>" for k, item in sorted_items(v)) + "</dl>")
+            f"<dt>{escape(k)}</dt><dd>{value_html(item, field)}</dd>" for k, item in sorted_items(v)) + "</dl>")
     if isinstance(v, str):
         shown = escape(field(v))
         return Markup(f'<div class="text">{shown}</div>') if "\n" in v.strip() else shown
@@ -138,83 +141,10 @@ def value_html(v: Any, field: Callable[[str], Markup]) -> Markup:
     return Markup('<ul class="values">' + "".join(f"<li>{value_html(item, field)}</li>" for item in v) + "</ul>")
 
 
-def ids_html(items: Any, link: Any, field: Callable[[str], Markup]) -> Markup:
-    """A list of ids as links (other values as ``value_html``): the ``ids`` macro's markup, made here."""
-    items = as_list(items)
-    if not items:
-        return Markup('<span class="empty">(none)</span>')
-    return Markup('<ul class="inline-list">' + "".join(
-        f"<li>{link.a(i) if isinstance(i, str) else value_html(i, field)}</li>" for i in items) + "</ul>")
-
-
-def badge_html(status: Any) -> Markup:
-    """A status badge: the ``badge`` macro's markup, made here (``status|show|lower`` in the class)."""
+def badge(status: Any) -> Markup:
+    """A status badge (the templates' ``badge`` filter); its class is ``status-`` and the status in lower case."""
     shown = show(status)
-    return Markup(f'<span class="badge status-{_text(shown.lower())}">{_text(shown)}</span>')
-
-
-def check_card_html(c: Mapping[str, Any], field: Callable[[str], Markup]) -> Markup:
-    """One check's result and evidence: the ``check_card`` macro's markup, made here (same bytes).
-
-    Why in Python: most term pages show a card per checked candidate, and the macro
-    made ~17 template calls for each."""
-    get = c.get
-    status = show(get("status"))
-    out = [f'<div class="check status-{_text(status.lower())}">\n<p>{badge_html(get("status"))}']
-    if get("relation"):
-        out.append(f' <span class="relation-kind">{_text(formula_html(get("relation")))}</span>')
-    if get("hook"):
-        out.append(f' <span class="hook">hook <code>{_text(show(get("hook")))}</code></span>')
-    out.append('</p>\n<dl class="evidence">\n')
-    if get("claimed") is not None:
-        out.append(f"<dt>Claimed</dt><dd>{_text(show(get('claimed')))}</dd>")
-    if get("computed") is not None:
-        out.append(f"<dt>Computed</dt><dd>{_text(measured(get('computed'), get('uncertainty')))}</dd>")
-    dev = as_map(get("deviation"))
-    if dev:
-        sigma, relative = dev.get("sigma"), dev.get("relative")
-        shown = [f"{_text(num(sigma))} σ"] if sigma is not None else []
-        if relative is not None:
-            shown.append(f"relative {_text(num(relative))}")
-        out.append(f"<dt>Deviation</dt><dd>{', '.join(shown)}</dd>")
-    for key, title in (("edition", "Dataset edition"), ("message", "Message")):
-        if get(key):
-            out.append(f"<dt>{title}</dt><dd>{_text(show(get(key)))}</dd>")
-    if get("line"):
-        pointer = f" <code>{_text(show(get('pointer')))}</code>" if get("pointer") else ""
-        out.append(f"<dt>Where</dt><dd><code>{_text(show(get('file')))}:{_text(show(get('line')))}</code>{pointer}</dd>")
-    out.append("</dl>\n")
-    if get("evidence"):
-        out.append(f'<details class="evidence-details"><summary>Evidence</summary>{value_html(get("evidence"), field)}</details>')
-    out.append("</div>")
-    return Markup("".join(out))
-
-
-def check_rows_html(checks: Iterable[Mapping[str, Any]], link: Any) -> Markup:
-    """The checks page's table rows: the template's markup, made here (same bytes).
-
-    Why in Python: a row took ~30 us of template calls, and a glossary checks most of
-    its terms' formal candidates (730 rows at 1k terms)."""
-    out = []
-    for c in checks:
-        get = c.get
-        term, relation, dev = get("term"), get("relation"), as_map(get("deviation"))
-        url = link.url(term)
-        head = f'<a href="{_text(url)}#formal">{_text(link.label(term))}</a>' if url else _text(show(term))
-        hint = (_text(formula_html(relation)) if relation else
-                _text(formula_html(get("hint"))) if isinstance(get("hint"), str) else "")
-        message = (f'<details class="message"><summary>Message</summary>{_text(show(get("message")))}</details>'
-                   if get("message") else "")
-        claimed = _text(show(get("claimed"))) if get("claimed") is not None else ""
-        computed = _text(measured(get("computed"), get("uncertainty"))) if get("computed") is not None else ""
-        sigma, relative = dev.get("sigma"), dev.get("relative")
-        deviation = ((f"{_text(num(sigma))} σ" if sigma is not None else "")
-                     + (f" (rel. {_text(num(relative))})" if relative is not None else ""))
-        edition = _text(show(get("edition"))) if get("edition") is not None else ""
-        out.append(f'<tr data-status="{_text(show(get("status")).lower())}"><th scope="row">{head}</th>\n'
-                   f'<td>{badge_html(get("status"))}</td>\n<td class="hint-cell">{hint}{message}</td>\n'
-                   f"<td>{claimed}</td>\n<td>{computed}</td>\n<td>{deviation}</td>\n<td>{edition}</td>\n</tr>\n")
-    return Markup("".join(out))
+    return Markup(f'<span class="badge status-{escape(shown.lower())}">{escape(shown)}</span>')
 
 
 def check_json(check: Any) -> dict[str, Any]:
@@ -336,46 +266,6 @@ def problems_context(diagnostics: Iterable[Diagnostic], file_pages: Mapping[str,
     ]
 
 
-def named_links_html(idents: Iterable[str], link: Any) -> Markup:
-    """``a, b, c``: each id as a link labelled with its page's label (the wanted page's referrers)."""
-    return Markup(", ".join(link.a(i, link.label(i)) for i in idents))
-
-
-def problem_rows_html(items: Iterable[Diagnostic]) -> Markup:
-    """The problems page's list items for one file's diagnostics (a ``<li>`` and a line break each).
-
-    Why in Python: a glossary has several diagnostics per file (6,000 at 1k terms), and
-    each row cost the template ~15 lookups and escapes. Every value is escaped as
-    ``{{ }}`` does (``escape``), so the bytes are the template's."""
-    out = []
-    for p in items:
-        sev = _text(p.severity.value)
-        row = [f'<li class="sev-row-{sev}" data-status="{sev}"><span class="sev sev-{sev}">{sev}</span> '
-               f'<span class="loc">line {_text(p.line)}']
-        if p.column:
-            row.append(f", column {_text(p.column)}")
-        row.append(f"</span> <code>{_text(p.code)}</code> {_text(p.message)}")
-        if p.pointer:
-            row.append(f' <code class="pointer">{_text(p.pointer)}</code>')
-        if p.hint:
-            row.append(f'<br><span class="hint">Hint: {_text(p.hint)}</span>')
-        if p.waived:
-            row.append(f'<br><span class="waived">Waived: {_text(p.waived)}</span>')
-        row.append("</li>\n")
-        out.append("".join(row))
-    return Markup("".join(out))
-
-
-def file_problems_html(items: Iterable[Diagnostic]) -> Markup:
-    """A term page's "Problems in this file" items (a generated term file has about six)."""
-    out = []
-    for p in items:
-        sev = _text(p.severity.value)
-        out.append(f'<li><span class="sev sev-{sev}">{sev}</span> line {_text(p.line)}: '
-                   f"<code>{_text(p.code)}</code> {_text(p.message)}</li>")
-    return Markup("".join(out))
-
-
 def sorted_items(value: Any) -> list[tuple[Any, Any]]:
     """A mapping's items sorted by the text of their keys (keys of any type never raise)."""
     if not isinstance(value, Mapping):
@@ -435,3 +325,20 @@ def as_list(value: Any) -> list[Any]:
 
 def as_map(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
+
+
+class FieldMap(dict[Any, Any]):
+    """A header mapping as the templates read it: ``m['key']`` is None when the key is absent.
+
+    The same answer as ``m.get('key')``, without a call: Jinja runs each call a template
+    makes through ``Context.call``, and a term page asks its header for dozens of keys."""
+
+    __slots__ = ()
+
+    def __missing__(self, key: Any) -> None:
+        return None
+
+
+def fields(value: Any) -> FieldMap:
+    """``value`` as a ``FieldMap`` (empty when it is not a mapping): the templates' ``fields`` filter."""
+    return FieldMap(value) if isinstance(value, Mapping) else FieldMap()
