@@ -12,7 +12,7 @@ import pytest
 from compiler.stages import Options
 from compiler.incremental.stages import fast_analyze as analyze, fast_build as build
 from compiler.incremental import render_workers as tasks
-from compiler.render import graphview, site as S
+from compiler.render import forcelayout, site as S
 from compiler.render.plan import plan_site
 
 from .conftest import FIXTURES
@@ -103,14 +103,14 @@ def test_rebuilds_with_the_heavy_files_in_workers_equal_clean_builds(tmp_path, m
     link never computes the layout again, whichever process computed it before."""
     monkeypatch.setattr(tasks, "HEAVY_MIN_PAGES", 0)
     layouts = tmp_path / "layouts"
-    force = graphview._force_layout
+    force = forcelayout.layout_positions
 
     def counted(*args, **kwargs):
         with open(layouts, "a", encoding="utf-8") as f:
             f.write(f"{os.getpid()}\n")
         return force(*args, **kwargs)
 
-    monkeypatch.setattr(graphview, "_force_layout", counted)
+    monkeypatch.setattr(forcelayout, "layout_positions", counted)
     terms = tmp_path / "terms"
     shutil.copytree(REPO / "terms", terms)
     sites = []

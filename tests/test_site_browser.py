@@ -4,6 +4,7 @@ Skipped cleanly when playwright or /usr/bin/chromium is missing.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import os
@@ -13,7 +14,7 @@ from typing import Iterator
 import pytest
 
 from compiler.render import render_site
-from tests.render_support import REPO, FakeCheck, broken_links, make_glossary, seed_glossary, seed_term, xss_term
+from tests.render_support import REPO, FakeCheck, FakeModule, broken_links, make_glossary, seed_glossary, seed_term, xss_term
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -124,24 +125,162 @@ def test_system_dark_preference_is_followed(page: object, seed_site: Path) -> No
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(13, 17, 23)"
 
 
-def test_graph_page_draws_pans_and_zooms(page: object, seed_site: Path) -> None:
-    page.goto(url(seed_site, "graph.html"))
-    canvas = page.locator("#graph-canvas")
-    drawn = int(canvas.get_attribute("data-drawn") or 0)
-    nodes = len(json.loads((seed_site / "graph.json").read_text(encoding="utf-8"))["nodes"])
-    assert drawn == nodes > 0
-    blank = page.evaluate("""() => { const c = document.getElementById('graph-canvas');
-        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        const first = [d[0], d[1], d[2]]; let diff = 0;
-        for (let i = 0; i < d.length; i += 4) { if (d[i] !== first[0] || d[i+1] !== first[1] || d[i+2] !== first[2]) diff++; }
-        return diff; }""")
-    assert blank > 100  # something other than the background was painted
-    for _ in range(6):
-        page.locator("#graph-zoom-in").click()
-    assert int(canvas.get_attribute("data-drawn") or 0) < drawn  # zoomed in: some nodes off screen
-    page.locator("#graph-reset").click()
-    assert int(canvas.get_attribute("data-drawn") or 0) == drawn
-    assert page.errors == []
+@pytest.fixture(scope="module")
+def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped glossary (terms/, its idea map on) built as the README builds it."""
+    from compiler.build import Options, build
+
+    out = tmp_path_factory.mktemp("shipped-browser") / "site"
+    build(REPO / "terms", out, Options(checks=False))
+    return out
+
+
+# Pixels painted on each of sigma's canvases, read right after a render (its WebGL buffers are
+# not kept once shown); `data-*` attributes are graph.js's own account of what it shows.
+PAINTED = """() => { const r = window.GLOSSARY_GRAPH_VIEW; r.refresh(); const out = {};
+    for (const [name, c] of Object.entries(r.getCanvases())) {
+        const t = document.createElement('canvas'); t.width = c.width; t.height = c.height;
+        const x = t.getContext('2d'); x.drawImage(c, 0, 0);
+        const d = x.getImageData(0, 0, t.width, t.height).data; let n = 0;
+        for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) { n++; } }
+        out[name] = n; }
+    return out; }"""
+CENTRE = """() => { const r = window.GLOSSARY_GRAPH_VIEW, d = r.getDimensions();
+    return r.viewportToGraph({x: d.width / 2, y: d.height / 2}); }"""
+
+
+def _graph_rows(site: Path) -> list[list]:
+    """The nodes of the site's graph-data.js: [id, label, kind, url, x, y, size, community]."""
+    text = (site / "graph-data.js").read_text(encoding="utf-8")
+    return json.loads(text.split("=", 1)[1].rstrip().rstrip(";"))["nodes"]
+
+
+def _graph_page(browser: object, site: Path, width: int, height: int) -> tuple[object, object, list[str]]:
+    """(context, page, URLs requested other than file://) with graph.html drawn."""
+    context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    pg = context.new_page()
+    pg.errors = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    away: list[str] = []
+    pg.on("request", lambda r: away.append(r.url) if not r.url.startswith("file://") else None)
+    pg.goto(url(site, "graph.html"))
+    pg.wait_for_selector("#graph-view[data-ready='1']")
+    return context, pg, away
+
+
+@pytest.mark.parametrize("width, height, turned", [(1280, 900, (900, 700)), (390, 844, (844, 390))])
+def test_graph_page_draws_labels_and_keeps_its_view_after_a_resize(browser: object, shipped_site: Path,
+                                                                 width: int, height: int, turned: tuple) -> None:
+    context, pg, away = _graph_page(browser, shipped_site, width, height)
+    try:
+        view = pg.locator("#graph-view")
+        total = len(_graph_rows(shipped_site))
+        assert 30 <= total <= 300  # a small graph: every label on a wide screen
+        assert view.get_attribute("data-nodes") == view.get_attribute("data-shown") == str(total)
+        painted = pg.evaluate(PAINTED)
+        assert painted["nodes"] > 2000 and painted["edges"] > 2000 and painted["labels"] > 2000
+        labels = int(view.get_attribute("data-labels") or 0)
+        # every label that fits on a wide screen, the biggest nodes' on a phone; never one over another
+        assert labels >= (total // 2 if width >= 700 else 5) and labels < total
+        boxes = pg.evaluate("window.GLOSSARY_GRAPH_LABELS()")
+        assert len(boxes) == labels and not [(a[4], b[4]) for a, b in itertools.combinations(boxes, 2)
+                                             if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
+        # zoom in with the button, then pan by dragging the stage
+        pg.locator("#graph-zoom-in").click()
+        pg.wait_for_timeout(400)
+        view.scroll_into_view_if_needed()
+        box = view.bounding_box()
+        assert box is not None
+        pg.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        pg.mouse.down()
+        pg.mouse.move(box["x"] + box["width"] / 2 - 60, box["y"] + box["height"] / 2 - 40, steps=8)
+        pg.mouse.up()
+        pg.wait_for_timeout(400)  # the pan's inertia
+        camera = view.get_attribute("data-camera")
+        x, y, ratio = (float(v) for v in (camera or "").split(","))
+        assert ratio < 1 and (x, y) != (0.5, 0.5)
+        centre = pg.evaluate(CENTRE)
+        assert int(view.get_attribute("data-labels") or 0) > labels  # zoomed in: more labels
+        drawn = pg.evaluate("window.GLOSSARY_GRAPH_VIEW.getDimensions().width")
+        pg.set_viewport_size({"width": turned[0], "height": turned[1]})  # a smaller window, a phone turned
+        pg.wait_for_function("""w => { const d = window.GLOSSARY_GRAPH_VIEW.getDimensions();
+            return d.width !== w && Math.abs(d.width - document.getElementById('graph-view').offsetWidth) < 1; }""",
+                             arg=drawn)
+        pg.wait_for_timeout(200)
+        assert view.get_attribute("data-camera") == camera  # same zoom and pan
+        after = pg.evaluate(CENTRE)
+        assert after["x"] == pytest.approx(centre["x"], abs=0.5) and after["y"] == pytest.approx(centre["y"], abs=0.5)
+        assert int(view.get_attribute("data-labels") or 0) > 0 and pg.evaluate(PAINTED)["labels"] > 2000
+        pg.locator("#graph-reset").click()
+        pg.wait_for_timeout(500)
+        assert view.get_attribute("data-camera") == "0.500000,0.500000,1.000000"
+        assert pg.errors == [] and away == []
+    finally:
+        context.close()
+
+
+def test_graph_page_finds_highlights_and_filters(browser: object, shipped_site: Path) -> None:
+    context, pg, away = _graph_page(browser, shipped_site, 1280, 900)
+    try:
+        view = pg.locator("#graph-view")
+        rows = _graph_rows(shipped_site)
+        total = len(rows)
+        matching = [r for r in rows if "muon g-2" in r[1].lower() or "muon g-2" in r[0].lower()]
+        find = pg.locator("#graph-find")
+        find.fill("muon g-2")
+        pg.locator("#graph-matches button").first.wait_for()
+        listed = [t.lower() for t in pg.locator("#graph-matches button").all_inner_texts()]
+        assert len(listed) == min(len(matching), 8) and len(matching) >= 3
+        assert all("muon g-2" in t for t in listed)
+        starts = [t.startswith("muon g-2") for t in listed]
+        assert starts == sorted(starts, reverse=True) and starts[0]  # those that start with it first
+        assert f"{len(matching)} matches" in pg.locator("#graph-find-status").inner_text()
+        find.fill("muon G-2 anomaly")  # the exact label, whatever the case
+        pg.wait_for_timeout(200)
+        find.press("Enter")
+        pg.wait_for_timeout(700)
+        info = pg.locator("#graph-info")
+        assert "Muon g-2 anomaly" in info.inner_text() and "MUON_G2_ANOMALY" in info.inner_text()
+        assert info.locator("a").get_attribute("href") == "terms/MUON_G2_ANOMALY.html"
+        assert float((view.get_attribute("data-camera") or "").split(",")[2]) < 1  # the camera went to it
+        # its neighbourhood stays lit; every other node loses its label and colour
+        lit, faded, neighbours = pg.evaluate("""() => { const r = window.GLOSSARY_GRAPH_VIEW, g = r.getGraph();
+            const key = g.findNode((k, a) => a.label === 'Muon g-2 anomaly'); let lit = 0, faded = 0;
+            g.forEachNode(k => { const d = r.getNodeDisplayData(k); if (d.highlighted) lit++; if (d.label === '') faded++; });
+            return [lit, faded, g.degree(key)]; }""")
+        assert lit == 1 and faded == total - 1 - neighbours and neighbours > 3
+        pg.locator("#graph-info button").click()
+        assert info.inner_text() == ""
+        pg.locator("#graph-show-term").uncheck()
+        assert view.get_attribute("data-shown") == "0"
+        pg.locator("#graph-show-term").check()
+        assert view.get_attribute("data-shown") == str(total)
+        pg.select_option("#graph-colour", "kind")
+        assert pg.locator("#graph-legend-kind").is_visible() and not pg.locator("#graph-legend-community").is_visible()
+        assert pg.errors == [] and away == []
+    finally:
+        context.close()
+    for scheme in ("light", "dark"):  # with its colour choice and community legend, which the seed's graph lacks
+        assert _axe(browser, shipped_site, ["graph.html"], scheme) == {}
+
+
+def test_graph_page_hides_unlinked_nodes_until_asked(browser: object, tmp_path: Path) -> None:
+    """A module no term links to stands apart and hidden; shown on request, it is not a ring around the drawing."""
+    lone = make_glossary([seed_term()], [FakeModule("LONE-001", "A module nobody links", "modules/LONE-001.md"),
+                                         FakeModule("LONE-002", "Another", "modules/LONE-002.md")])
+    out = tmp_path / "site"
+    render_site(lone, out)
+    context, pg, _ = _graph_page(browser, out, 1280, 900)
+    try:
+        view = pg.locator("#graph-view")
+        total = int(view.get_attribute("data-nodes") or 0)
+        assert pg.locator("#graph-unlinked-count").inner_text() == "2" and pg.locator("#graph-hide-unlinked").is_visible()
+        assert int(view.get_attribute("data-shown") or 0) == total - 2
+        pg.locator("#graph-hide-unlinked").uncheck()
+        assert int(view.get_attribute("data-shown") or 0) == total
+        assert pg.errors == []
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("rel", ["terms/LEPTONIC_ANOMALY.html", "index.html", "checks.html", "problems.html",
@@ -272,5 +411,7 @@ def test_corpus_search_and_graph(page: object, corpus_site: Path) -> None:
     labels = page.locator("#search-results a").all_inner_texts()
     assert target["label"] in labels
     page.goto(url(corpus_site, "graph.html"))
-    assert int(page.locator("#graph-canvas").get_attribute("data-drawn") or 0) > 500
+    view = page.locator("#graph-view[data-ready='1']")
+    view.wait_for()
+    assert int(view.get_attribute("data-shown") or 0) > 500 and int(view.get_attribute("data-labels") or 0) >= 10
     assert page.errors == []

@@ -2,15 +2,16 @@
 
 Why the local graph is drawn at build time: it needs no script, prints, reads
 with a screen reader (each node is a link with a title) and is byte-stable. The
-whole-graph page gets positions computed here too (a seeded spring layout,
-rounded), so its script only draws, pans and zooms. The SVG is made here, not in a
-template, because every node page has one: every label, kind, relation and URL in it
-passes through ``markupsafe.escape``; the rest is numbers.
+whole-graph page gets its positions, sizes and colours computed here too
+(compiler.render.forcelayout, rounded), so its script only draws and filters. The SVG
+is made here, not in a template, because every node page has one: every label, kind,
+relation and URL in it passes through ``markupsafe.escape``; the rest is numbers.
 """
 from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from functools import lru_cache
 from typing import Any, Callable, Mapping
 
@@ -116,109 +117,95 @@ def local_svg(graph: Any, ident: str, label_of: Callable[[str], str], url_of: Ca
     return Markup("".join(parts))
 
 
-def _force_layout(n: int, edges: list[tuple[int, int]], seed: int = 7) -> Any:
-    """Fruchterman–Reingold in numpy; exact repulsion up to 2,000 nodes, sampled beyond.
-
-    Why not ``networkx.spring_layout``: its energy solver took 7 s on the 1,150-node
-    corpus graph, and its dense fallback needs n² memory. Here every node is pushed
-    by all others (in row blocks of about 2 million pairs) on small graphs, and by a
-    fixed random sample of 400 others, scaled up, on large ones: O(n) per round, the
-    same picture for the same graph (the sample is seeded).
-    """
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    pos = rng.random((n, 2))
-    if n < 2:
-        return pos
-    k2 = np.float32(1.0 / n)
-    k = math.sqrt(1.0 / n)
-    exact = n <= 2000
-    rounds = 40 if exact else 30
-    temp, cool = 0.1, 0.1 / (rounds + 1)
-    u = np.array([e[0] for e in edges], dtype=int)
-    v = np.array([e[1] for e in edges], dtype=int)
-    width = n if exact else 400
-    rows = min(n, max(1, 2_000_000 // width))
-    # The pair arrays live in buffers reused every round and block: the same float32
-    # operations in the same order as ``scale * k2 / max(dx*dx + dy*dy, 1e-4)``, so the
-    # same positions bit for bit, without allocating five arrays of ~2 million pairs each time.
-    dx_buf, dy_buf, d2_buf, t_buf = (np.empty((rows, width), dtype=np.float32) for _ in range(4))
-    floor = np.float32(1e-4)
-    for _ in range(rounds):
-        x, y = pos[:, 0].astype(np.float32), pos[:, 1].astype(np.float32)
-        disp = np.zeros((n, 2))
-        if exact:
-            others, scale = np.arange(n), np.float32(1.0)
-        else:
-            others, scale = rng.choice(n, size=400, replace=False), np.float32(n / 400)
-        ox, oy = x[others], y[others]
-        push = scale * k2
-        for start in range(0, n, rows):
-            stop = min(start + rows, n)
-            dx, dy, d2, t = (b[:stop - start] for b in (dx_buf, dy_buf, d2_buf, t_buf))
-            np.subtract(x[start:stop, None], ox[None, :], out=dx)
-            np.subtract(y[start:stop, None], oy[None, :], out=dy)
-            np.multiply(dx, dx, out=d2)
-            np.multiply(dy, dy, out=t)
-            np.add(d2, t, out=d2)
-            np.maximum(d2, floor, out=d2)
-            np.divide(push, d2, out=d2)  # the force of each pair
-            disp[start:stop, 0] += np.multiply(dx, d2, out=dx).sum(axis=1)
-            disp[start:stop, 1] += np.multiply(dy, d2, out=dy).sum(axis=1)
-        if len(u):
-            delta = pos[u] - pos[v]
-            dist = np.sqrt(np.maximum((delta ** 2).sum(axis=1), 1e-8))
-            pull = delta * (dist / k)[:, None]
-            np.add.at(disp, u, -pull)
-            np.add.at(disp, v, pull)
-        length = np.maximum(np.sqrt((disp ** 2).sum(axis=1)), 1e-9)
-        pos += disp * (np.minimum(length, temp) / length)[:, None]
-        temp -= cool
-    return pos
+TOP_GROUPS = 8  # communities the graph page colours (the rest are grey); its palette has as many colours
 
 
-def layout(graph: GraphData | None, memo: dict | None = None) -> dict[str, tuple[float, float]]:
-    """Seeded force layout scaled to 0..1000, rounded: the same graph gives the same picture.
-
-    ``memo`` (kept between incremental builds) maps the graph's shape to its layout,
-    so an edit that changes no link does not pay for the layout again."""
-    if graph is None or len(graph) == 0:
-        return {}
+def _shape(graph: GraphData) -> tuple[list[str], list[tuple[int, int]]]:
+    """The graph as the layout sees it: its nodes sorted, and each linked pair once, undirected."""
     nodes = sorted(graph.nodes)
     index = {node: i for i, node in enumerate(nodes)}
-    edges = sorted({(index[a], index[b]) for a, b, _, _ in graph.rows if a != b})
+    pairs = set()
+    for a, b, _, _ in graph.rows:
+        i, j = index[a], index[b]
+        if i != j:
+            pairs.add((i, j) if i < j else (j, i))
+    return nodes, sorted(pairs)
+
+
+def layout(graph: GraphData | None, memo: dict | None = None) -> dict[str, Any]:
+    """Positions and PageRank of the graph's nodes: the same graph gives the same bytes.
+
+    Returns ``{"nodes": ids sorted, "pairs": linked pairs (i, j), "xy": [[x, y]], "rank": PageRank
+    on the links, "column": see graph_data}``. Positions are compiler.render.forcelayout's
+    (ForceAtlas2, y down), rounded to 0.1. ``memo`` (kept between incremental builds) maps
+    the graph's shape to the rest of this result (the shape itself is read again each
+    time: the cache need not hold it twice), so an edit that changes no link does not
+    pay for the layout again."""
+    if graph is None or len(graph) == 0:
+        return {"nodes": [], "pairs": [], "xy": [], "rank": [], "column": []}
+    nodes, pairs = _shape(graph)
     key = None
     if memo is not None:
         import hashlib
 
-        key = hashlib.blake2b(repr((nodes, edges)).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        key = hashlib.blake2b(repr((nodes, pairs)).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
         if memo.get("layout-key") == key:
-            return memo["layout"]
-    pos = _force_layout(len(nodes), edges)
-    lo = pos.min(axis=0)
-    span = float((pos.max(axis=0) - lo).max()) or 1.0
-    result = {node: (round(float((pos[i][0] - lo[0]) / span * 1000), 1),
-                     round(float((pos[i][1] - lo[1]) / span * 1000), 1)) for i, node in enumerate(nodes)}
+            return {"nodes": nodes, "pairs": pairs, **memo["layout"]}
+    result = _measure(nodes, pairs)
     if memo is not None:
         memo["layout-key"], memo["layout"] = key, result
-    return result
+    return {"nodes": nodes, "pairs": pairs, **result}
+
+
+def _measure(nodes: list[str], pairs: list[tuple[int, int]]) -> dict[str, Any]:
+    """Positions, PageRank and column of the nodes (see ``layout``), with the idea map's PageRank code
+    (compiler.analyze.ranking, which needs no networkx)."""
+    import numpy as np
+
+    from compiler.analyze.ranking import Weighted, pagerank
+    from compiler.render import forcelayout
+
+    source = np.array([p[0] for p in pairs], dtype=np.int64)
+    target = np.array([p[1] for p in pairs], dtype=np.int64)
+    xy, column = forcelayout.layout_positions(len(nodes), source, target)
+    rank = pagerank(Weighted(tuple(nodes), source, target, np.ones(len(pairs))))
+    return {"xy": np.round(xy, 1).tolist(), "rank": [rank[node] for node in nodes],
+            "column": [round(v, 1) for v in column] if column else []}
 
 
 def graph_data(graph: GraphData | None, url_of: Callable[[str], str | None], label_of: Callable[[str], str],
                kind_of: Callable[[str], str], memo: dict | None = None) -> dict[str, Any]:
-    """The compact data drawn by ``graph.js``: nodes [id, label, kind, url, x, y(, community)], edges [i, j, relation].
+    """The data drawn by ``graph.js`` (sigma.js): positions, sizes and colours are decided here.
 
-    The community (from the idea map, when the glossary turns it on) lets the page colour clusters."""
-    pos = layout(graph, memo)
-    ids = sorted(pos)
-    index = {node: i for i, node in enumerate(ids)}
+    ``nodes``: [id, label, kind, url, x, y, size, community] with y pointing down, size
+    (2.5 to 12) by PageRank (the idea map's centrality when the glossary turns the idea
+    map on, else PageRank on the links) and community the colour of the node's idea-map
+    community among the ``TOP_GROUPS`` biggest, else -1; ``edges``: the linked pairs flat
+    (i, j, i, j, ...); ``communities``: those biggest ones as (label of their most central
+    node, node count), empty without the idea map; ``column``: where the small components
+    and unlinked nodes start, right of the drawing, as (x, the drawing's bottom, spacing)
+    or empty (compiler.render.forcelayout.layout_positions)."""
+    shape = layout(graph, memo)
+    nodes = shape["nodes"]
+    if not nodes:
+        return {"nodes": [], "edges": [], "communities": [], "column": []}
     attrs = graph.nodes if graph is not None else {}
-    nodes = [[node, label_of(node), kind_of(node), url_of(node) or "", *pos[node]]
-             + ([attrs[node]["community"]] if "community" in attrs[node] else []) for node in ids]
-    edges = sorted({(index[u], index[v], d.get("relation", "")) for u, v, _, d in graph.rows
-                    if u in index and v in index and u != v}) if graph is not None else []
-    return {"nodes": nodes, "edges": [list(e) for e in edges]}
+    ideas = all("community" in attrs[node] and "centrality" in attrs[node] for node in nodes)
+    ranks = [float(attrs[node]["centrality"]) for node in nodes] if ideas else shape["rank"]
+    groups = [int(attrs[node]["community"]) for node in nodes] if ideas else [-1] * len(nodes)
+    top = max(ranks) or 1.0
+    leader: dict[int, int] = {}  # community -> its most central node (the first of equals)
+    for i, group in enumerate(groups):
+        if group >= 0 and (group not in leader or ranks[i] > ranks[leader[group]]):
+            leader[group] = i
+    sizes = Counter(groups)
+    biggest = sorted(leader, key=lambda g: (-sizes[g], g))[:TOP_GROUPS]
+    colour = {g: k for k, g in enumerate(biggest)}
+    rows = [[node, label_of(node), kind_of(node), url_of(node) or "", *shape["xy"][i],
+             round(2.5 + 9.5 * math.sqrt(max(ranks[i], 0.0) / top), 1), colour.get(groups[i], -1)]
+            for i, node in enumerate(nodes)]
+    return {"nodes": rows, "edges": [end for pair in shape["pairs"] for end in pair],
+            "communities": [[rows[leader[g]][1], sizes[g]] for g in biggest], "column": shape["column"]}
 
 
 def as_script(global_name: str, data: Any) -> str:

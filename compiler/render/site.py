@@ -88,10 +88,17 @@ class SiteWriter:
         return len(data)
 
     def copy_assets(self) -> None:
-        assets = files("compiler._site").joinpath("assets")
-        for item in sorted(assets.iterdir(), key=lambda t: t.name):
-            if item.is_file() and not item.name.startswith("."):
-                self.write(f"assets/{item.name}", item.read_text(encoding="utf-8"))
+        """The site's scripts and styles, with their subfolders (``assets/vendor/``: the graph page's libraries)."""
+        def copy(folder: Any, prefix: str) -> None:
+            for item in sorted(folder.iterdir(), key=lambda t: t.name):
+                if item.name.startswith("."):
+                    continue
+                if item.is_dir():
+                    copy(item, f"{prefix}{item.name}/")
+                elif item.is_file():
+                    self.write(f"{prefix}{item.name}", item.read_text(encoding="utf-8"))
+
+        copy(files("compiler._site").joinpath("assets"), "assets/")
 
 
 class SiteRenderer(NodePages):
