@@ -40,6 +40,7 @@ class Module:
     line: int = 1  # line of the `id:` key
     status: str | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
+    body: str = ""  # the document's text after its front matter (Markdown), shown on its page
 
     @property
     def aliases(self) -> tuple[str, ...]:
@@ -48,16 +49,18 @@ class Module:
         return (stem,) if stem != self.id else ()
 
 
-def front_matter(text: str) -> tuple[str, int] | None:
-    """The first front-matter block of ``text`` and the file line its content starts on, or None.
+def front_matter(text: str) -> tuple[str, int, str] | None:
+    """The first front-matter block of ``text``, the file line its content starts on, and the text after the
+    front matter; or None.
 
     Uses the term loader's block splitter, so modules and terms agree on what a
     front-matter block is (leading blank lines, ``---`` / ``...`` fences).
     """
-    blocks = split_blocks(text.lstrip("\ufeff").replace("\r\n", "\n")).blocks
+    split = split_blocks(text.lstrip("\ufeff").replace("\r\n", "\n"))
+    blocks = split.blocks
     if not blocks or not blocks[0].closed:
         return None
-    return blocks[0].text, blocks[0].fence_line + 1
+    return blocks[0].text, blocks[0].fence_line + 1, split.body
 
 
 def read_module(path: Path, display: str) -> tuple[Module | None, list[Diagnostic]]:
@@ -71,7 +74,7 @@ def read_module(path: Path, display: str) -> tuple[Module | None, list[Diagnosti
     block = front_matter(text)
     if block is None:
         return None, []
-    body, first_line = block
+    body, first_line, text_after = block
     try:
         data = yaml.load(body, Loader=_SafeLoader)
     except yaml.YAMLError as exc:
@@ -99,6 +102,7 @@ def read_module(path: Path, display: str) -> tuple[Module | None, list[Diagnosti
         line=id_line,
         status=str(status) if isinstance(status, (str, int, float)) else None,
         data=data,
+        body=text_after,
     ), []
 
 

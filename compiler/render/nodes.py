@@ -19,6 +19,7 @@ from compiler.incremental.adjacency import node_adjacency
 from compiler.model import Glossary
 from compiler.render import graphview
 from compiler.render import pages as P
+from compiler.render import reports as R
 from compiler.render.environment import make_environment
 from compiler.render.links import Linker
 from compiler.render.markdown import make_markdown, render_block, render_field, safe_link
@@ -65,6 +66,8 @@ class NodePages:
         self.diags_by_file: dict[str, list[Diagnostic]] = {}
         for d in self.diagnostics:
             self.diags_by_file.setdefault(d.file, []).append(d)
+        # Wanted ids the link stage found close to an existing one: the pages they probably meant.
+        self.typos = R.typos(self.diagnostics, plan)
 
     def linker(self, root: str) -> Linker:
         """The Linker of pages ``root`` away from OUT (one per depth, made once)."""
@@ -158,7 +161,7 @@ class NodePages:
             return self.render("module.html", page.path, module=m, data=data,
                                fields=sorted(((k, v) for k, v in data.items() if k not in skip), key=lambda kv: str(kv[0])),
                                body=getattr(m, "body", "") or "", file=getattr(m, "file", "") or "", **common)
-        return self.render("missing.html", page.path, **common)
+        return self.render("missing.html", page.path, meant=self.typos.get(page.ident, ()), **common)
 
     def safe_node_page(self, page: Page) -> tuple[str | None, Diagnostic | None]:
         """The page, or a stand-in page plus a ``page-failed`` diagnostic when rendering fails."""
