@@ -1,4 +1,4 @@
-"""Benchmark: the numeric checks on hostile hints, the table, and the real corpus.
+"""Benchmark: the numeric checks on hostile hints, the tables, the real corpus, and its list of symbols.
 
 Not a test: run it by hand and read the times::
 
@@ -60,13 +60,15 @@ def main() -> None:
         flag = "  SLOW" if ms > LIMIT_MS else ""
         slow += bool(flag)
         print(f"{name:34} {status:10} {ms:9.2f}{flag}")
-    table = [line.split("\t", 3) for line in (ROOT / "tests" / "data" / "hints.tsv").read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#")]
-    t = time.process_time()
-    for status, _, edition, hint in table:
-        check_hint(hint, edition=None if edition == "-" else edition)
-    per = (time.process_time() - t) * 1000 / len(table)
-    print(f"\ntable: {len(table)} hints, {per:.2f} ms per hint (CPU)")
+    for name, columns in (("hints.tsv", (3, 2)), ("physicist.tsv", (2, 1))):
+        rows = [line.split("\t") for line in (ROOT / "tests" / "data" / name).read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.startswith("#")]
+        t = time.process_time()
+        for row in rows:
+            check_hint(row[columns[0]], edition=None if row[columns[1]] == "-" else row[columns[1]])
+        per = (time.process_time() - t) * 1000 / len(rows)
+        print(f"\ntable {name}: {len(rows)} hints, {per:.2f} ms per hint (CPU)", end="")
+    print()
     corpus = ROOT.parent / "shared" / "corpus" / "dictionary"
     if corpus.is_dir():
         from compiler.checks import run_checks
@@ -78,6 +80,16 @@ def main() -> None:
         ms = (time.process_time() - t) * 1000
         print(f"corpus: {len(terms)} terms, {len(results)} hints, {ms:.0f} ms CPU; "
               f"classes {dict(Counter(r.klass for r in results))}; statuses {dict(Counter(r.status for r in results))}")
+        from dataclasses import replace
+
+        from compiler.checks.symbols import symbol_list
+
+        many = [replace(term, id=f"{term.id}_{i}", file=f"{i}/{term.file}") for i in range(42) for term in terms]
+        for label, batch in (("corpus", terms), (f"corpus x42 ({len(many)} terms)", many)):
+            t = time.process_time()
+            rows, diags = symbol_list(batch)
+            print(f"list of symbols, {label}: {len(rows)} symbols, {len(diags)} findings, "
+                  f"{(time.process_time() - t) * 1000:.0f} ms CPU")
     print(f"\n{slow} hostile hint(s) over {LIMIT_MS:.0f} ms")
 
 

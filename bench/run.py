@@ -105,7 +105,15 @@ else:
 wall = time.perf_counter() - t0
 s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 cpu = (s.ru_utime - r0.ru_utime) + (s.ru_stime - r0.ru_stime) + c.ru_utime + c.ru_stime
-os.write(int(os.environ["BENCH_FD"]), json.dumps({"wall": wall, "cpu": cpu, "rss_mb": max(s.ru_maxrss, c.ru_maxrss) / 1024, "code": code}).encode())
+# This process's own peak is its VmHWM: ru_maxrss starts at the parent's peak at the fork (Linux keeps
+# it across exec), so a parent that once held 200 MB made every child report at least 200 MB.
+peak = s.ru_maxrss
+try:
+    with open("/proc/self/status") as status:
+        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+except (OSError, StopIteration, ValueError):
+    pass
+os.write(int(os.environ["BENCH_FD"]), json.dumps({"wall": wall, "cpu": cpu, "rss_mb": max(peak, c.ru_maxrss) / 1024, "code": code}).encode())
 """
 
 

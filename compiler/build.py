@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from compiler.incremental.collector import relaxed_gc
+from compiler.collector import relaxed_gc
 from compiler.diagnostics import Diagnostic, sorted_diagnostics
 from compiler.model import Glossary
 
@@ -50,6 +50,7 @@ class _Cache:
     folder: Path
     name: str
     state: Any
+    link_digests: tuple[bytes, bytes] | None = None  # stand for the graph's data when it is the stored link result
 
     def save(self) -> None:
         from compiler.incremental.cache import write_state
@@ -60,7 +61,7 @@ class _Cache:
 def _analyze(terms_dir: Path, options: Options) -> tuple[Glossary, _Cache | None]:
     from compiler.incremental.cache import read_state
     from compiler.config import load_config
-    from compiler.link.graph import link_parts
+    from compiler.link import link
     from compiler.incremental.files import environment, load_and_validate
     from compiler.load.modules import load_modules
     from compiler.rules import apply_rules
@@ -78,51 +79,58 @@ def _analyze(terms_dir: Path, options: Options) -> tuple[Glossary, _Cache | None
                                                     jobs=options.jobs)
     pending = _start_checks(terms, config, edition, state, options.jobs) if options.checks else None
     note("link")
-    modules, module_diags = load_modules(config.module_dirs, exclude=terms_dir,
-                                         memo=state.extra.setdefault("modules", {}) if state is not None else None)
+    if state is None:
+        modules, module_diags = load_modules(config.module_dirs, exclude=terms_dir)
+    else:
+        from compiler.incremental.modules import RememberedModules
+
+        remembered = RememberedModules(state.extra.setdefault("modules", {}))
+        modules, module_diags = load_modules(config.module_dirs, exclude=terms_dir, read=remembered.read)
+        remembered.forget_the_rest()
     from compiler.incremental.linkreuse import cached_link  # the last build's link result while nothing linking reads changed
 
-    linked = (link_parts(terms, modules, config)[0] if state is None else
-              cached_link(terms, modules, config, state, options.cache_dir, cache_name))
+    linked, link_digests = ((link(terms, modules, config), None) if state is None else
+                            cached_link(terms, modules, config, state, options.cache_dir, cache_name))
     checks: Sequence = ()
     check_diags: Sequence[Diagnostic] = ()
+    symbols: Sequence = ()
     if pending is not None:
         note("check")
         checks, check_diags = pending()
-    graph = linked.graph
+        from compiler.checks.symbols import symbol_list
+
+        symbols, symbol_diags = symbol_list(terms)
+        check_diags = [*check_diags, *symbol_diags]
+    else:  # hints are not checked: their being unread is no finding
+        load_diags = [d for d in load_diags if d.code != "check-unread"]
+    graph = linked.data
     analytics_diags: Sequence[Diagnostic] = ()
     if config.analytics.similarity:  # idea map on the site: similar terms, communities, key terms
         note("analyze")
         from compiler.analyze.analytics import analyze_graph, annotate, suggested_links
 
-        analysis = analyze_graph(graph, terms, config)
+        analysis = analyze_graph(linked.graph, terms, config)
         graph, analytics_diags = annotate(graph, analysis), suggested_links(analysis, terms)
     stages = {"load", "schema", "graph", "build"} | ({"checks"} if options.checks else set())
     diagnostics = apply_rules([*config_diags, *cache_diags, *load_diags, *module_diags, *linked.diagnostics,
                                *check_diags, *analytics_diags], config, terms, stages=stages)
     # Sorted once here: the report and the site sort them again, and sorting sorted findings is
     # one pass (at 10k terms 60,000 findings: 0.02 s against 0.09 s each time).
-    glossary = Glossary(root=terms_dir, config=config, terms=terms, modules=tuple(modules), graph=graph,
+    glossary = Glossary(root=terms_dir, config=config, terms=terms, modules=tuple(modules), graph_data=graph,
                         checks=tuple(checks), diagnostics=tuple(sorted_diagnostics(diagnostics)), files=files,
-                        graph_digest=linked.graph_digest if graph is linked.graph else None,
-                        links_digest=linked.links_digest if graph is linked.graph else None)
-    return glossary, (_Cache(options.cache_dir, cache_name, state) if state is not None else None)
+                        symbols=tuple(symbols))
+    cache = _Cache(options.cache_dir, cache_name, state, link_digests if graph is linked.data else None)
+    return glossary, (cache if state is not None else None)
 
 
 CHECKS_APART = 200  # terms to check before a process of its own pays for itself
 CHECKS_CHUNK = 100  # terms per task: once it has linked, this process takes the tasks not yet started
-_CHECKS_TODO: list[Any] = []  # (terms, keyword arguments): inherited by the forked checks processes
 
 
 def _run_checks(todo: Sequence[Any], kwargs: dict[str, Any]) -> tuple[list, list]:
     from compiler.checks import run_checks
 
     return run_checks(todo, **kwargs)
-
-
-def _run_inherited_checks(start: int, stop: int) -> tuple[list, list]:
-    todo, kwargs = _CHECKS_TODO
-    return _run_checks(todo[start:stop], kwargs)
 
 
 def _hooks_wanted(todo: Sequence[Any], kwargs: dict[str, Any]) -> bool:
@@ -159,18 +167,17 @@ def _start_checks(terms, config, edition, state, jobs: int) -> Callable[[], tupl
 
         step = len(todo) if _hooks_wanted(todo, kwargs) else CHECKS_CHUNK
         spans = [(i, min(i + step, len(todo))) for i in range(0, len(todo), step)]
-        _CHECKS_TODO[:] = [todo, kwargs]  # read by the workers forked at the first submit, and here
-        pending = Chunked(_run_inherited_checks, spans, max(1, jobs - 1))
+        # the closure reaches the forked workers as it is: the terms are not pickled
+        pending = Chunked(lambda start, stop: _run_checks(todo[start:stop], kwargs), spans, max(1, jobs - 1))
 
     def finish() -> tuple[list, list]:
+        from compiler.incremental.codec import diagnostics_of
+
         fresh = None
         if pending is not None:
-            try:
-                fresh = _join_chunks(todo, spans, pending.results())
-            finally:
-                _CHECKS_TODO.clear()
+            fresh = _join_chunks(todo, spans, pending.results())
         if fresh is None and state is not None and not todo and "check-globals" in state.extra:
-            fresh = ([], list(state.extra["check-globals"]))
+            fresh = ([], list(diagnostics_of(state.extra["check-globals"])))
         if fresh is None:
             fresh = _run_checks(todo, kwargs)
         return fresh if state is None else _merge_checks(terms, state, todo, *fresh)
@@ -196,6 +203,8 @@ def _join_chunks(todo: Sequence[Any], spans: Sequence[tuple[int, int]],
 
 def _merge_checks(terms, state, todo, fresh, fresh_diags) -> tuple[list, list]:
     """Store the fresh results of ``todo`` in the cache; all results and diagnostics in file order."""
+    from compiler.incremental.codec import diagnostic_rows
+
     by_file: dict[str, tuple[list, list]] = {t.file: ([], []) for t in todo}
     global_diags = []
     for r in fresh:
@@ -205,7 +214,7 @@ def _merge_checks(terms, state, todo, fresh, fresh_diags) -> tuple[list, list]:
     for file, (results, diags) in by_file.items():
         entry = state.files[file]
         entry.checks, entry.check_diagnostics = tuple(results), tuple(diags)
-    state.extra["check-globals"] = tuple(global_diags)
+    state.extra["check-globals"] = diagnostic_rows(global_diags)
     results = [r for t in terms for r in state.files[t.file].checks or ()]
     diags = [*global_diags, *(d for t in terms for d in state.files[t.file].check_diagnostics)]
     return results, diags
@@ -241,7 +250,8 @@ def _build(terms_dir: Path, out: Path, options: Options,
     beside_report = options.jobs > 1 and then is not None
     leftovers: list[Path] = []  # the previous site, swapped out: removed beside the report
     stats, render_diags = render_site(shown, out, jobs=options.jobs, page_cache=page_cache, digests=digests,
-                                      leftovers=leftovers if beside_report else None)
+                                      leftovers=leftovers if beside_report else None,
+                                      link_digests=cache.link_digests if cache is not None else None)
     if render_diags:
         glossary = replace(glossary, diagnostics=glossary.diagnostics + tuple(render_diags))
     _finish(cache, leftovers, (lambda: then(glossary, stats, digests)) if then is not None else None, beside_report)
@@ -290,9 +300,5 @@ def default_cache_dir(out: Path) -> Path:
 
 
 def load_glossary(terms_dir: str | Path, *, modules: Sequence[str | Path] = (), checks: bool = False) -> Glossary:
-    """The notebook entry point: ``compiler.load_glossary("terms").graph`` is a networkx MultiDiGraph
-    (the build's light graph, compiler.incremental.lightgraph, over the same dicts)."""
-    from compiler.link.graph import as_networkx
-
-    glossary = analyze(Path(terms_dir), Options(module_dirs=tuple(Path(m) for m in modules), checks=checks))
-    return replace(glossary, graph=as_networkx(glossary.graph), graph_digest=None, links_digest=None)
+    """The notebook entry point: ``compiler.load_glossary("terms").graph`` is a networkx MultiDiGraph."""
+    return analyze(Path(terms_dir), Options(module_dirs=tuple(Path(m) for m in modules), checks=checks))

@@ -8,7 +8,8 @@ Each stage owns one section below; add new codes to your stage's section.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from fnmatch import fnmatchcase
+from typing import Any, Iterable
 
 from compiler.diagnostics import Diagnostic, Severity
 
@@ -49,7 +50,9 @@ register("file-encoding", E, "load", "The file is not UTF-8 text (invalid bytes,
 register("file-binary", E, "load", "The file holds NUL bytes or other binary data, not text.")
 register("file-empty", E, "load", "The file is empty or only white space.")
 register("file-too-large", E, "load", "The file is larger than the configured limit and was not parsed.")
-register("file-symlink", W, "load", "A symbolic link that points outside the terms folder was not followed.")
+register("file-symlink", W, "load", "A symbolic link that points outside the terms folder, nowhere, or into a loop of links was not followed.")
+register("file-special", W, "load", "A `*.md` name is a FIFO, a device or a socket, not a regular file; it was skipped.")
+register("folder-unreadable", W, "load", "A folder under the terms folder cannot be listed (permissions); its files were not loaded.")
 register("header-missing", E, "load", "The file does not start with a `---` YAML front-matter block.")
 register("header-unclosed", W, "load", "The last front-matter block has no closing `---`; it runs to the end of the file.")
 register("header-not-mapping", E, "load", "A front-matter block is a list or a scalar, not a mapping of keys to values.")
@@ -60,7 +63,8 @@ register("yaml-duplicate-key", E, "load", "A mapping gives the same key twice; Y
 register("yaml-key-type", E, "load", "A mapping key is a number, date, null, list or mapping instead of text.")
 register("yaml-tag", E, "load", "A YAML tag such as `!!python/object` was used; tags are never constructed.")
 register("yaml-recursive-alias", E, "load", "An alias refers to the node that contains it, which has no finite value.")
-register("yaml-too-large", E, "load", "Aliases expand to too many values (an alias bomb) or nesting is too deep.")
+register("yaml-too-large", E, "load", "A file exceeds one of its budgets (YAML values, text repeated through aliases: an alias bomb) or nests too deeply; the message names the budget.")
+register("text-invalid-char", W, "load", "A text holds a lone surrogate (an escape such as `\\ud800`) or a non-character; it was replaced with U+FFFD.")
 register("yaml-merge-key", W, "load", "A `<<` merge key was used; it is YAML 1.1 only and other tools may read it differently.")
 
 # --- schema: JSON Schema validation of the merged header ------------------------------
@@ -96,6 +100,7 @@ register("config-not-found", E, "config", "The configuration file given with `--
 register("config-unknown-key", E, "config", "The configuration has a key the compiler does not know (often a typo).")
 register("config-value", E, "config", "A configuration value has the wrong type or an impossible value.")
 register("config-unknown-code", W, "config", "A rule selector (select / ignore / severity / per-file-ignores) matches no diagnostic code.")
+register("config-untrusted", W, "config", "A configuration file or hooks folder was ignored: it belongs to another user or every user may write to it.")
 register("config-path-missing", W, "config", "A folder named in the configuration does not exist.")
 register("suggest-link", I, "graph", "Two terms read alike (high text similarity) but are not linked in any way; link or merge them.")
 
@@ -104,16 +109,27 @@ register("check-fail", W, "checks", "A numeric claim in an equation hint does no
 register("check-stale", W, "checks", "A numeric claim held in an earlier edition of the reference data but not in the current one.")
 register("check-error", W, "checks", "An equation hint could not be parsed or evaluated, or its check hook failed.")
 register("check-unchecked", I, "checks", "An equation hint was not checked: symbolic, unknown symbol, or no numeric content.")
+register("check-budget", E, "checks", "An equation hint was not decided: its term's budget of hints, or the budget of Monte-Carlo work per file or per build, was spent.")
 register("check-reference", W, "checks", "A reference data file could not be read; its quantities were skipped.")
 register("check-hooks", W, "checks", "A check hook module could not be loaded, or two hooks share a name.")
 register("check-edition", W, "checks", "The requested data edition is not a year; the latest data was used.")
+register("check-unread", W, "checks", "An equation hint was found but not checked: the header block it is in is not valid YAML.")
+register("symbol-conflict", W, "checks", "Different terms give one symbol incompatible dimensions; the message groups the terms by dimension.")
+register("dimensions-unparsed", I, "checks", "A symbol-table entry's `dimensions` is free text the checker cannot read as a dimension.")
 
 # --- render: the static site (compiler.render) ----------------------------------------
 register("slug-collision", W, "render", "Two ids would share a page file name (e.g. `Action` and `ACTION`); one page got a numbered name.")
 register("slug-reserved", I, "render", "An id is a reserved file name (`index`, `CON`, `404`...); its page got a numbered name.")
+register("page-budget", E, "render", "A term has more aliases than the budget of redirect pages per term (the schema's 1,000); the rest make no pages.")
 register("page-failed", E, "render", "A page could not be rendered; the site was built without it. Please report it.")
 register("output-refused", E, "render", "The output folder is `/`, the home folder, the terms folder, or a non-empty folder not built by compile-glossary.")
 register("output-failed", E, "render", "The site could not be written to the output folder (permissions, disk full); the previous site was kept.")
+
+# --- export: `graph --export` (compiler.export) ---------------------------------------
+register("export-xml-char", W, "export", "Characters XML 1.0 cannot hold (control characters, U+FFFE, U+FFFF) were replaced with U+FFFD in a GraphML or GEXF export.",
+         scope="run")
+register("export-too-large", E, "export", "An export passed the budget of bytes per export (1 GiB) and was stopped; nothing usable was written.",
+         scope="run")
 
 # --- build: configuration, cache, output folder ---------------------------------------
 register("cache-invalid", I, "build", "The incremental-build cache was unusable (corrupt, another version, inputs changed) and was rebuilt.",
@@ -127,3 +143,37 @@ def codes_markdown() -> str:
     for code in sorted(CODES.values(), key=lambda c: (c.stage, c.name)):
         rows.append(f"| `{code.name}` | {code.severity.value} | {code.stage} | {code.doc} |")
     return "\n".join(rows) + "\n"
+
+
+def make(code: str, file: str, line: int = 0, column: int = 0, message: str = "", **extra: Any) -> Diagnostic:
+    """Build a diagnostic whose severity is the registry's default for ``code``."""
+    severity = extra.pop("severity", None) or CODES[code].severity
+    return Diagnostic(file=file, line=line, column=column, severity=severity, code=code, message=message, **extra)
+
+
+def selector_specificity(selector: str, code: str) -> int:
+    """How precisely ``selector`` names ``code``: 0 = not at all, 4 = exactly.
+
+    The most specific selector wins when several set a severity for one code.
+    """
+    if selector == code:
+        return 4
+    if any(ch in selector for ch in "*?["):
+        return 3 if fnmatchcase(code, selector) else 0
+    if code.startswith(selector + "-"):
+        return 2
+    entry = CODES.get(code)
+    if entry is not None and entry.stage == selector:
+        return 2
+    if selector.upper() == "ALL":
+        return 1
+    return 0
+
+
+def selector_matches(selector: str, code: str) -> bool:
+    return selector_specificity(selector, code) > 0
+
+
+def selector_known(selector: str) -> bool:
+    """Whether ``selector`` matches at least one registered code (for config typos)."""
+    return any(selector_matches(selector, code) for code in CODES)

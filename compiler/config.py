@@ -2,8 +2,10 @@
 
 Why looked up from the terms folder upward (never from the current folder alone): a
 glossary carries its own settings wherever it is built from, like ruff and mypy find
-theirs next to the code. Relative paths are taken from the configuration file's folder
-for the same reason. Unknown keys are an error that names them, because a misspelt
+theirs next to the code. The search stops at the repository root or the home folder and
+never reads a file another user could have written, because a configuration names a
+hooks folder whose code runs (``search_config``). Relative paths are taken from the
+configuration file's folder for the same reason. Unknown keys are an error that names them, because a misspelt
 key that is silently ignored is a setting the author believes in but does not have.
 
 Layout (every key optional; `_` and `-` are interchangeable in key names)::
@@ -43,8 +45,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from compiler.diagnostics import Diagnostic, Severity, make
-from compiler.rules import selector_known
+from compiler.codes import make
+from compiler.diagnostics import Diagnostic, Severity
+from compiler.codes import selector_known
 
 
 
@@ -116,20 +119,58 @@ def default_config(terms_dir: Path) -> Config:
 
 
 def find_config(terms_dir: Path) -> Path | None:
-    """The nearest configuration file from ``terms_dir`` upward, or None.
+    """The nearest trusted configuration file from ``terms_dir`` upward, or None (see ``search_config``)."""
+    return search_config(terms_dir)[0]
+
+
+def distrust(path: Path | str) -> str | None:
+    """Why a file or folder must not give a configuration (or hooks), or None when it may.
+
+    Like git's ``safe.directory``: another user's folder, or one any user may write to
+    (``/tmp``), can hold a file this user never wrote, and a configuration can name a
+    hooks folder whose code the build runs. Root's own folders are trusted."""
+    if not hasattr(os, "geteuid"):  # pragma: no cover - no owners to compare on this platform
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if st.st_uid not in (os.geteuid(), 0):
+        return f"{path} belongs to another user (uid {st.st_uid})"
+    if st.st_mode & 0o002:
+        return f"{path} is writable by every user"
+    return None
+
+
+def search_config(terms_dir: Path) -> tuple[Path | None, list[Diagnostic]]:
+    """The nearest configuration file from ``terms_dir`` upward, and why any was ignored.
+
+    The search stops at the nearest repository root (a folder holding ``.git``) or at the
+    home folder, whichever comes first, and at the first folder that is not trusted
+    (``distrust``): a ``/tmp/glossary.toml`` on a shared machine is never picked up by a
+    glossary below it. A configuration found in an untrusted place is reported
+    (``config-untrusted``) and not read.
 
     A pyproject.toml counts only when it has a ``[tool.compile-glossary]`` table, so a
     glossary inside a Python project is not captured by the project's own pyproject.
     A broken glossary.toml is returned too, so the caller reports it; a broken pyproject.toml
     is skipped (it belongs to the Python project, not to the glossary).
     """
-    start = Path(terms_dir).resolve()
+    start = Path(os.path.realpath(terms_dir))
+    try:
+        home = Path(os.path.realpath(Path.home()))
+    except (KeyError, RuntimeError):  # no home folder known
+        home = None
     for folder in (start, *start.parents):
-        for name in CONFIG_NAMES:
-            candidate = folder / name
-            if not candidate.is_file():
-                continue
-            if name == "pyproject.toml":
+        candidates = [folder / name for name in CONFIG_NAMES if (folder / name).is_file()]
+        why = distrust(folder)
+        for candidate in candidates:
+            why = why or distrust(candidate)
+            if why is not None:
+                return None, [make("config-untrusted", str(candidate), 0, 0,
+                                   f"the configuration {candidate} was ignored: {why}",
+                                   hint="Put the glossary's configuration in its repository, or pass it with --config.")]
+            if candidate.name == "pyproject.toml":
                 tomllib = _tomllib()
                 try:
                     table = _pyproject_table(tomllib.loads(candidate.read_text(encoding="utf-8")))
@@ -137,8 +178,10 @@ def find_config(terms_dir: Path) -> Path | None:
                     continue  # a broken pyproject is not ours to report
                 if table is None:
                     continue
-            return candidate
-    return None
+            return candidate, []
+        if why is not None or os.path.lexists(folder / ".git") or folder == home:
+            break
+    return None, []
 
 
 def _pyproject_table(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -301,6 +344,19 @@ def _paths(reader: _Reader, values: list[str], key: str) -> tuple[Path, ...]:
     return tuple(out)
 
 
+def _hooks_dir(reader: _Reader, checks: Mapping[str, Any]) -> Path | None:
+    """The hooks folder, unless another user could have put code in it (``distrust``)."""
+    if "hooks" not in checks:
+        return None
+    folder = reader.path(checks["hooks"])
+    why = distrust(folder)
+    if why is not None:
+        reader.report("config-untrusted", "checks.hooks", f"the hooks folder is not used: {why}",
+                      hint="Hooks are code the build runs: keep them in a folder only you can write to.")
+        return None
+    return folder
+
+
 def _build(reader: _Reader, raw: Mapping[str, Any], terms_dir: Path) -> Config:
     top = _checked(reader, raw, TOP_KEYS, "")
     root = reader.file.parent.resolve()
@@ -320,7 +376,7 @@ def _build(reader: _Reader, raw: Mapping[str, Any], terms_dir: Path) -> Config:
         title=top.get("title", Config.title),
         rules=_rules(reader, top.get("rules", {})),
         checks=ChecksConfig(
-            hooks_dir=reader.path(checks_raw["hooks"]) if "hooks" in checks_raw else None,
+            hooks_dir=_hooks_dir(reader, checks_raw),
             reference_dirs=_paths(reader, _as_list(checks_raw.get("reference-dirs", [])), "checks.reference-dirs"),
             edition=checks_raw.get("edition"),
         ),
@@ -351,7 +407,7 @@ def load_config(terms_dir: Path, explicit: Path | None = None) -> tuple[Config, 
             return default_config(terms_dir), [make("config-not-found", display, 0, 0,
                                                     f"configuration file `{display}` does not exist")]
     else:
-        found = find_config(terms_dir)
+        found, diagnostics = search_config(terms_dir)
         if found is None:
             return default_config(terms_dir), diagnostics
         file = found
@@ -381,4 +437,4 @@ def _toml_error_line(exc: Exception) -> int:
 
 
 __all__ = ["Config", "RuleConfig", "ChecksConfig", "AnalyticsConfig", "SiteConfig",
-           "load_config", "find_config", "default_config"]
+           "load_config", "find_config", "search_config", "distrust", "default_config"]

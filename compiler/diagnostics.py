@@ -2,13 +2,13 @@
 
 Stages never print, exit or raise for a user's mistake: they return ``Diagnostic``
 records. Codes and their default severities live in :mod:`compiler.codes`; use
-:func:`make` to build a record so that the severity always comes from the registry.
+:func:`compiler.codes.make` to build a record so that the severity always comes from the registry.
 """
 from __future__ import annotations
 
 import enum
 from operator import attrgetter
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any, Iterable
 
 
@@ -82,14 +82,6 @@ _FIELDS = attrgetter(*(f.name for f in fields(Diagnostic)))
 ROW = attrgetter(*("severity._value_" if f.name == "severity" else f.name for f in fields(Diagnostic)))
 
 
-def make(code: str, file: str, line: int = 0, column: int = 0, message: str = "", **extra: Any) -> Diagnostic:
-    """Build a diagnostic whose severity is the registry's default for ``code``."""
-    from compiler.codes import CODES
-
-    severity = extra.pop("severity", None) or CODES[code].severity
-    return Diagnostic(file=file, line=line, column=column, severity=severity, code=code, message=message, **extra)
-
-
 @dataclass(frozen=True)
 class Counts:
     errors: int = 0
@@ -113,6 +105,15 @@ def count(diagnostics: Iterable[Diagnostic]) -> Counts:
     return Counts(e, w, i, v)
 
 
+_SEVERITIES = {s.value: s for s in Severity}
+
+
+def from_row(row: Any) -> Diagnostic:
+    """The finding a ``ROW`` was made from."""
+    file, line, column, level, *rest = row
+    return Diagnostic(file, line, column, _SEVERITIES[level], *rest)
+
+
 _SORT_KEY = attrgetter("file", "line", "column", "code", "message")  # in C: half the cost of the method
 
 
@@ -120,4 +121,4 @@ def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=_SORT_KEY)
 
 
-__all__ = ["Severity", "Diagnostic", "make", "count", "Counts", "sorted_diagnostics", "field"]
+__all__ = ["Severity", "Diagnostic", "count", "Counts", "sorted_diagnostics", "from_row", "ROW"]

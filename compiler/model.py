@@ -7,9 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, NamedTuple
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from compiler.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from compiler.checks.result import CheckResult
+    from compiler.checks.symbols import SymbolRow
+    from compiler.config import Config
 
 
 def pointer_join(base: str, key: str | int) -> str:
@@ -85,30 +93,183 @@ class LoadResult:
     root: Path = field(default_factory=Path)
 
 
+@dataclass(frozen=True)
+class Module:
+    """One module document: its id, title, where it lives, and its front matter."""
+
+    id: str
+    title: str
+    file: str  # display path: relative to the module folder's parent, POSIX separators
+    path: Path
+    line: int = 1  # line of the `id:` key
+    status: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+    body: str = ""  # the document's text after its front matter (Markdown), shown on its page
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        """The file name without extension, when it differs from the id (`CORE-001_the_seed`)."""
+        stem = self.path.stem
+        return (stem,) if stem != self.id else ()
+
+
+
+Attrs = dict[str, Any]
+Edge = tuple[str, str, str, Attrs]  # (source, target, key, attributes): one row, as add_edges_from takes it
+Adjacency = dict[str, dict[str, Attrs]]  # neighbour -> key -> edge attributes
+
+
+class GraphData:
+    """The graph as plain data: its nodes (id -> attributes, in graph order) and edge rows (in insertion order).
+
+    Why both this and the graph: the knowledge graph is a ``networkx.MultiDiGraph`` (the
+    integrity checks, exports, the idea map and notebooks run networkx on it), but the
+    site and the build cache only *read* its nodes and each node's edges. The graph is
+    made from these rows through networkx's public API (``add_nodes_from``,
+    ``add_edges_from``) the first time someone asks for it, so a rebuild that reuses the
+    last link result renders its pages from the stored rows without importing networkx.
+
+    The rows are the graph's insertion order, so what is read here is what the graph
+    answers: ``succ(n)``/``pred(n)`` equal ``graph.succ[n]``/``graph.pred[n]`` (neighbours
+    in the order of their first edge, keys in the order added) and ``edges()`` is
+    ``graph.edges(keys=True, data=True)`` (tested in tests/test_graph_data.py). Nothing
+    here writes to the graph: a changed graph is new data (:meth:`derived`).
+    """
+
+    __slots__ = ("attrs", "nodes", "rows", "__dict__")
+
+    def __init__(self, attrs: Mapping[str, Any], nodes: dict[str, Attrs], rows: list[Edge]) -> None:
+        self.attrs: Attrs = dict(attrs)
+        self.nodes = nodes
+        self.rows = rows
+
+    @classmethod
+    def of(cls, graph: nx.MultiDiGraph) -> GraphData:
+        """The data of any directed multigraph, its rows in an order that gives back every node's
+        successors and predecessors in the graph's own order (read through its public views).
+
+        Each (source, target) pair must come after the pair before it in ``graph.succ[source]``
+        and after the one before it in ``graph.pred[target]``; the order the graph was built in
+        meets both, so the pairs are sorted topologically by those constraints (ties in edge
+        order), and each pair's keys follow in the graph's key order."""
+        import heapq
+
+        pairs = [(u, v) for u, nbrs in graph.succ.items() for v in nbrs]
+        rank = {pair: i for i, pair in enumerate(pairs)}
+        after: dict[tuple[Any, Any], list[tuple[Any, Any]]] = {pair: [] for pair in pairs}
+        waiting = dict.fromkeys(pairs, 0)
+        for chain in (*([(u, v) for v in graph.succ[u]] for u in graph),
+                      *([(u, v) for u in graph.pred[v]] for v in graph)):
+            for first, second in zip(chain, chain[1:]):
+                after[first].append(second)
+                waiting[second] += 1
+        ready = [rank[pair] for pair, count in waiting.items() if count == 0]
+        heapq.heapify(ready)
+        rows: list[Edge] = []
+        while ready:
+            u, v = pairs[heapq.heappop(ready)]
+            rows.extend((u, v, key, attrs) for key, attrs in graph.succ[u][v].items())
+            for nxt in after[(u, v)]:
+                waiting[nxt] -= 1
+                if waiting[nxt] == 0:
+                    heapq.heappush(ready, rank[nxt])
+        return cls(dict(graph.graph), dict(graph.nodes(data=True)), rows)
+
+    # --- the graph -------------------------------------------------------------------------
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The networkx graph these rows make (made once, on first use)."""
+        import networkx as nx
+
+        graph = nx.MultiDiGraph(**self.attrs)
+        graph.add_nodes_from(self.nodes.items())
+        graph.add_edges_from(self.rows)
+        return graph
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.nodes
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.nodes)
+
+    @cached_property
+    def _index(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """The rows of each node, out and in, in row order (one pass, on first use)."""
+        out: dict[str, list[int]] = {node: [] for node in self.nodes}
+        inn: dict[str, list[int]] = {node: [] for node in self.nodes}
+        for i, (u, v, _key, _attrs) in enumerate(self.rows):
+            out[u].append(i)
+            inn[v].append(i)
+        return out, inn
+
+    def _side(self, rows: Sequence[int], end: int) -> Adjacency:
+        found: Adjacency = {}
+        all_rows = self.rows
+        for i in rows:
+            row = all_rows[i]
+            keys = found.get(row[end])
+            if keys is None:
+                keys = found[row[end]] = {}
+            held = keys.get(row[2])
+            keys[row[2]] = row[3] if held is None else {**held, **row[3]}  # a repeated edge updates its attributes
+        return found
+
+    def succ(self, node: str) -> Adjacency:
+        """``graph.succ[node]`` as plain dicts: target -> key -> attributes. KeyError for an unknown node."""
+        return self._side(self._index[0][node], 1)
+
+    def pred(self, node: str) -> Adjacency:
+        """``graph.pred[node]`` as plain dicts: source -> key -> attributes. KeyError for an unknown node."""
+        return self._side(self._index[1][node], 0)
+
+    def edges(self) -> Iterator[Edge]:
+        """``graph.edges(keys=True, data=True)``: by source in node order, then as ``succ`` orders them."""
+        for node in self.nodes:
+            for target, keys in self.succ(node).items():
+                for key, attrs in keys.items():
+                    yield node, target, key, attrs
+
+    def number_of_edges(self) -> int:
+        return len(self.rows)
+
+    # --- new data from old -----------------------------------------------------------------
+
+    def derived(self, attrs: Mapping[str, Any] | None = None, node_attrs: Mapping[str, Attrs] | None = None,
+                added: Iterable[Edge] = ()) -> GraphData:
+        """The data of ``graph.copy()`` with ``attrs`` added to the graph, ``node_attrs[n]`` to node n and
+        the ``added`` edges added after (networkx's copy adds the edges in ``edges()`` order)."""
+        nodes = {node: {**values, **(node_attrs.get(node, {}) if node_attrs else {})} for node, values in self.nodes.items()}
+        rows = [(u, v, k, dict(d)) for u, v, k, d in self.edges()]
+        rows.extend(added)
+        return GraphData({**self.attrs, **(attrs or {})}, nodes, rows)
+
+
 @dataclass(frozen=True, eq=False)
 class Glossary:
-    """Everything the pipeline knows after load -> validate -> link -> check.
+    """Everything the pipeline knows after load -> validate -> link -> check -> analyze.
 
-    This is what the renderer and the exporters receive. In a build, ``graph`` is a
-    ``compiler.incremental.lightgraph.PartsGraph``: a ``networkx.MultiDiGraph``'s dicts and read API
-    without importing networkx (``compiler.link.graph.as_networkx`` turns it into a networkx
-    graph over the same dicts); ``load_glossary`` gives the networkx graph. ``checks`` are
-    ``compiler.checks.CheckResult`` records; ``modules`` are
-    ``compiler.load.modules.Module`` records. Typed loosely here so that importing the
-    model costs nothing.
+    This is what the renderer and the exporters receive. ``graph`` is the networkx
+    ``MultiDiGraph`` of the link stage, made from ``graph_data`` (its nodes and edge rows,
+    which the site reads) on first use.
     """
 
     root: Path  # the terms folder
-    config: Any  # compiler.config.Config
+    config: Config
     terms: tuple[Term, ...]
-    modules: tuple[Any, ...]
-    graph: Any
-    checks: tuple[Any, ...]
+    modules: tuple[Module, ...]
+    graph_data: GraphData
+    checks: tuple[CheckResult, ...]
     diagnostics: tuple[Diagnostic, ...]
-    files: int
-    # 16 bytes standing for ``graph`` exactly (its nodes, attributes and edges) when the link
-    # result came through the build cache (compiler.incremental.linkreuse), so that page reuse need not hash
-    # the whole graph to see it unchanged; None otherwise, and whenever ``graph`` is replaced.
-    graph_digest: bytes | None = None
-    # The same for ``graph`` but its term nodes' statuses (compiler.incremental.linkreuse._set_statuses); None with it.
-    links_digest: bytes | None = None
+    files: int  # term files found
+    # The list of symbols of the terms' symbol tables (compiler.checks.symbols.SymbolRow), made with the checks.
+    symbols: tuple[SymbolRow, ...] = ()
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        return self.graph_data.graph

@@ -20,42 +20,14 @@ from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Collection, Iterable, Sequence
 
-from compiler.codes import CODES
-from compiler.diagnostics import Diagnostic, Severity, make
+from compiler.codes import CODES, make, selector_matches, selector_specificity
+from compiler.diagnostics import Diagnostic, Severity
 from compiler.model import Term
 
 if TYPE_CHECKING:  # config imports this module; only the type is needed here
     from compiler.config import Config
 
 UNIGNORABLE = frozenset({"internal-error"})
-
-
-def selector_specificity(selector: str, code: str) -> int:
-    """How precisely ``selector`` names ``code``: 0 = not at all, 4 = exactly.
-
-    The most specific selector wins when several set a severity for one code.
-    """
-    if selector == code:
-        return 4
-    if any(ch in selector for ch in "*?["):
-        return 3 if fnmatchcase(code, selector) else 0
-    if code.startswith(selector + "-"):
-        return 2
-    entry = CODES.get(code)
-    if entry is not None and entry.stage == selector:
-        return 2
-    if selector.upper() == "ALL":
-        return 1
-    return 0
-
-
-def selector_matches(selector: str, code: str) -> bool:
-    return selector_specificity(selector, code) > 0
-
-
-def selector_known(selector: str) -> bool:
-    """Whether ``selector`` matches at least one registered code (for config typos)."""
-    return any(selector_matches(selector, code) for code in CODES)
 
 
 @dataclass(frozen=True)
@@ -181,4 +153,4 @@ def apply_rules(diagnostics: Iterable[Diagnostic], config: "Config", terms: Sequ
     return out
 
 
-__all__ = ["apply_rules", "selector_matches", "selector_known", "selector_specificity", "term_waivers", "Waiver"]
+__all__ = ["apply_rules", "term_waivers", "Waiver"]

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 import networkx as nx
 import yaml
 
-from compiler.model import Glossary, Location, Term
+from compiler.model import GraphData, Glossary, Location, Term
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -123,7 +123,7 @@ def make_glossary(terms: Iterable[Term], modules: Iterable[FakeModule] = (), che
     terms = tuple(terms)
     modules = tuple(modules)
     return Glossary(root=root or Path("/nowhere/terms"), config=config, terms=terms, modules=modules,
-                    graph=make_graph(terms, modules), checks=tuple(checks), diagnostics=tuple(diagnostics),
+                    graph_data=GraphData.of(make_graph(terms, modules)), checks=tuple(checks), diagnostics=tuple(diagnostics),
                     files=len(terms))
 
 

@@ -13,12 +13,13 @@ from typing import Any
 import networkx as nx
 import pytest
 
+from compiler.model import GraphData
 from compiler.analyze.analytics import (SIMILAR, Analysis, analysis_text, analyze_graph, annotate, gexf_graph, label_from_id,
                                 pagerank, related_by_text, suggested_links, wanted_terms, weighted_graph, write_gexf)
 from compiler.codes import CODES
 from compiler.config import default_config, load_config
 from compiler.diagnostics import Severity
-from compiler.link.graph import link
+from compiler.link import link
 from compiler.load.terms import load_terms
 from compiler.load.modules import load_modules
 
@@ -159,7 +160,7 @@ def test_label_from_id(ident, label):
 def test_annotate_adds_attributes_and_similar_edges_to_a_copy(glossary):
     _, _, graph, analysis = glossary
     before = (graph.number_of_edges(), dict(graph.nodes["TIDE"]))
-    annotated = annotate(graph, analysis)
+    annotated = annotate(GraphData.of(graph), analysis).graph
     assert (graph.number_of_edges(), dict(graph.nodes["TIDE"])) == before
     assert annotated.number_of_edges() == graph.number_of_edges() + len(analysis.similar)
     for node, attrs in annotated.nodes(data=True):
@@ -180,7 +181,7 @@ def comparable(graph: nx.MultiDiGraph) -> tuple[dict, dict]:
 
 def test_gexf_loads_back_with_the_same_nodes_edges_and_attributes(glossary, tmp_path):
     _, _, graph, analysis = glossary
-    annotated = annotate(graph, analysis)
+    annotated = annotate(GraphData.of(graph), analysis).graph
     write_gexf(annotated, tmp_path / "map.gexf")
     back = nx.read_gexf(tmp_path / "map.gexf")
     assert isinstance(back, nx.MultiDiGraph)
@@ -192,9 +193,9 @@ def test_gexf_loads_back_with_the_same_nodes_edges_and_attributes(glossary, tmp_
 
 def test_two_runs_write_identical_gexf(glossary, tmp_path):
     config, terms, graph, analysis = glossary
-    write_gexf(annotate(graph, analysis), tmp_path / "one.gexf")
+    write_gexf(annotate(GraphData.of(graph), analysis).graph, tmp_path / "one.gexf")
     again = analyze_graph(graph, list(reversed(terms)), config)
-    write_gexf(annotate(graph, again), tmp_path / "two.gexf")
+    write_gexf(annotate(GraphData.of(graph), again).graph, tmp_path / "two.gexf")
     assert (tmp_path / "one.gexf").read_bytes() == (tmp_path / "two.gexf").read_bytes()
     assert b"lastmodifieddate" not in (tmp_path / "one.gexf").read_bytes()
 
@@ -204,8 +205,9 @@ import sys
 from pathlib import Path
 from tests.test_analytics import build
 from compiler.analyze.analytics import annotate, write_gexf
+from compiler.model import GraphData
 config, terms, graph, analysis = build(Path(sys.argv[1]))
-write_gexf(annotate(graph, analysis), sys.argv[2])
+write_gexf(annotate(GraphData.of(graph), analysis).graph, sys.argv[2])
 """
 
 

@@ -9,10 +9,12 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from compiler.model import GraphData
 from compiler.analyze.analytics import (SIMILAR, SUGGEST_PER_TERM, analyze_graph, annotate, gexf_graph, suggested_links,
                                 write_gexf)
 from compiler.config import default_config
-from compiler.link.graph import MODULE_ID, link
+from compiler.link.relations import MODULE_ID
+from compiler.link import link
 from compiler.load.terms import load_terms
 from compiler.load.modules import load_modules
 from compiler.validate.schema import validate_terms
@@ -34,7 +36,7 @@ def corpus():
 
 def export(corpus, path: Path) -> nx.MultiDiGraph:
     config, terms, graph = corpus
-    annotated = annotate(graph, analyze_graph(graph, terms, config))
+    annotated = annotate(GraphData.of(graph), analyze_graph(graph, terms, config)).graph
     write_gexf(annotated, path)
     return annotated
 

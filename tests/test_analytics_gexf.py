@@ -1,5 +1,6 @@
 """The streamed GEXF writer gives exactly the bytes of networkx's GEXFWriter on the whole
-graph (minus its date stamp), whatever the chunk size, on graphs with odd shapes."""
+graph (minus its date stamp), whatever the chunk size, on graphs with odd shapes; attributes
+GEXF reads as something else (ids, spells, viz) are refused rather than written wrongly."""
 from __future__ import annotations
 
 import io
@@ -42,19 +43,31 @@ def mixed() -> nx.MultiDiGraph:
 
 
 def special() -> nx.MultiDiGraph:
-    """Values that need escapes, odd floats, and attributes GEXFWriter treats specially (made by it)."""
+    """Values that need escapes, odd floats, an attribute named ``key``, nodes without attributes."""
     g = nx.MultiDiGraph()
     g.add_node("a&b", label='x "y"\n\tz\r', score=float("inf"), low=float("-inf"), bad=float("nan"), key="k", flag=False)
     g.add_node("plain")  # no attributes: a self-closing element
     g.add_node("v", kind="term")
-    g.add_node("p", pid="a&b", kind="term")
-    g.add_edge("a&b", "plain", key="one", label="edge label", relation="r")
-    g.add_edge("plain", "v", key="two", id="explicit", relation="r")
+    g.add_node("p", kind="term")
+    g.add_edge("a&b", "plain", key="one", relation="r")
+    g.add_edge("plain", "v", key="two", relation="r")
     g.add_edge("v", "p", key="three", relation="r<>", weight=2)
-    g.add_edge("p", "a&b", key="four", type="undirected")
+    g.add_edge("p", "a&b", key="four")
     g.add_edge("p", "v", key="five", relation="last")
     g.add_edges_from([("v", "plain", "six", {"key": "own", "relation": "r", "weight": 1.5})])  # an own `key`
     return g
+
+
+@pytest.mark.parametrize("node, edge", [({"pid": "x"}, {}), ({"viz": "x"}, {}), ({"start": 1}, {}),
+                                        ({}, {"id": "e1"}), ({}, {"label": "l"}), ({}, {"type": "undirected"}),
+                                        ({"odd": object()}, {})])
+def test_attributes_gexf_reads_otherwise_are_refused_not_written_wrongly(node, edge):
+    g = nx.MultiDiGraph()
+    g.add_node("a", **node)
+    g.add_edge("a", "b", key="k", **edge)
+    with pytest.raises(ValueError, match="GEXF"):
+        gexf.write_items(lambda: list(g.nodes(data=True)), lambda: list(g.edges(keys=True, data=True)),
+                         io.BytesIO().write)
 
 
 GRAPHS = {

@@ -80,7 +80,7 @@ def test_build_with_two_jobs_writes_its_cache_beside_the_report(tmp_path: Path, 
     """The command line's report runs while a child writes the cache: both must be complete when it returns."""
     import shutil
 
-    from compiler.incremental.cache import read_state, state_path
+    from compiler.incremental.cache import cache_path, read_state
     from compiler.cli.main import main
 
     terms = tmp_path / "terms"
@@ -90,10 +90,10 @@ def test_build_with_two_jobs_writes_its_cache_beside_the_report(tmp_path: Path, 
     printed = capsys.readouterr().out
     assert printed.count("wrote ") == 1 and printed.rstrip().splitlines()[-1].startswith("wrote ")  # once, last
     cache = tmp_path / ".glossary-cache"
-    files = list(cache.glob("state-*.pickle"))
+    files = list(cache.glob("state-*.cache"))
     assert len(files) == 1
     name = f"{terms.resolve()}|{out.resolve()}"  # the state file of this (terms, site) pair
-    assert state_path(cache, name) == files[0]
+    assert cache_path(cache, "state", name) == files[0]
     from compiler.config import load_config
     from compiler.incremental.files import environment
 

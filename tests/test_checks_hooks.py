@@ -111,7 +111,7 @@ def test_toroidal_c2_example_fails_with_both_numbers() -> None:
     assert (r.status, r.hook) == ("fail", "toroidal_c2")
     assert round(r.computed, 5) == -0.33333 and round(r.claimed, 5) == -0.32848
     assert r.deviation is not None and r.deviation.relative == pytest.approx(-0.0148, abs=5e-4)
-    assert "-0.33333" in r.message and "-0.32848" in r.message
+    assert "-0.3333333333" in r.message and "-0.3284789" in r.message and "1.48%" in r.message
     assert d.code == "check-fail" and d.line == 20
 
 

@@ -1,6 +1,7 @@
 """Configuration: where it is found, how paths resolve, and every mistake as a diagnostic."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,102 @@ def test_each_unknown_key_is_named_and_located_with_a_suggestion(tmp_path: Path)
         ("config-unknown-key", 4, "unknown configuration key `rules.zzz`",
          "known keys here: ignore, per-file-ignores, select, severity"),
     ]
+
+
+# --- where a configuration may come from (issue 21) ---------------------------------------
+
+EVIL_HOOK = "from pathlib import Path\nPath(__file__).with_name('RAN').write_text('hook ran')\n"
+TERM_WITH_HINT = ("---\nterm: Energy\ncanonical_id: ENERGY\nformal_mappings:\n  candidates:\n"
+                  "    - equation_hint: \"E = m c^2\"\n---\n\nBody.\n")
+
+
+def _shared_parent(tmp_path: Path, mode: int) -> tuple[Path, Path]:
+    """A parent folder with a configuration naming a hooks folder, and a glossary below it."""
+    shared = tmp_path / "shared"
+    (shared / "evil").mkdir(parents=True)
+    (shared / "evil" / "evil.py").write_text(EVIL_HOOK)
+    (shared / "glossary.toml").write_text('title = "planted"\n[checks]\nhooks = "evil"\n')
+    terms = shared / "victim" / "terms"
+    terms.mkdir(parents=True)
+    (terms / "ENERGY.md").write_text(TERM_WITH_HINT)
+    shared.chmod(mode)
+    return shared, terms
+
+
+def test_a_configuration_in_a_folder_everyone_may_write_is_ignored_and_its_hooks_never_run(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    shared, terms = _shared_parent(tmp_path, 0o1777)  # like /tmp
+    config, diags = load_config(terms)
+    assert config.file is None and config.checks.hooks_dir is None
+    assert [(d.code, d.severity) for d in diags] == [("config-untrusted", Severity.WARNING)]
+    assert "writable by every user" in diags[0].message
+    proc = subprocess.run([sys.executable, "-m", "compiler", "validate", str(terms)], capture_output=True, text=True,
+                          timeout=300)
+    assert not (shared / "evil" / "RAN").exists()
+    assert "config-untrusted" in proc.stdout and "configuration: none found (defaults)" in proc.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root can give a folder away")
+def test_a_configuration_in_another_users_folder_is_ignored(tmp_path: Path) -> None:
+    shared, terms = _shared_parent(tmp_path, 0o755)
+    os.chown(shared, 65534, 65534)  # nobody
+    config, diags = load_config(terms)
+    assert config.file is None and [d.code for d in diags] == ["config-untrusted"]
+    assert "another user" in diags[0].message
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root's folders are trusted")
+def test_another_users_folder_is_distrusted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ownership rule without root: this user's id is made to differ from the folder's owner."""
+    from compiler import config as config_module
+
+    shared, terms = _shared_parent(tmp_path, 0o755)
+    monkeypatch.setattr(config_module.os, "geteuid", lambda: os.stat(shared).st_uid + 1)
+    assert "another user" in (config_module.distrust(shared) or "")
+    assert load_config(terms)[0].file is None
+
+
+def test_the_search_stops_at_the_repository_root(tmp_path: Path) -> None:
+    (tmp_path / "glossary.toml").write_text('title = "above the repository"\n')
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    terms = repo / "terms"
+    terms.mkdir()
+    config, diags = load_config(terms)
+    assert config.file is None and diags == []
+    (repo / "glossary.toml").write_text('title = "the repository\'s"\n')
+    assert load_config(terms)[0].title == "the repository's"
+
+
+def test_the_search_stops_at_the_home_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "glossary.toml").write_text('title = "above home"\n')
+    home = tmp_path / "home"
+    terms = home / "glossary" / "terms"
+    terms.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    config, _ = load_config(terms)
+    assert config.file is None
+    (home / "glossary.toml").write_text('title = "in home"\n')
+    assert load_config(terms)[0].title == "in home"
+
+
+def test_a_hooks_folder_everyone_may_write_is_not_used(tmp_path: Path) -> None:
+    terms = glossary(tmp_path, '[checks]\nhooks = "hooks"\n')
+    (tmp_path / "hooks").mkdir()
+    (tmp_path / "hooks").chmod(0o777)
+    config, diags = load_config(terms)
+    assert config.checks.hooks_dir is None
+    assert [(d.code, d.line) for d in diags] == [("config-untrusted", 2)]
+
+
+def test_validate_and_build_name_the_configuration_they_read(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    terms = glossary(tmp_path, 'title = "Named"\n')
+    (terms / "ENERGY.md").write_text(TERM_WITH_HINT)
+    for command in (["validate", str(terms)], ["build", str(terms), "-o", str(tmp_path / "site"), "--no-cache"]):
+        proc = subprocess.run([sys.executable, "-m", "compiler", *command], capture_output=True, text=True, timeout=300)
+        assert f"configuration: {tmp_path / 'glossary.toml'}" in proc.stderr, proc.stderr

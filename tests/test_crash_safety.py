@@ -94,7 +94,7 @@ def test_a_corrupt_cache_is_detected_and_rebuilt(glossary):
     out, cache = root / "cached", root / ".glossary-cache"
     args = cli("build", str(terms), "-o", str(out), "--format", "json")
     first = subprocess.run(args, cwd=root, capture_output=True, text=True, timeout=600)
-    for state in cache.glob("state-*.pickle"):
+    for state in cache.glob("state-*.cache"):
         data = state.read_bytes()
         state.write_bytes(data[: len(data) // 2])  # what a kill mid-write of a non-atomic writer would leave
     for record in cache.glob("noop-*.record"):  # a kill before the no-op record (written last) leaves none
@@ -114,7 +114,7 @@ def test_a_forged_cache_never_runs_code(glossary, tmp_path):
     """A cache file committed by a stranger (valid pickle, no valid signature) is ignored."""
     import pickle
 
-    from compiler.incremental.cache import MAGIC, read_state, state_path
+    from compiler.incremental.cache import MAGIC, cache_path, read_state
 
     class Boom:
         def __reduce__(self):
@@ -123,7 +123,7 @@ def test_a_forged_cache_never_runs_code(glossary, tmp_path):
     folder = tmp_path / "cache"
     folder.mkdir()
     payload = pickle.dumps((1, Boom()))
-    state_path(folder, "x").write_bytes(MAGIC + b"\0" * 32 + payload)
+    cache_path(folder, "state", "x").write_bytes(MAGIC + b"\0" * 32 + payload)
     state, diags = read_state(folder, "env", "x")
     assert not (tmp_path / "pwned").exists()
     assert [d.code for d in diags] == ["cache-invalid"] and state.files == {}

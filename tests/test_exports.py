@@ -12,9 +12,10 @@ import rdflib
 from rdflib.namespace import RDF, SKOS
 
 from compiler.config import default_config
-from compiler.diagnostics import make
+from compiler.codes import make
 from compiler.export.writers import iri, node_link_data, skos_json, summary_text, write_graphml
-from compiler.link.graph import link
+from compiler.link import link
+from compiler.model import GraphData
 from compiler.load.terms import load_terms
 from compiler.load.modules import load_modules
 
@@ -50,7 +51,7 @@ def counts(graph: nx.MultiDiGraph, relation: str) -> int:
 
 def test_node_link_json_round_trips(small) -> None:
     _, result = small
-    data = json.loads(json.dumps(node_link_data(result.graph)))
+    data = json.loads(json.dumps(node_link_data(result.data)))
     assert set(data) == {"directed", "multigraph", "graph", "nodes", "edges"} and data["graph"]["title"] == "Waves"
     wave = next(n for n in data["nodes"] if n["id"] == "WAVE")
     assert {"id", "kind", "label", "url", "status", "file"} <= set(wave) and wave["aliases"] == ["Ripple"]
@@ -142,25 +143,82 @@ def _reference_node_link(graph) -> dict:
 
 def test_node_link_data_keeps_networkx_order_and_values(small) -> None:
     """Parallel edges, a loop, inferred edges and attribute values that are not plain JSON."""
-    from compiler.link.graph import as_networkx
-
-    graph = as_networkx(small[1].graph).copy()
+    graph = small[1].graph.copy()
     first = next(iter(graph.nodes))
     graph.add_edge(first, first, key="related", relation="related", declared=True, weight=(1, 2))
     graph.add_edge(first, "Z_NEW", key="broader", relation="broader", declared=False, file=Path("a/b.md"))
     graph.add_edge(first, "Z_NEW", key="synonym", relation="synonym", declared=True, tags={"b", "a"})
     graph.nodes["Z_NEW"].update(kind="missing", aliases=("x", "y"), extra={"k": (1,)})
     expected = _reference_node_link(graph)
-    assert node_link_data(graph) == expected
-    assert json.dumps(node_link_data(graph), ensure_ascii=False, indent=1) == json.dumps(expected, ensure_ascii=False,
-                                                                                          indent=1)
+    assert node_link_data(GraphData.of(graph)) == expected
+    assert json.dumps(node_link_data(GraphData.of(graph)), ensure_ascii=False, indent=1) == json.dumps(
+        expected, ensure_ascii=False, indent=1)
 
 
-def test_node_link_data_of_a_light_graph_is_networkx_s(small) -> None:
-    from compiler.config import default_config as config_of
-    from compiler.link.graph import as_networkx, link_parts
+def test_node_link_data_of_the_link_result_is_networkx_s(small) -> None:
+    """The site's graph.json comes from the graph's data; networkx's graph made from it gives the same export."""
+    result = small[1]
+    assert json.dumps(node_link_data(result.data)) == json.dumps(_reference_node_link(result.graph))
 
-    terms, _ = small
-    _, parts = link_parts(terms, [], config_of(terms[0].path.parent))
-    light = parts.light()
-    assert json.dumps(node_link_data(light)) == json.dumps(_reference_node_link(as_networkx(parts.light())))
+
+# --- characters XML 1.0 forbids, and the budget of bytes per export (issue 21) ----------------
+
+HOSTILE_TEXT = {  # each label holds characters XML 1.0 cannot hold, written as YAML escapes
+    "CTL.md": 'term: "Ctl\\x01 \\x1b[2J \\x7f"\ncanonical_id: CTL\ndefinition: "bell \\a and \\x0b"\nparents: [SUR]',
+    "SUR.md": 'term: "Sur \\ud800 \\uFFFE \\uFFFF"\ncanonical_id: SUR\ncrosslinks:\n  near_synonyms: [CTL]',
+}
+
+
+@pytest.fixture
+def hostile_text(tmp_path: Path) -> Path:
+    terms = tmp_path / "terms"
+    terms.mkdir()
+    for name, header in HOSTILE_TEXT.items():
+        (terms / name).write_text(f"---\n{header}\n---\nBody.\n", encoding="utf-8")
+    return terms
+
+
+def _well_formed(data: bytes) -> None:
+    """Expat, a conforming XML 1.0 parser, refuses every forbidden character (lxml is not a dependency)."""
+    import xml.sax
+
+    xml.sax.parseString(data, xml.sax.ContentHandler())
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_xml_exports_are_well_formed_and_say_what_they_replaced(hostile_text: Path, tmp_path: Path, fmt: str,
+                                                                 capsys) -> None:
+    from compiler.cli.main import main
+
+    target = tmp_path / f"g.{fmt}"
+    assert main(["graph", str(hostile_text), "--export", fmt, "-o", str(target)]) == 0
+    data = target.read_bytes()
+    _well_formed(data)
+    err = capsys.readouterr().err
+    assert "warning[export-xml-char]" in err and "character(s) XML 1.0 cannot hold" in err
+    assert "Ctl\ufffd \ufffd[2J" in data.decode("utf-8")  # \x01 and ESC replaced, DEL (allowed) kept
+    if fmt == "graphml":
+        labels = nx.read_graphml(io.BytesIO(data)).nodes(data="label")
+        assert dict(labels)["SUR"] == "Sur \ufffd \ufffd \ufffd"  # replaced at load (text-invalid-char)
+
+
+def test_the_gexf_stream_replaces_forbidden_bytes_without_splitting_characters() -> None:
+    from compiler.export.limits import Sink
+
+    got: list[bytes] = []
+    sink = Sink(got.append, xml=True)
+    sink.write("a\x01b\x1fc\ufffe\uffffΓ\ud800\t\n\r".encode("utf-8", "surrogatepass"))
+    assert b"".join(got).decode("utf-8") == "a\ufffdb\ufffdc\ufffd\ufffdΓ\ufffd\t\n\r" and sink.replaced == 5
+
+
+@pytest.mark.parametrize("fmt", ["json", "skos", "graphml", "gexf"])
+def test_an_export_past_its_budget_is_a_located_error(hostile_text: Path, tmp_path: Path, fmt: str, monkeypatch,
+                                                     capsys) -> None:
+    from compiler.cli.main import main
+    from compiler.export import limits
+
+    monkeypatch.setattr(limits, "MAX_EXPORT_BYTES", 600)
+    target = tmp_path / f"out.{fmt}"
+    assert main(["graph", str(hostile_text), "--export", fmt, "-o", str(target)]) == 1
+    assert f"{target}: error[export-too-large]" in capsys.readouterr().err
+    assert not target.exists()

@@ -70,3 +70,28 @@ def test_a_dumped_valid_term_loads_back_with_the_same_data(data, style):
     term, more = validate_term(term)
     assert not [d for d in [*diags, *more] if d.severity.value == "error"], [*diags, *more]
     assert term.data == data
+
+
+def _node_events(text: str) -> int | None:
+    """How many nodes libyaml's parser announces for ``text`` (None when it is not YAML)."""
+    loader = yaml.CSafeLoader(text)
+    try:
+        return sum(1 for event in iter(loader.get_event, None)
+                   if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent, yaml.SequenceStartEvent,
+                                         yaml.MappingStartEvent)))
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts)
+def test_the_bound_on_nodes_holds_for_any_text(text):
+    """compiler.load.yamlnodes.most_nodes decides whether libyaml composes a block at once: it must
+    never be below the nodes the text really has (issue 21's budgets rely on it)."""
+    from compiler.load.yamlnodes import most_nodes
+
+    got = _node_events(text)
+    if got is not None:
+        assert got <= most_nodes(text), (text, got)

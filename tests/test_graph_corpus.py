@@ -9,7 +9,7 @@ import pytest
 
 from compiler.config import default_config
 from compiler.diagnostics import Severity
-from compiler.link.graph import link
+from compiler.link import link
 from compiler.load.terms import load_terms
 from compiler.load.modules import load_modules
 

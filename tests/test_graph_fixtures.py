@@ -23,7 +23,7 @@ import pytest
 
 from compiler.config import load_config
 from compiler.diagnostics import Diagnostic, Severity
-from compiler.link.graph import link
+from compiler.link import link
 from compiler.load.terms import load_terms
 from compiler.load.modules import load_modules
 from compiler.rules import apply_rules

@@ -76,9 +76,9 @@ def test_healthy_neighbours_build(tmp_path):
 
 
 def test_internal_error_is_short_and_exits_2(tmp_path):
-    code = ("import compiler.link.graph as g\n"
+    code = ("import compiler.link as g\n"
             "def boom(*args): raise RuntimeError('simulated bug')\n"
-            "g.link_parts = boom\n"
+            "g.link = boom\n"
             "from compiler.cli.main import main\n"
             f"raise SystemExit(main(['validate', {str(HOSTILE)!r}]))\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -146,7 +146,7 @@ def test_a_no_op_record_with_a_name_that_is_not_utf8_is_skipped(tmp_path):
     from types import SimpleNamespace
 
     from compiler.incremental import noop
-    from compiler.diagnostics import make
+    from compiler.codes import make
 
     out = tmp_path / "site"
     out.mkdir()

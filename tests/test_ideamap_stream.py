@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from compiler.model import GraphData
 from compiler.analyze.analytics import analysis_text, analyze_graph, annotate
 from compiler.build import Options
 from compiler.config import load_config
 from compiler.export.gexf import write_gexf
-from compiler.link.graph import link
+from compiler.link import link
 from compiler.analyze.ideamap import build_map, write_map_gexf
 from compiler.load.terms import load_terms
 from compiler.load.modules import load_modules
@@ -36,7 +37,7 @@ def full(root: Path, modules: tuple[Path, ...]) -> tuple[bytes, str]:
     graph = link(terms, found, config).graph
     analysis = analyze_graph(graph, terms, config)
     buffer = io.BytesIO()
-    write_gexf(annotate(graph, analysis), buffer)
+    write_gexf(annotate(GraphData.of(graph), analysis).graph, buffer)
     return buffer.getvalue(), analysis_text(analysis)
 
 

@@ -327,7 +327,7 @@ def test_a_rebuilt_cache_is_reported_once_and_never_shown_on_the_site(tmp_path, 
     main(["build", str(terms), "-o", str(out), "--format", "json"])
     capsys.readouterr()
     problems = (out / "problems.html").read_bytes()
-    (state,) = (tmp_path / ".glossary-cache").glob("state-*.pickle")
+    (state,) = (tmp_path / ".glossary-cache").glob("state-*.cache")
     state.write_bytes(b"written by some other version")
     for record in (tmp_path / ".glossary-cache").glob("noop-*.record"):
         record.unlink()  # as after an upgrade: the compiler's files changed, so this is no no-op
@@ -361,16 +361,11 @@ def test_an_edit_re_renders_only_the_pages_that_show_it(tmp_path):
     target = terms / "MUON.md"
     target.write_text(target.read_text("utf-8").replace("\n# ", "\nA sentence added for the test.\n\n# ", 1), "utf-8")
     glossary, stats = build(terms, out, Options(cache_dir=cache))
-    state_file = next(cache.glob("state-*.pickle"))
-    import pickle
-
-    from compiler.incremental.cache import MAGIC
-    _fmt, state = pickle.loads(state_file.read_bytes()[len(MAGIC) + 32:])
+    state, _ = read_state(cache, environment(glossary.config, None), f"{terms.resolve()}|{out.resolve()}")
     render = state.extra["render"]
     reused, total = render["reused"], len(glossary.terms)
     assert total >= 30 and reused == total - 1, (reused, total)  # only the edited term's page
     assert "A sentence added for the test." in (out / "terms" / "MUON.html").read_text("utf-8")
-    assert read_state is not None and environment is not None
 
 
 def test_a_prose_edit_keeps_the_check_results_and_a_header_edit_checks_again(tmp_path, monkeypatch):
@@ -439,16 +434,16 @@ def test_a_header_edit_outside_the_hints_keeps_built_in_check_results(tmp_path, 
 
 
 def test_a_term_read_back_from_the_cache_has_the_same_locations(tmp_path):
-    """Terms cross the cache (and process pipes) with their locations packed; every lookup still works."""
-    import pickle
+    """Terms reach the cache with their locations packed; every lookup still works."""
+    import marshal
 
-    from compiler.incremental.cache import PackedLocations
+    from compiler.incremental.codec import PackedLocations, term_of, term_row
     from compiler.load.terms import load_bytes
 
     path = SEED_TERMS[0]
     term, _ = load_bytes(path.read_bytes(), path, path.name)
-    back = pickle.loads(pickle.dumps(term))
-    again = pickle.loads(pickle.dumps(back))  # packed locations pickle as they are
+    back = term_of(marshal.loads(marshal.dumps(term_row(term))))
+    again = term_of(marshal.loads(marshal.dumps(term_row(back))))  # packed locations are stored as they are
     assert isinstance(back.locations, PackedLocations) and isinstance(again.locations, PackedLocations)
     assert len(term.locations) > 5
     assert dict(back.locations) == dict(term.locations) == dict(again.locations)
@@ -459,9 +454,9 @@ def test_a_term_read_back_from_the_cache_has_the_same_locations(tmp_path):
 
 def test_packed_locations_round_trip_and_fall_back_to_plain_tuples():
     """Positions pack into one string and one bytes object; what does not fit stays plain and still works."""
-    import pickle
+    import marshal
 
-    from compiler.incremental.cache import PackedLocations
+    from compiler.incremental.codec import term_of, term_row
     from compiler.model import Location, Term
 
     table = [
@@ -472,11 +467,8 @@ def test_packed_locations_round_trip_and_fall_back_to_plain_tuples():
         ({"/a": Location(2**40, 1)}, False),  # too large for int32
     ]
     for locations, packs in table:
-        packed = PackedLocations.pack(locations)
-        assert isinstance(packed, PackedLocations) is packs, locations
-        assert {k: Location(*v) for k, v in dict(packed).items()} == locations
         term = Term(id="A", file="a.md", path=Path("a.md"), data={"term": "A"}, body="", body_line=3, locations=locations)
-        back = pickle.loads(pickle.dumps(term))
+        row = term_row(term)
+        assert isinstance(row[6], tuple) is packs, locations
+        back = term_of(marshal.loads(marshal.dumps(row)))
         assert dict(back.locations) == locations and len(back.locations) == len(locations)
-        for pointer in [*locations, "/missing"]:
-            assert back.location(pointer) == term.location(pointer)

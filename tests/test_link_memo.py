@@ -1,10 +1,11 @@
-"""Linking on an edit: references reused per file content, the graph filled directly, one edge scan.
+"""Linking on an edit: references reused per file content, the graph built in order, one edge scan.
 
-- ``graph.remembered_references`` reuses a file's reference rows while its content digest
-  is unchanged, reads them again when it changes, and keeps no entry of a file that is gone;
+- ``link(rows=...)`` links from the reference rows it is given (the build cache keeps each
+  file's), and gives what linking without them gives; the build cache keeps the rows of the
+  current files only;
 - the rows survive pickling (the build cache), ``_UNSET`` (no weight written) included;
-- ``graph.fill_graph`` makes the graph ``add_nodes_from`` / ``add_edges_from`` made: same node,
-  edge, key and predecessor order, one key dict shared by ``succ`` and ``pred``;
+- the graph is the one ``add_nodes_from`` / ``add_edges_from`` make from the edges in the
+  order linking makes them: same node, edge, key and predecessor order;
 - ``integrity.edge_pairs`` finds what the edge views found;
 - ``Resolver.resolve`` answers a name the same way the second time.
 """
@@ -20,8 +21,10 @@ import pytest
 
 from compiler.build import Options, _analyze
 from compiler.config import default_config, load_config
-from compiler.link.graph import (_UNSET, RELATION_CODE, RELATION_NAMES, Resolver, link, link_edges, remembered_references,
-                            term_references)
+from compiler.link.references import _UNSET, Resolver, term_references
+from compiler.link.relations import RELATION_CODE, RELATION_NAMES
+from compiler.link import link
+from compiler.link.graph import link_edges
 from compiler.link.integrity import CONFLICTS, edge_pairs
 from compiler.load.terms import load_terms
 from compiler.load.modules import load_modules
@@ -60,68 +63,42 @@ def glossary(tmp_path: Path):
 # --- reference rows kept per file ------------------------------------------------------------
 
 
-def test_linking_with_the_memo_equals_linking_without_it_after_a_trip_through_pickle(glossary):
+def _rows(terms, trip=True) -> dict:
+    rows = {t.file: term_references(t) for t in terms}
+    return pickle.loads(pickle.dumps(rows)) if trip else rows  # as the build cache keeps them
+
+
+def test_linking_with_rows_equals_linking_without_them_after_a_trip_through_pickle(glossary):
     terms, config = glossary
-    digests = {t.file: f"digest-of-{t.file}" for t in terms}
     plain = link(terms, [], config)
-    memo: dict = {}
-    first = link(terms, [], config, refs=memo, digests=digests)
-    assert set(memo) == {t.file for t in terms}
-    kept = pickle.loads(pickle.dumps(memo))  # as the build cache keeps it
-    again = link(terms, [], config, refs=kept, digests=digests)
-    assert snapshot(first) == snapshot(plain) == snapshot(again)
+    assert snapshot(link(terms, [], config, rows=_rows(terms))) == snapshot(plain)
+    assert snapshot(link(terms, [], config, rows={})) == snapshot(plain)  # no rows: each term is read
 
 
 def test_unset_weight_keeps_its_identity_through_pickle(glossary):
     terms, _ = glossary
     assert pickle.loads(pickle.dumps(_UNSET)) is _UNSET
-    alpha = next(t for t in terms if t.id == "A")
-    memo: dict = {}
-    remembered_references([alpha], memo, {alpha.file: "d"})
-    rows = remembered_references([alpha], pickle.loads(pickle.dumps(memo)), {alpha.file: "d"})[0]
+    rows = _rows([t for t in terms if t.id == "A"])["A.md"]
     weights = {name: weight for relation, name, weight, *_ in rows if relation == "associated"}
     assert weights["B"] is _UNSET and weights["NOWHERE"] is _UNSET and weights["C"] == 0.5
 
 
-def test_no_weight_read_back_from_the_memo_is_reported_or_exported(glossary):
+def test_no_weight_read_back_from_the_rows_is_reported_or_exported(glossary):
     terms, config = glossary
-    digests = {t.file: "d" for t in terms}
-    memo: dict = {}
-    link(terms, [], config, refs=memo, digests=digests)
-    result = link(terms, [], config, refs=pickle.loads(pickle.dumps(memo)), digests=digests)
+    result = link(terms, [], config, rows=_rows(terms))
     assert not [d for d in result.diagnostics if d.code == "association-weight"]
     assert result.graph.edges["A", "B", "associated"]["weight"] is None
     assert [r.weight for r in result.references if r.relation == "associated"] == [None, 0.5, None]
 
 
-def test_rows_are_reused_while_the_digest_is_the_same_and_read_again_when_it_changes(glossary):
+def test_given_rows_are_what_linking_reads(glossary):
     terms, config = glossary
-    alpha = next(t for t in terms if t.id == "A")
-    memo: dict = {}
-    remembered_references(terms, memo, {t.file: "old" for t in terms})
-    # what the memo holds for A.md is what linking uses while A.md's digest is unchanged
-    memo[alpha.file] = ("old", pickle.dumps([("broader", "C", None, 3, 5, "/parents/0")]))
-    reused = link(terms, [], config, refs=memo, digests={t.file: "old" for t in terms})
+    rows = _rows(terms)
+    rows["A.md"] = [("broader", "C", None, 3, 5, "/parents/0")]
+    reused = link(terms, [], config, rows=rows)
     assert [(r.relation, r.target) for r in reused.references if r.source == "A"] == [("broader", "C")]
     assert reused.graph.edges["A", "C", "broader"]["declared"]
     assert not reused.graph.edges["A", "B", "broader"]["declared"]  # only inferred from B's `children` now
-    # a new digest: A.md is read again and the memo holds its new rows
-    fresh = link(terms, [], config, refs=memo, digests={**{t.file: "old" for t in terms}, alpha.file: "new"})
-    assert snapshot(fresh) == snapshot(link(terms, [], config))
-    assert memo[alpha.file][0] == "new"
-    assert pickle.loads(memo[alpha.file][1]) == term_references(alpha)
-
-
-def test_entries_of_files_no_longer_linked_are_dropped(glossary):
-    terms, config = glossary
-    memo: dict = {}
-    digests = {t.file: "d" for t in terms}
-    link(terms, [], config, refs=memo, digests=digests)
-    kept = [t for t in terms if t.id != "B"]
-    link(kept, [], config, refs=memo, digests=digests)
-    assert set(memo) == {"A.md", "C.md"}
-    remembered_references(kept, memo, {"A.md": "d"})  # a term without a digest is read, not kept
-    assert set(memo) == {"A.md"}
 
 
 def test_the_build_cache_keeps_rows_of_the_current_files_only(tmp_path: Path):
@@ -140,7 +117,7 @@ def test_the_build_cache_keeps_rows_of_the_current_files_only(tmp_path: Path):
     assert set(refs_after_build()) == {"A.md", "C2.md"}
 
 
-# --- the graph, filled directly ---------------------------------------------------------------
+# --- the graph, built in order ---------------------------------------------------------------
 
 
 def fixture_results(tmp_path: Path):
@@ -181,7 +158,6 @@ def test_the_graph_is_the_one_add_edges_from_makes(tmp_path: Path):
         assert list(graph.edges(keys=True, data=True)) == list(expected.edges(keys=True, data=True)), name
         assert [list(graph.pred[n].items()) for n in graph] == [list(expected.pred[n].items()) for n in expected], name
         assert [list(graph.succ[n]) for n in graph] == [list(expected.succ[n]) for n in expected], name
-        assert all(graph._pred[v][u] is graph._succ[u][v] for u, v in graph.edges(keys=False)), name
         seen += graph.number_of_edges()
     assert seen > 20
 

@@ -5,7 +5,19 @@ import os
 import time
 from pathlib import Path
 
-from compiler.load.modules import load_modules
+import compiler.incremental.modules as remembered_modules
+from compiler.incremental.modules import RememberedModules
+from compiler.load.modules import load_modules as plain_load_modules
+
+
+def load_modules(folders, memo=None):
+    """The stage with the build cache's memory of module documents (none without ``memo``)."""
+    if memo is None:
+        return plain_load_modules(folders)
+    remembered = RememberedModules(memo)
+    found = plain_load_modules(folders, read=remembered.read)
+    remembered.forget_the_rest()
+    return found
 
 
 def _write(path: Path, text: str, age_s: float = 10.0) -> None:
@@ -18,18 +30,23 @@ def _titles(modules) -> dict[str, str]:
     return {m.id: m.title for m in modules}
 
 
-def test_an_unchanged_module_is_remembered_and_a_changed_one_read_again(tmp_path):
+def test_an_unchanged_module_is_remembered_and_a_changed_one_read_again(tmp_path, monkeypatch):
     folder = tmp_path / "modules"
     folder.mkdir()
     _write(folder / "A.md", "---\nid: MOD-A\ntitle: First\n---\nbody\n")
     _write(folder / "B.md", "---\nid: MOD-B\ntitle: Second\n---\nbody\n")
     _write(folder / "bad.md", "---\nid: MOD-C\ntitle: [unclosed\n---\n")
     memo: dict = {}
+    read = []
+    real = remembered_modules.read_module
+    monkeypatch.setattr(remembered_modules, "read_module", lambda path, display: (read.append(path.name),
+                                                                                  real(path, display))[1])
     first, first_diags = load_modules([folder], memo=memo)
+    assert sorted(read) == ["A.md", "B.md", "bad.md"]
     again, again_diags = load_modules([folder], memo=memo)
     assert _titles(again) == _titles(first) == {"MOD-A": "First", "MOD-B": "Second"}
     assert [d.code for d in again_diags] == [d.code for d in first_diags] == ["module-unreadable"]
-    assert {m.id: m for m in again}["MOD-A"] is {m.id: m for m in first}["MOD-A"]  # not read again
+    assert again == first and len(read) == 3  # not read again
 
     _write(folder / "A.md", "---\nid: MOD-A\ntitle: Renamed title\n---\nbody\n", age_s=5.0)
     (folder / "B.md").unlink()

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from compiler.build import Options, analyze, build
-from compiler.diagnostics import make
+from compiler.codes import make
 from compiler.link.integrity import _did_you_mean
 from compiler.render import render_site
 from compiler.render.reports import checks_context, dangling_suggestions, unchecked_reason, verdict

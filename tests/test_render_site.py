@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler.diagnostics import make
+from compiler.codes import make
 from compiler.render import render_site
 from tests.render_support import (FakeCheck, FakeModule, broken_links, make_glossary, parse_html, seed_glossary, term,
                             tree_bytes, xss_term)
@@ -297,17 +297,22 @@ def test_body_links_point_at_pages_or_become_text(tmp_path: Path) -> None:
     assert broken_links(tmp_path / "s") == []
 
 
-def test_a_page_that_fails_becomes_a_stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _break(monkeypatch: pytest.MonkeyPatch, method: str, attribute: str, value: str) -> None:
+    """Make ``SiteRenderer.<method>`` raise for the one object whose ``attribute`` is ``value``."""
     from compiler.render import site as site_module
 
-    real = site_module.SiteRenderer.node_page
+    real = getattr(site_module.SiteRenderer, method)
 
-    def broken(self: object, page: object) -> str:
-        if getattr(page, "ident", "") == "B":
+    def broken(self: object, item: object) -> str:
+        if getattr(item, attribute, "") == value:
             raise RuntimeError("simulated bug")
-        return real(self, page)
+        return real(self, item)
 
-    monkeypatch.setattr(site_module.SiteRenderer, "node_page", broken)
+    monkeypatch.setattr(site_module.SiteRenderer, method, broken)
+
+
+def test_a_page_that_fails_becomes_a_stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _break(monkeypatch, "node_page", "ident", "B")
     stats, diags = render_site(make_glossary([term("A", crosslinks={"antonyms": ["B"]}), term("B")]), tmp_path / "s")
     assert [d.code for d in diags] == ["page-failed"] and "simulated bug" in diags[0].message
     assert "could not be rendered" in read(tmp_path / "s", "terms/B.html")
@@ -368,3 +373,21 @@ def test_any_field_shapes_render_without_failing() -> None:
         assert "<script>x" not in html and 'href="javascript' not in html
 
     check()
+
+
+def test_a_redirect_that_fails_is_a_located_error_and_the_rest_is_written(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    _break(monkeypatch, "redirect_page", "alias", "Bee")
+    stats, diags = render_site(make_glossary([term("A", aliases=["Ay"]), term("B", aliases=["Bee"])]), tmp_path / "s")
+    assert [(d.code, d.file, d.term) for d in diags] == [("page-failed", "B.md", "B")]
+    assert "'Bee'" in diags[0].message and "simulated bug" in diags[0].message
+    assert (tmp_path / "s" / "terms" / "Ay.html").is_file() and (tmp_path / "s" / "terms" / "B.html").is_file()
+    assert not (tmp_path / "s" / "terms" / "Bee.html").exists()
+
+
+def test_a_page_with_any_code_point_is_written_as_utf8(tmp_path: Path) -> None:
+    """Text that reaches the writer with lone surrogates (a file name Python decoded) is written, not fatal."""
+    t = term("SUR", definition="half \ud800 and \udcff of pairs")
+    stats, diags = render_site(make_glossary([t]), tmp_path / "s")
+    assert not diags
+    assert "half \ufffd and \ufffd" in (tmp_path / "s" / "terms" / "SUR.html").read_bytes().decode("utf-8")

@@ -52,14 +52,14 @@ def test_a_worker_makes_the_heavy_files_with_the_same_bytes_and_sends_the_layout
     assert "layout" in fresh
 
     pids = tmp_path / "pids"
-    make = tasks._TASKS["files"]
+    make = tasks._make_files
 
     def recorded(*args):
         with open(pids, "a", encoding="utf-8") as f:
-            f.write(f"{os.getpid()} {' '.join(args)}\n")
+            f.write(f"{os.getpid()} {' '.join(str(a) for a in args[2:])}\n")
         return make(*args)
 
-    monkeypatch.setitem(tasks._TASKS, "files", recorded)
+    monkeypatch.setattr(tasks, "_make_files", recorded)
     here = os.getpid()
 
     def wait_for_the_worker() -> None:  # so that the worker, not this process, takes the first task

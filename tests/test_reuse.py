@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from compiler.model import GraphData
 from compiler.build import Options, analyze
-from compiler.link.graph import as_networkx
 from compiler.incremental import pages as reuse
 from compiler.render import site as site_module
 from compiler.render.plan import plan_site
@@ -71,7 +71,7 @@ def pages_of(glossary, idents) -> set[str]:
 def graph_copy(glossary):
     """A networkx copy with the same order everywhere (``Graph.copy`` re-adds edges, which reorders
     predecessors); the build's own graph is a light one (compiler.incremental.lightgraph), which is never changed."""
-    return pickle.loads(pickle.dumps(as_networkx(glossary.graph)))
+    return pickle.loads(pickle.dumps(glossary.graph))
 
 
 def with_term(glossary, ident: str, **changes):
@@ -97,7 +97,7 @@ def test_a_removed_edge_renders_both_ends_again(glossary, tmp_path):
     u, v = next((u, v) for u, v, d in graph.edges(data=True)
                 if d.get("declared") and graph.nodes[u].get("kind") == graph.nodes[v].get("kind") == "term")
     graph.remove_edges_from([(a, b, k) for a, b, k in graph.edges(keys=True) if {a, b} == {u, v}])
-    nodes, site_wide = rerendered(glossary, dataclasses.replace(glossary, graph=graph), tmp_path)
+    nodes, site_wide = rerendered(glossary, dataclasses.replace(glossary, graph_data=GraphData.of(graph)), tmp_path)
     assert nodes == pages_of(glossary, [u, v])
     # The graph's data and export, the wanted page (who links a missing name) and the index change;
     # the pages made from checks, findings or the plan alone are kept.
@@ -112,7 +112,7 @@ def test_a_shown_fact_of_a_node_renders_its_neighbours_again(glossary, tmp_path)
     neighbours = set(graph.successors(node)) | set(graph.predecessors(node))
     assert len(neighbours) >= 3
     graph.nodes[node]["status"] = "deprecated"
-    nodes, site_wide = rerendered(glossary, dataclasses.replace(glossary, graph=graph), tmp_path)
+    nodes, site_wide = rerendered(glossary, dataclasses.replace(glossary, graph_data=GraphData.of(graph)), tmp_path)
     assert nodes == pages_of(glossary, neighbours | {node})
     # The graph's data shows statuses; the pages made from checks, findings or the plan alone are kept.
     assert {"graph-data.js", "graph.json", "index.html"} <= site_wide
@@ -134,7 +134,7 @@ def test_a_changed_label_renders_its_page_its_neighbours_and_the_pages_naming_it
     muon = next(t for t in glossary.terms if t.id == "MUON")
     edited = with_term(glossary, "MUON", data={**muon.data, "term": "Heavy electron of the test"})
     nodes, site_wide = rerendered(glossary, edited, tmp_path)  # and the site equals a clean render
-    graph = as_networkx(edited.graph)
+    graph = edited.graph
     neighbours = set(graph.successors("MUON")) | set(graph.predecessors("MUON"))
     everything = {p.path for p in plan_site(edited.terms, edited.modules, edited.graph).pages}
     assert pages_of(edited, {"MUON", *neighbours}) <= nodes < everything
@@ -142,7 +142,8 @@ def test_a_changed_label_renders_its_page_its_neighbours_and_the_pages_naming_it
     for path in nodes - pages_of(edited, {"MUON", *neighbours}):  # the others name it in their text
         term = by_path[path].term
         assert term is not None and "muon" in (term.body + repr(term.data)).lower(), path
-    assert site_wide == set(SITE_FILES) - {"404.html"}  # labels are in the plan: every file but the 404 page
+    # labels are in the plan: every file but the 404 page and the symbols JSON (term ids, no labels)
+    assert site_wide == set(SITE_FILES) - {"404.html", "symbols.json"}
 
 
 def test_a_page_replaced_in_out_is_rendered_again(glossary, tmp_path):

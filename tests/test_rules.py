@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 
 from compiler.config import RuleConfig, default_config
-from compiler.diagnostics import Diagnostic, Severity, make
+from compiler.codes import make
+from compiler.diagnostics import Diagnostic, Severity
 from compiler.model import Location, Term
-from compiler.rules import apply_rules, selector_known, selector_specificity
+from compiler.codes import selector_known, selector_specificity
+from compiler.rules import apply_rules
 
 
 def term(ident: str, file: str, data: dict[str, Any] | None = None) -> Term:

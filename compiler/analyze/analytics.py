@@ -28,11 +28,13 @@ import networkx as nx
 import numpy as np
 
 from compiler.analyze import similarity
-from compiler.diagnostics import Diagnostic, make
-from compiler.export.gexf import gexf_graph, write_gexf  # streamed through networkx's GEXFWriter
-from compiler.link.graph import MODULE_ID, as_networkx, gc_paused  # the analysis makes many small objects and no cycles
+from compiler.codes import make
+from compiler.diagnostics import Diagnostic
+from compiler.export.gexf import gexf_graph, write_gexf  # streamed, in networkx's layout
+from compiler.collector import gc_paused  # the analysis makes many small objects and no cycles
+from compiler.link.relations import MODULE_ID
 from compiler.ids import id_problem
-from compiler.model import Term
+from compiler.model import Edge, GraphData, Term
 
 SEED = 42  # Louvain's random order; fixed so that two runs give the same communities
 SIMILAR = "similar"  # relation of similarity edges
@@ -188,7 +190,6 @@ class MapGraph:
 
 
 def map_graph(graph: nx.MultiDiGraph) -> MapGraph:
-    graph = as_networkx(graph)  # a reused link result's light graph (compiler.incremental.lightgraph) becomes networkx's
     nodes = list(graph.nodes)
     position = {node: i for i, node in enumerate(nodes)}
     names: dict[str, int] = {}
@@ -476,7 +477,6 @@ def analyze_graph(graph: nx.MultiDiGraph, terms: Sequence[Term], config: Any, *,
     build without ``[analytics] similarity = true`` does not call this). Without scipy
     the similarity part is empty and the rest still runs on the typed graph.
     """
-    graph = as_networkx(graph)  # a reused link result's light graph (compiler.incremental.lightgraph) becomes networkx's
     with gc_paused():
         return _analyze(graph, terms, config, suggest_min, suggest_cap, seed)
 
@@ -517,28 +517,25 @@ def analyze_map(mg: MapGraph, pairs: tuple[Similar, ...], config: Any, *, sugges
     )
 
 
-def annotate(graph: nx.MultiDiGraph, analysis: Analysis) -> nx.MultiDiGraph:
-    """A copy of ``graph`` with node ``community`` and ``centrality`` and the ``similar`` edges.
+def annotate(data: GraphData, analysis: Analysis) -> GraphData:
+    """The graph's data with node ``community`` and ``centrality`` and the ``similar`` edges added
+    (as ``graph.copy()`` and ``add_edge`` would make it).
 
     Similarity edges run from the smaller id to the larger (the relation is symmetric),
     key ``similar``, ``declared`` False, ``inferred`` True, ``score`` and ``weight`` the cosine.
     """
-    graph = as_networkx(graph)  # a reused link result's light graph (compiler.incremental.lightgraph) becomes networkx's
-    with gc_paused():
-        return _annotated(graph, analysis)
-
-
-def _annotated(graph: nx.MultiDiGraph, analysis: Analysis) -> nx.MultiDiGraph:
-    out = graph.copy()
-    for node in out.nodes:
-        out.nodes[node]["community"] = analysis.community.get(node, -1)
-        out.nodes[node]["centrality"] = analysis.centrality.get(node, 0.0)
+    node_attrs = {node: {"community": analysis.community.get(node, -1), "centrality": analysis.centrality.get(node, 0.0)}
+                  for node in data.nodes}
+    added: list[Edge] = []
+    seen: set[tuple[str, str]] = set()
     for pair in analysis.similar:
-        if pair.source in out and pair.target in out and not out.has_edge(pair.source, pair.target, SIMILAR):
-            out.add_edge(pair.source, pair.target, key=SIMILAR, relation=SIMILAR, declared=False, inferred=True,
-                         weight=pair.score, score=pair.score, file=None, line=None)
-    out.graph["communities"] = len(analysis.communities)
-    return out
+        ends = (pair.source, pair.target)
+        if pair.source in data and pair.target in data and ends not in seen:
+            seen.add(ends)
+            added.append((pair.source, pair.target, SIMILAR,
+                          {"relation": SIMILAR, "declared": False, "inferred": True, "weight": pair.score,
+                           "score": pair.score, "file": None, "line": None}))
+    return data.derived({"communities": len(analysis.communities)}, node_attrs, added)
 
 
 def related_by_text(analysis: Analysis, limit: int = 5) -> dict[str, tuple[tuple[str, float], ...]]:

@@ -33,8 +33,10 @@ import numpy as np
 from compiler.analyze import similarity
 from compiler.analyze.analytics import SIMILAR, Analysis, MapGraph, Similar, analyze_map
 from compiler.export.gexf import CHUNK, gexf_value, write_items
-from compiler.link.graph import (RELATION_CODE, RELATION_NAMES, EdgeRecords, Resolver, _weight, gc_paused, is_link, link_edges,
-                    term_references)
+from compiler.collector import gc_paused
+from compiler.link.graph import EdgeRecords, edge_weight, link_edges
+from compiler.link.references import Resolver, term_references
+from compiler.link.relations import RELATION_CODE, RELATION_NAMES, is_link
 from compiler.load.terms import _display, discover, load_bytes, read_file
 from compiler.validate.schema import validate_term
 
@@ -71,7 +73,7 @@ def extract(batch: Sequence[tuple[Path, str]], fields: Sequence[str]) -> list[Re
                 continue
             term = validate_term(term)[0]
             status = term.data.get("status")
-            refs = [(RELATION_CODE[relation], name, _weight(weight), line)
+            refs = [(RELATION_CODE[relation], name, edge_weight(weight), line)
                     for relation, name, weight, line, _column, _pointer in term_references(term)]
             words, times = similarity.counts(similarity.tokenize(similarity.term_text(term.data, term.body, fields)))
             out.append((term.id, term.file, term.label, status if isinstance(status, str) else None, term.aliases,
@@ -327,14 +329,14 @@ def _edge_items(idea: IdeaMap) -> Iterator[tuple[str, str, str, dict[str, Any]]]
                                                      "file": files[ref], "line": line}
 
 
-def write_map_gexf(idea: IdeaMap, path: str | Path | IO[bytes]) -> None:
-    """The GEXF of the annotated map, streamed: the bytes ``write_gexf(annotate(graph, analysis))`` writes."""
+def write_map_gexf(idea: IdeaMap, path: str | Path | IO[bytes]) -> int:
+    """The GEXF of the annotated map, streamed: the bytes ``write_gexf(annotate(graph, analysis))`` writes.
+    Returns how many characters XML 1.0 cannot hold were replaced (see ``gexf.write_items``)."""
     with gc_paused():
         if isinstance(path, (str, Path)):
             with open(path, "wb") as handle:
-                write_items(lambda: _node_items(idea), lambda: _edge_items(idea), handle.write)
-        else:
-            write_items(lambda: _node_items(idea), lambda: _edge_items(idea), path.write)
+                return write_items(lambda: _node_items(idea), lambda: _edge_items(idea), handle.write)
+        return write_items(lambda: _node_items(idea), lambda: _edge_items(idea), path.write)
 
 
 def default_jobs() -> int:

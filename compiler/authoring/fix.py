@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import yaml
 
-from compiler.load.terms import MAX_FILE_BYTES, split_blocks
+from compiler.load.terms import MAX_FILE_BYTES, read_file, split_blocks
 from compiler.load.yamlnodes import compose
 
 MAX_ROUNDS = 200  # repairs per block; a header has far fewer broken lines
@@ -643,12 +643,10 @@ def fix_text(text: str) -> tuple[str, list[str], list[int], list[Problem]]:
 def fix_file(path: Path, display: str | None = None) -> FileFix:
     """Read ``path`` and compute its repair (nothing is written here)."""
     display = display or path.as_posix()
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return FileFix(path, display, "error", problems=(Problem(0, 0, "the file is too large to be a term file"),))
-        data = path.read_bytes()
-    except OSError as exc:
-        return FileFix(path, display, "error", problems=(Problem(0, 0, f"cannot read the file: {exc.strerror or exc}"),))
+    _st, data, refused = read_file(path, display, MAX_FILE_BYTES)  # a regular file, at most MAX_FILE_BYTES read
+    if data is None:
+        reason = refused[0].message if refused else "the file cannot be read"
+        return FileFix(path, display, "error", problems=(Problem(0, 0, reason),))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

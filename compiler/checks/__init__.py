@@ -16,7 +16,7 @@ from typing import Any
 
 from .result import CheckResult, Deviation
 
-_LAZY = {"run_checks": "api", "check_hint": "api", "iter_hints": "inputs", "hook": "hooks",
+_LAZY = {"run_checks": "api", "check_hint": "api", "account": "api", "iter_hints": "inputs", "hook": "hooks",
          "load_reference": "reference", "ReferenceData": "reference"}
 
 
@@ -32,4 +32,4 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-__all__ = ["run_checks", "check_hint", "CheckResult", "Deviation", "hook", "load_reference", "ReferenceData", "iter_hints"]
+__all__ = ["account", "run_checks", "check_hint", "CheckResult", "Deviation", "hook", "load_reference", "ReferenceData", "iter_hints"]

@@ -19,13 +19,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ..diagnostics import Diagnostic, make
+from ..codes import make
+from ..diagnostics import Diagnostic
+from . import montecarlo
 from .inputs import iter_hints
 from .hooks import BUILTIN, Registry, discover, hook, needs_hooks, run_hook
-from .judge import _year as year_of, check_hint_with
+from .verdict import _year as year_of, check_hint_with
+from .readings import Table
 from .reference import ReferenceData, load_reference
 from .result import CheckResult, Deviation
+from .symbols import check_table
 
+MAX_HINTS_PER_TERM = 64  # equation hints checked per term; the rest are unchecked (check-budget)
 CODE_BY_STATUS = {"fail": "check-fail", "stale": "check-stale", "error": "check-error", "unchecked": "check-unchecked"}
 
 
@@ -63,6 +68,7 @@ ADVICE = {
     "stale": "The claim matched earlier data: update it to the current value, or pin the edition it refers to.",
     "error": "Fix the expression at the position shown, or write the claim as prose if it is not meant to be checked.",
     "unchecked": "Nothing to fix unless this should be checked: add the symbol to a reference data file (docs/checks.md).",
+    "budget": "Shorten the hint or split the term: a term's hints share a bounded amount of work (docs/guarantees.md).",
 }
 
 
@@ -87,27 +93,73 @@ def run_checks(terms: Sequence[Any], *, edition: str | None = None, hooks_dir: P
                                     hint="Fix the hook module; hooks run in a separate process."))
     label = str(year_of(edition, ref))
     results: list[CheckResult] = []
-    for term, pointer, candidate, raw in found:
+    tables: dict[int, Table] = {}  # id(term) -> its own symbol table, read once per term
+    montecarlo.BUDGET.start_run()
+    hints = 0
+    for k, (term, pointer, candidate, raw) in enumerate(found):
+        if k == 0 or found[k - 1][0].file != term.file:
+            montecarlo.BUDGET.start_file()
+            hints = 0
+        hints += 1
         hint = _hint_text(raw)
-        result = _check_one(term, candidate, hint, ref, registry, label, timeout)
+        montecarlo.BUDGET.refused = None
+        if id(term) not in tables:
+            tables[id(term)] = check_table(term.data if isinstance(term.data, Mapping) else {})
+        result = _past_hints(hints, label, hint) or _check_one(term, candidate, hint, ref, registry, label, timeout,
+                                                         tables[id(term)])
         loc = term.location(pointer)
         result = result.located(term.id, term.file, loc.line, pointer)
         results.append(result)
         if result.status != "pass":
             where = f" at position {result.position + 1} of the hint" if result.position is not None else ""
-            diagnostics.append(make(CODE_BY_STATUS[result.status], term.file, loc.line, loc.column,
-                                    f"{_headline(result)}{where}: {result.message}", term=term.id, pointer=pointer,
-                                    hint=ADVICE[result.status]))
+            code = "check-budget" if result.klass == "budget" else CODE_BY_STATUS[result.status]
+            diagnostics.append(make(code, term.file, loc.line, loc.column, f"{_headline(result)}{where}: {result.message}",
+                                    term=term.id, pointer=pointer, hint=ADVICE["budget" if result.klass == "budget"
+                                                                                else result.status]))
     return results, diagnostics
 
 
+def account(results: Sequence[CheckResult], diagnostics: Sequence[Diagnostic]) -> dict[str, Any]:
+    """Every hint accounted for: those found are those checked and those in headers that could not be read.
+
+    ``checked`` counts the results whose hint has text (any status); ``unreadable`` the
+    ``check-unread`` findings of the load stage, one per hint it saw but could not read;
+    ``unreadable_files`` names their files.
+    """
+    checked = sum(1 for r in results if r.hint.strip())
+    unread = [d for d in diagnostics if d.code == "check-unread"]
+    return {"found": checked + len(unread), "checked": checked, "unreadable": len(unread),
+            "unreadable_files": sorted({d.file for d in unread})}
+
+
+def _past_hints(hints: int, edition: str, hint: str) -> CheckResult | None:
+    """The verdict of a hint past the term's budget of hints (None: within it; see ``_over_budget`` for the rest)."""
+    if hints <= MAX_HINTS_PER_TERM:
+        return None
+    msg = f"not checked: the term has more than {MAX_HINTS_PER_TERM} equation hints (the budget of hints per term)"
+    return CheckResult(hint, "unchecked", "budget", msg, msg, edition=edition)
+
+
+def _over_budget(result: CheckResult) -> CheckResult:
+    """A verdict that needed Monte-Carlo work the budget refused becomes ``unchecked``: the linear
+    estimate it would otherwise rest on is what the sampling was needed to replace."""
+    refused = montecarlo.BUDGET.refused
+    if refused is None or result.status not in ("pass", "fail", "stale"):
+        return result
+    msg = f"not decided: its uncertainty needs Monte-Carlo sampling, and {refused} is spent"
+    return CheckResult(result.hint, "unchecked", "budget", msg, msg, result.relation, edition=result.edition,
+                       hook=result.hook, unit=result.unit)
+
+
 def _headline(r: CheckResult) -> str:
+    if r.klass == "budget":
+        return "hint not checked (budget)"
     return {"fail": "numeric claim does not hold", "stale": "numeric claim is out of date",
             "error": "hint could not be checked", "unchecked": f"hint not checked ({r.klass})"}[r.status]
 
 
 def _check_one(term: Any, candidate: Mapping[str, Any], hint: str, ref: ReferenceData, registry: Registry,
-               edition: str | None, timeout: float) -> CheckResult:
+               edition: str | None, timeout: float, table: Table | None = None) -> CheckResult:
     name = candidate.get("check")
     spec = None
     if isinstance(name, str) and name.strip() and name.strip() != BUILTIN:
@@ -121,7 +173,7 @@ def _check_one(term: Any, candidate: Mapping[str, Any], hint: str, ref: Referenc
     if spec is not None:
         payload = {"id": term.id, "file": term.file, "data": term.data}
         return run_hook(spec, payload, candidate, hint, timeout, edition)
-    return check_hint_with(hint, ref, edition, _claimed_in(candidate))
+    return _over_budget(check_hint_with(hint, ref, edition, _claimed_in(candidate), table))
 
 
-__all__ = ["run_checks", "check_hint", "CheckResult", "Deviation", "hook", "load_reference", "ReferenceData", "iter_hints"]
+__all__ = ["account", "run_checks", "check_hint", "CheckResult", "Deviation", "hook", "load_reference", "ReferenceData", "iter_hints"]

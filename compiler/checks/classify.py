@@ -17,9 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .parser import STOPWORDS, Node, ParseError, Parser, Sym, walk
-from .tokenizer import (CMD, COMMA, END, LB, LBR, LP, NAME, NUM, OP, OTHER, RB, RBR, REL, RP, SEP,
-                        GREEK_CHARS, Token, TokenizeError, tokenize)
+from .parser import STOPWORDS, ParseError, Parser
+from .tokenizer import (CMD, COMMA, END, GREEK_CHARS, LB, LBR, LP, NAME, NUM, OP, OTHER, RB, RBR, REL, RP, SEP,
+                        Token, TokenizeError, tokenize)
+from .tree import Call, Node, Opaque, Sym, walk
 
 MAX_LEFT_TOKENS = 60
 MAX_RELATIONS = 100  # per hint
@@ -240,8 +241,12 @@ def is_not_applicable(hint: str) -> bool:
 
 
 def literal_only(node: Node) -> bool:
-    """A side made of written numbers and units only: the claim of a relation."""
-    return not any(isinstance(n, Sym) or type(n).__name__ == "Opaque" for n in walk(node))
+    """A side made of written numbers, units and arithmetic only: the claim of a relation.
+
+    A function of written numbers (``ln 2``, ``√2``, ``3!``) is a computation, not a claim:
+    in ``0.75 ≈ ln 2`` the claim is 0.75, and the 2 of ``ln 2`` carries no rounding.
+    """
+    return not any(isinstance(n, (Sym, Opaque, Call)) for n in walk(node))
 
 
-__all__ = ["Chain", "Extraction", "Problem", "extract", "is_not_applicable", "literal_only", "TokenizeError"]
+__all__ = ["Chain", "Extraction", "Problem", "TokenizeError", "extract", "is_not_applicable", "literal_only"]

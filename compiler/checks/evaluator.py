@@ -18,34 +18,15 @@ overflow is an :class:`EvalError`, never a hang or a crash.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from dataclasses import replace
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
-from .parser import Bin, Call, Neg, Node, Num, Opaque, PlusMinus, Pow, Sym, Tuple, Unit
+from .tree import (Bin, Call, Neg, Node, Num, Opaque, PlusMinus, Pow, Sym, Tuple, Unit, walk)
+from .units import UNITS
 
 MAX_EXPONENT = 1_000.0
 MAX_MAGNITUDE = 1e300
 MAX_FACTORIAL = 170
-
-# name -> (scale in eV^dim, dim). ħ = c = k_B = 1.
-_HBAR_EV_S = 6.582119569e-16
-_HBARC_EV_M = 1.973269804e-7
-_EV_J = 1.602176634e-19
-_M = 1.0 / _HBARC_EV_M
-_S = 1.0 / _HBAR_EV_S
-UNITS: dict[str, tuple[float, float]] = {
-    "eV": (1.0, 1), "meV": (1e-3, 1), "keV": (1e3, 1), "MeV": (1e6, 1), "GeV": (1e9, 1), "TeV": (1e12, 1),
-    "J": (1.0 / _EV_J, 1), "kg": (299792458.0 ** 2 / _EV_J, 1), "K": (8.617333262e-5, 1),
-    "m": (_M, -1), "fm": (1e-15 * _M, -1), "nm": (1e-9 * _M, -1), "mm": (1e-3 * _M, -1),
-    "cm": (1e-2 * _M, -1), "km": (1e3 * _M, -1), "au": (1.495978707e11 * _M, -1),
-    "pc": (3.0856775814913673e16 * _M, -1), "kpc": (3.0856775814913673e19 * _M, -1),
-    "Mpc": (3.0856775814913673e22 * _M, -1), "ly": (9.4607304725808e15 * _M, -1),
-    "s": (_S, -1), "ms": (1e-3 * _S, -1), "us": (1e-6 * _S, -1), "ns": (1e-9 * _S, -1), "ps": (1e-12 * _S, -1),
-    "Hz": (1.0 / _S, 1), "kHz": (1e3 / _S, 1), "MHz": (1e6 / _S, 1), "GHz": (1e9 / _S, 1),
-    "mol": (1.0, 0), "%": (1e-2, 0), "ppm": (1e-6, 0), "ppb": (1e-9, 0), "": (1.0, 0),
-}
-
 
 class EvalError(Exception):
     """The tree has a value we refuse to compute (overflow, 0/0, units that do not add)."""
@@ -71,10 +52,12 @@ class Undecidable(Exception):
 class Unbound(Exception):
     """The tree names something without data: an unknown symbol or an opaque construct."""
 
-    def __init__(self, names: list[str], opaque: list[str]) -> None:
+    def __init__(self, names: list[str], opaque: list[str], syms: tuple[Sym, ...] = (), ambiguous: tuple[str, ...] = ()) -> None:
         super().__init__(", ".join(names + opaque))
         self.names = names
         self.opaque = opaque
+        self.syms = syms  # the unknown symbols themselves, in order
+        self.ambiguous = ambiguous  # notation that could be read two ways (`a_μ 2025`)
 
 
 @dataclass(frozen=True)
@@ -87,30 +70,42 @@ class Input:
 
 @dataclass
 class Val:
+    """A value, its gradient over the inputs, its natural-unit dimension, and its magnitude.
+
+    ``mag`` bounds the size of what was computed on the way (|∂f/∂x|·mag(x) summed, plus
+    |f| at each step), so that floating-point rounding is judged against the terms that
+    cancelled: ``cos(π/2) = 0`` leaves 6e-17, tiny next to the π it came from.
+    """
+
     v: float
     grad: dict[int, float] = field(default_factory=dict)
     dim: float = 0.0
+    mag: float = -1.0  # -1: |v|
 
-    def scaled(self, k: float) -> "Val":
-        return Val(self.v * k, {i: g * k for i, g in self.grad.items()}, self.dim)
+    def __post_init__(self) -> None:
+        if self.mag < 0:
+            self.mag = abs(self.v)
+
+    def scaled(self, k: float) -> Val:
+        return Val(self.v * k, {i: g * k for i, g in self.grad.items()}, self.dim, self.mag * abs(k))
 
 
 def combine(a: Val, b: Val, da: float, db: float, v: float, dim: float) -> Val:
     grad = {i: g * da for i, g in a.grad.items()}
     for i, g in b.grad.items():
         grad[i] = grad.get(i, 0.0) + g * db
-    return Val(v, grad, dim)
+    return Val(v, grad, dim, abs(da) * a.mag + abs(db) * b.mag + abs(v))
 
 
 @dataclass
 class Context:
     """Inputs of one evaluation; ``resolve`` maps a symbol to a value (reference data)."""
 
-    resolve: Callable[[Sym, "Context"], Val | None]
+    resolve: Callable[[Sym, Context], Val | None]
     claim_side: bool = False  # written numbers carry their rounding as an input
     inputs: list[Input] = field(default_factory=list)
     cache: dict[str, Val] = field(default_factory=dict)
-    used: dict[str, str] = field(default_factory=dict)  # quantity id -> edition used
+    used: dict[str, tuple[str, int]] = field(default_factory=dict)  # quantity id -> (edition, year) used
     stated: bool = False  # some number on this side states its own uncertainty
     rounded: frozenset[int] = frozenset()  # id() of the written numbers that carry a rounding
     sample: Sequence[float] | None = None  # Monte Carlo: standard-normal draws, one per input in order
@@ -134,44 +129,53 @@ class Context:
         return sum(abs(g) for i, g in val.grad.items() if self.inputs[i].kind == "res")
 
 
-def rounded_numbers(node: Node) -> frozenset[int]:
+def rounded_numbers(node: Node, exact_integers: bool = False) -> frozenset[int]:
     """The written numbers of a claim whose last digit is a rounding.
 
     Exponents and the 10 of ``× 10^k`` are exact; so are one-digit integers in a
-    compound claim (the 1 and 2 of ``1/(2·137)``). The mantissa of a plain claim
-    (``251`` in ``251 × 10^{-11}``) and every decimal number are roundings.
+    compound claim (the 1 and 2 of ``1/(2·137)``), a written 0 (a claim of zero is a
+    claim of exactly zero), and, when ``exact_integers`` (an ``=`` whose claim is made of
+    integers without a power of ten: ``g_μ = 2``, not ``3 × 10^8``), every integer. The mantissa of a plain claim (``251`` in
+    ``251 × 10^{-11}``) and every decimal number are roundings.
     """
-    from .parser import walk
-
     exact: set[int] = set()
+    scientific = False  # `3 × 10^8`: a mantissa with a power of ten is a rounding even after `=`
     for n in walk(node):
         if isinstance(n, Pow):
             exact.update(id(m) for m in walk(n.exponent))
             if isinstance(n.base, Num) and n.base.value == 10:
                 exact.add(id(n.base))
+                scientific = True
     nums = [n for n in walk(node) if isinstance(n, Num) and id(n) not in exact]
+    if exact_integers and not scientific and all(n.is_integer for n in nums):
+        return frozenset()
+    nums = [n for n in nums if not (n.is_integer and n.value == 0)]
     if len(nums) == 1:
         return frozenset({id(nums[0])})
     return frozenset(id(n) for n in nums if not (n.is_integer and len(n.text.lstrip("-")) == 1))
 
 
 def unbound(node: Node, known: Callable[[Sym], bool]) -> Unbound | None:
-    """Names without data and opaque constructs in ``node`` (None when it can be evaluated)."""
-    from .parser import walk
-
-    found: list[tuple[int, str]] = []
+    """Names without data, opaque constructs and ambiguous notation in ``node`` (None when it can be evaluated)."""
+    found: list[Sym] = []
     opaque: list[str] = []
+    ambiguous: list[str] = []
     for n in walk(node):
         if isinstance(n, Sym) and not known(n):
-            found.append((n.pos, n.text))
+            found.append(n)
+        elif isinstance(n, Opaque) and n.why:
+            ambiguous.append(n.why)
         elif isinstance(n, Opaque) and n.text not in opaque:
             opaque.append(n.text)
         elif isinstance(n, Tuple) and "an argument list" not in opaque:
             opaque.append("an argument list")
-    names = list(dict.fromkeys(text for _, text in sorted(found)))
+    found.sort(key=lambda s: s.pos)
+    names = list(dict.fromkeys(s.text for s in found))
     if names and opaque == ["an argument list"]:
         opaque = []  # f(a, b) with unknown f: the names say it all
-    return Unbound(names, opaque) if names or opaque else None
+    if names or opaque or ambiguous:
+        return Unbound(names, opaque, tuple(found), tuple(dict.fromkeys(ambiguous)))
+    return None
 
 
 def evaluate(node: Node, ctx: Context) -> Val:
@@ -245,13 +249,24 @@ def _pow(n: Pow, ctx: Context) -> Val:
     return combine(base, exp, d_base, d_exp, v, base.dim * exp.v)
 
 
+_BERNOULLI_OVER_FACTORIAL = (1 / 12, -1 / 720, 1 / 30240, -1 / 1209600, 1 / 47900160, -691 / 1307674368000)
+
+
 def _zeta(s: float) -> float:
-    """Riemann ζ(s) for real s > 1: direct sum plus an Euler–Maclaurin tail."""
+    """Riemann ζ(s) for real s > 1: a direct sum and the Euler–Maclaurin tail to B₁₂.
+
+    With 20 terms and six Bernoulli corrections the remainder is below 10⁻¹⁸ for s ≥ 2,
+    so ζ(3) is right to the last bit of a double (the closed form of C₂ needs it).
+    """
     if s <= 1:
         raise ValueError("zeta is only evaluated for s > 1")
     n = 20
-    total = math.fsum(k ** -s for k in range(1, n))
-    return total + n ** (1 - s) / (s - 1) + 0.5 * n ** -s + s * n ** (-s - 1) / 12 - s * (s + 1) * (s + 2) * n ** (-s - 3) / 720
+    terms = [k ** -s for k in range(1, n)] + [n ** (1 - s) / (s - 1), 0.5 * n ** -s]
+    rising = s  # s (s+1) ... (s+2j-2)
+    for j, coeff in enumerate(_BERNOULLI_OVER_FACTORIAL, start=1):
+        terms.append(coeff * rising * n ** (-s - 2 * j + 1))
+        rising *= (s + 2 * j - 1) * (s + 2 * j)
+    return math.fsum(terms)
 
 
 def _dzeta(s: float) -> float:
@@ -292,7 +307,7 @@ def _call(n: Call, ctx: Context) -> Val:
     except (ValueError, OverflowError, ZeroDivisionError) as exc:
         raise EvalError(f"{n.fn}({arg.v:g}) cannot be computed: {exc}", n.pos) from None
     dim = arg.dim / 2 if n.fn == "sqrt" else arg.dim if n.fn == "abs" else 0.0
-    return Val(v, {i: g * d for i, g in arg.grad.items()}, dim)
+    return Val(v, {i: g * d for i, g in arg.grad.items()}, dim, abs(d) * arg.mag + abs(v))
 
 
 def _plusminus(n: PlusMinus, ctx: Context) -> Val:
@@ -303,7 +318,7 @@ def _plusminus(n: PlusMinus, ctx: Context) -> Val:
         raise UnitMismatch("units do not match: the uncertainty after ± has other units than the value", n.pos)
     ctx.stated = True
     grad, shift = ctx.draw("sigma", "±", abs(u.v))
-    out = Val(value.v + shift, dict(value.grad), value.dim)
+    out = Val(value.v + shift, dict(value.grad), value.dim, value.mag)
     out.grad.update(grad)
     return out
 

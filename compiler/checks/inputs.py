@@ -8,9 +8,10 @@ results: :func:`same_check_inputs` tells the build when it may.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
-from ..model import pointer_join
+from compiler.model import pointer_join
 
 
 def iter_hints(data: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any], Any]]:
@@ -37,14 +38,27 @@ def iter_hints(data: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]
     yield from out
 
 
+SYMBOL_TABLE = "/operational_definition/symbol_table"
+
+
+def symbol_table(data: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """(pointer, entry) of each mapping in the term's ``operational_definition.symbol_table``."""
+    od = data.get("operational_definition")
+    table = od.get("symbol_table") if isinstance(od, Mapping) else None
+    if not isinstance(table, list):
+        return []
+    return [(f"{SYMBOL_TABLE}/{i}", e) for i, e in enumerate(table) if isinstance(e, Mapping)]
+
+
 def same_check_inputs(old: Any, new: Any, builtin_only: bool = False) -> bool:
     """Whether terms ``old`` and ``new`` give the same check results and diagnostics.
 
     Equal id and file, each hint at the same place, and equal header data; or, when
-    ``builtin_only`` (no result of ``old`` came from a hook), equal hints and the mappings
-    holding them. Why the second: a hook is given the whole header, but the built-in
-    evaluator reads only the hint and its mapping (``check``, claimed values), so a
-    header edit elsewhere (a definition, a status) keeps the term's results. Which hook
+    ``builtin_only`` (no result of ``old`` came from a hook), equal hints, the mappings
+    holding them and the symbol table. Why the second: a hook is given the whole header,
+    but the built-in evaluator reads only the hint, its mapping (``check``, claimed values)
+    and the term's symbol table (what a symbol means here, its dimension), so a header
+    edit elsewhere (a definition, a status) keeps the term's results. Which hook
     a hint goes to depends on the hint and the hooks configured, which are in the
     cache's environment: an unchanged hint that no hook took before is taken by none now.
     Values that are not equal to themselves (a NaN) only make this False: the term is
@@ -52,11 +66,13 @@ def same_check_inputs(old: Any, new: Any, builtin_only: bool = False) -> bool:
     """
     if old is None or new is None or old.id != new.id or old.file != new.file:
         return False
-    hints = list(iter_hints(new.data if isinstance(new.data, Mapping) else {}))
-    if old.data != new.data and not (builtin_only and hints == list(
-            iter_hints(old.data if isinstance(old.data, Mapping) else {}))):
+    new_data = new.data if isinstance(new.data, Mapping) else {}
+    old_data = old.data if isinstance(old.data, Mapping) else {}
+    hints = list(iter_hints(new_data))
+    if old.data != new.data and not (builtin_only and hints == list(iter_hints(old_data))
+                                     and symbol_table(new_data) == symbol_table(old_data)):
         return False
     return all(old.location(pointer) == new.location(pointer) for pointer, _, _ in hints)
 
 
-__all__ = ["iter_hints", "same_check_inputs"]
+__all__ = ["iter_hints", "same_check_inputs", "symbol_table"]

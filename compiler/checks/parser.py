@@ -5,16 +5,15 @@ precedence level, and :meth:`Parser.fail` raising a :class:`ParseError` that car
 the position in the hint. Nothing is ever evaluated here; the tree is plain frozen
 data for :mod:`.evaluator`. Depth and size are capped so that deep nesting fails fast.
 
-Precedence, loosest first: ``±`` < ``+ -`` < ``* /`` and implicit products <
-unary minus < ``^`` (right-associative) < subscripts, ``!`` < atoms.
+Precedence, loosest first: ``±`` < ``+ -`` < ``* /`` < implicit products <
+unary minus < ``^`` (right-associative) < subscripts, arguments, ``!`` < atoms.
+Juxtaposition binds tighter than ``/`` because that is how physics typesetting is
+read: ``\\alpha/2\\pi`` is α/(2π) and ``h/2π`` is ħ.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Union
-
-from .tokenizer import (CMD, HintError, COMMA, END, LB, LBR, LP, NAME, NUM, OP, OTHER, PIPE, PM, RB, RBR, RP,
-                        Token)
+from .tokenizer import (CMD, COMMA, END, LB, LBR, LP, NAME, NUM, OP, OTHER, PIPE, PM, RB, RBR, RP, HintError, Token)
+from .tree import (Bin, Call, Neg, Node, Num, Opaque, PlusMinus, Pow, Sym, Tuple, Unit, is_year, number)
 
 MAX_DEPTH = 60
 MAX_NODES = 2_000
@@ -27,123 +26,28 @@ FUNCTIONS = {
 # Units recognised after a number (multi-letter only: a lone `m` is a symbol, not metres).
 UNIT_WORDS = {
     "eV", "meV", "keV", "MeV", "GeV", "TeV", "J", "kg", "fm", "nm", "mm", "cm", "km", "pc", "kpc",
-    "Mpc", "au", "ly", "ms", "ns", "us", "ps", "Hz", "kHz", "MHz", "GHz", "mol", "%", "ppm", "ppb",
+    "Mpc", "Gpc", "au", "ly", "ms", "ns", "us", "ps", "fs", "Hz", "kHz", "MHz", "GHz", "mol", "%", "‰",
+    "ppm", "ppb",
 }
-# One-letter units, read as units only right after a number or another unit (`3 m/s`).
-SHORT_UNITS = {"m", "s", "K", "J"}
+# One-letter units, read as units only right after a number or another unit (`3 m/s`, `1.6 × 10⁻¹⁹ C`).
+SHORT_UNITS = {"m", "s", "K", "J", "C", "T", "F", "V", "N", "A"}
 # Words that never name a quantity: they end the math part of a sentence.
 STOPWORDS = {
     "the", "of", "and", "or", "is", "are", "was", "for", "where", "with", "in", "on", "at", "to",
     "as", "by", "if", "else", "then", "than", "when", "from", "that", "this", "which", "vs", "via",
     "not", "near", "be", "we", "it", "its", "an", "maps", "into", "such", "each", "all", "any",
     "so", "thus", "hence", "ie", "eg", "about", "around", "roughly", "approximately", "here",
-    "there", "gives", "yields", "means", "implies", "so", "but", "while", "because", "since",
+    "there", "gives", "yields", "means", "implies", "but", "while", "because", "since",
     "under", "over", "between", "within", "below", "above", "using", "given", "has", "have",
     "can", "may", "must", "should", "will", "would", "our", "their", "his", "her", "these",
-    "those", "one", "two", "three", "times", "plus", "minus", "equals", "about", "like",
-    "only", "also", "both", "either", "must", "note", "see", "holds", "satisfies", "subject",
+    "those", "one", "two", "three", "times", "plus", "minus", "equals", "like",
+    "only", "also", "both", "either", "note", "see", "holds", "satisfies", "subject",
 }
 DELTA_PREFIXES = {"Δ", "δ", "Delta", "delta"}
 
 
 class ParseError(HintError):
     """A hint the grammar cannot read; ``position`` indexes the hint text."""
-
-
-@dataclass(frozen=True)
-class Num:
-    text: str
-    value: float
-    pos: int
-    uncertainty: float | None = None  # stated as 1.23(4)
-    half_unit: float = 0.5  # half a unit of the last written digit
-    is_integer: bool = False
-
-
-@dataclass(frozen=True)
-class Sym:
-    base: str
-    labels: tuple[str, ...]
-    pos: int
-    text: str  # as the author wrote it, for messages
-
-
-@dataclass(frozen=True)
-class Unit:
-    name: str
-    pos: int
-
-
-@dataclass(frozen=True)
-class Bin:
-    op: str  # + - * /
-    left: "Node"
-    right: "Node"
-    pos: int
-
-
-@dataclass(frozen=True)
-class Neg:
-    operand: "Node"
-    pos: int
-
-
-@dataclass(frozen=True)
-class Pow:
-    base: "Node"
-    exponent: "Node"
-    pos: int
-
-
-@dataclass(frozen=True)
-class Call:
-    fn: str
-    arg: "Node"
-    pos: int
-
-
-@dataclass(frozen=True)
-class PlusMinus:
-    value: "Node"
-    uncertainty: "Node"
-    pos: int
-
-
-@dataclass(frozen=True)
-class Opaque:
-    """A construct the evaluator cannot compute (∫, ∑, ∇, ⟨⟩ ...): makes a side symbolic."""
-
-    text: str
-    pos: int
-
-
-@dataclass(frozen=True)
-class Tuple:
-    """An argument list ``(a, b)``: never evaluated; only its names are reported."""
-
-    items: tuple["Node", ...]
-    pos: int
-
-
-Node = Union[Num, Sym, Unit, Bin, Neg, Pow, Call, PlusMinus, Opaque, Tuple]
-
-
-def number(text: str, pos: int) -> Num:
-    """Read ``1.23``, ``1.2e-3``, ``116592071.5(14.5)``; the uncertainty follows CODATA's rule."""
-    u: float | None = None
-    if "(" in text:
-        text, _, rest = text.partition("(")
-        ustr = rest.rstrip(")")
-    else:
-        ustr = ""
-    mantissa, _, exp = text.lower().partition("e")
-    frac = mantissa.split(".", 1)[1] if "." in mantissa else ""
-    scale = 10.0 ** (int(exp) if exp else 0)
-    unit = 10.0 ** (-len(frac)) * scale
-    if ustr:
-        u = float(ustr) * scale if "." in ustr else float(ustr) * unit
-    value = float(text)
-    return Num(text, value, pos, u, 0.5 * unit, "." not in mantissa and not exp)
 
 
 class Parser:
@@ -155,6 +59,7 @@ class Parser:
         self.depth = 0
         self.nodes = 0
         self.unit_ok = False  # the next name may be a one-letter unit (after a number)
+        self.speed_of_light_unit = False  # the next `c` is a unit (after `MeV/`)
         self.heights: dict[int, int] = {}
         self.keep: list[Node] = []
 
@@ -217,7 +122,8 @@ class Parser:
             right = self.parse_sum()
             unit = None
             if isinstance(right, Bin) and right.op == "*" and _units_only(right.right):
-                right, unit = right.left, right.right  # 1776.93 ± 0.09 MeV: the unit is for both
+                unit = right.right  # 1776.93 ± 0.09 MeV: the unit is for both
+                right = right.left
             left = self.node(PlusMinus(left, right, pos))
             if unit is not None:
                 left = self.node(Bin("*", left, unit, pos))
@@ -232,12 +138,23 @@ class Parser:
         return left
 
     def parse_term(self) -> Node:
+        """Explicit ``*`` and ``/``, left-associative, over implicit products."""
+        left = self.parse_product()
+        while self.at(OP, "*") or self.at(OP, "/"):
+            tok = self.advance()
+            self.unit_ok = _quantity_like(left)
+            self.speed_of_light_unit = tok.text == "/" and _ends_in_unit(left)
+            left = self.node(Bin(tok.text, left, self.parse_product(), tok.pos))
+        return left
+
+    def parse_product(self) -> Node:
+        """Juxtaposition: ``2π``, ``m_e c^2``, ``3 m``; a number after a symbol is ambiguous, not a factor."""
         left = self.parse_unary()
         while True:
-            if self.at(OP, "*") or self.at(OP, "/"):
-                tok = self.advance()
-                self.unit_ok = _quantity_like(left)
-                left = self.node(Bin(tok.text, left, self.parse_unary(), tok.pos))
+            if self.at(NUM) and _ends_in_symbol(left) and not self.cur.text.startswith("."):
+                tok = self.advance()  # `a_μ 2025`: an edition? an index? never a product
+                left = self.node(Opaque(f"{_text_of(left)} {tok.text}", tok.pos,
+                                        f"the number {tok.text} after {_text_of(left)} is neither a factor nor an argument"))
             elif self.implicit_allowed(left):
                 save, nodes, depth = self.i, self.nodes, self.depth
                 try:
@@ -262,6 +179,8 @@ class Parser:
                 return False
             if tok.space_before and isinstance(left, Sym) and _prose_name(left.base):
                 return False
+            if tok.space_before and isinstance(left, Num) and is_year(left.text) and not _unit_name(tok):
+                return False  # "In 2025 Δa_μ ≈ ...": a year in prose, not a factor
             return True
         if tok.space_before and isinstance(left, Sym) and _prose_name(left.base):
             return False
@@ -314,15 +233,14 @@ class Parser:
     def parse_postfix(self) -> Node:
         n = self.parse_primary()
         while True:
-            if self.at(OP, "_") and isinstance(n, Sym):
-                self.advance()
-                n = self.with_labels(n, self.script_labels())
-            elif self.at(OP, "^") and isinstance(n, Sym) and self.superscript_is_label():
+            if self.at(OP, "_") and isinstance(n, Sym) or self.at(OP, "^") and isinstance(n, Sym) and self.superscript_is_label():
                 self.advance()
                 n = self.with_labels(n, self.script_labels())
             elif self.at(OP, "!"):
                 tok = self.advance()
                 n = self.node(Call("factorial", n, tok.pos))
+            elif self.at(LP) and isinstance(n, Sym) and not n.arg and self.is_argument():
+                n = self.argument(n)
             elif self.at(OP, "_") and isinstance(n, Opaque):
                 self.advance()  # ∂_μ, ∑_i: the operator stays opaque
                 self.script_labels()
@@ -330,6 +248,28 @@ class Parser:
                 self.fail("a subscript must follow a symbol", self.cur.pos)
             else:
                 return n
+
+    def is_argument(self) -> bool:
+        """A parenthesis after a symbol: an argument unless it is a spaced-off remark (``α (CODATA)``)."""
+        if self.peek().kind == NUM and is_year(self.peek().text) and self.peek(2).kind == RP:
+            return True  # `Δa_μ(2025)` and `Δa_μ (2025)` both name an edition
+        return not (self.cur.space_before and self.annotation())
+
+    def argument(self, sym: Sym) -> Node:
+        """``Δa_μ(2025)``, ``α_s(M_Z)``, ``m_d(2 GeV)``: the argument names an edition, a scale or a scheme.
+
+        Never a product: reading ``a(b + c)`` after a symbol as a product would be a guess,
+        so an argument the data does not know leaves the relation unchecked. An argument
+        list ``V(A, B)`` stays a product with an opaque tuple, whose names are reported.
+        """
+        start = self.i
+        inner = self.p_paren(self.cur)
+        if isinstance(inner, Tuple):
+            return self.node(Bin("*", sym, inner, self.tokens[start].pos))
+        toks = self.tokens[start + 1:self.i - 1]
+        key = "".join(t.text for t in toks if t.kind not in (LB, RB)).casefold()
+        shown = "".join((" " if k and t.space_before else "") + t.text for k, t in enumerate(toks) if t.kind not in (LB, RB))
+        return self.node(Sym(sym.base, sym.labels, sym.pos, f"{sym.text}({shown})", key))
 
     def with_labels(self, sym: Sym, labels: list[str]) -> Sym:
         return Sym(sym.base, sym.labels + tuple(labels), sym.pos, sym.text + "_" + ",".join(labels))
@@ -401,8 +341,11 @@ class Parser:
     def parse_primary(self) -> Node:
         tok = self.cur
         unit_ok, self.unit_ok = self.unit_ok, False
-        if unit_ok and tok.kind == NAME and tok.text in SHORT_UNITS and not (self.peek().kind == OP and self.peek().text == "_"):
-            self.advance()
+        light, self.speed_of_light_unit = self.speed_of_light_unit, False
+        subscripted = self.peek().kind == OP and self.peek().text == "_"
+        if (unit_ok and tok.kind == NAME and tok.text in SHORT_UNITS or light and tok.kind == NAME and tok.text == "c") \
+                and not subscripted:
+            self.advance()  # `3 m`, and the c of `MeV/c²`, `GeV/c`: units, not symbols
             return self.node(Unit(tok.text, tok.pos))
         self.enter()
         try:
@@ -533,6 +476,32 @@ def _quantity_like(node: Node, depth: int = 0) -> bool:
     return False
 
 
+def _ends_in_unit(node: Node) -> bool:
+    """``105.66 MeV``, ``3 GeV``: a quantity whose last factor is a unit (so ``/c²`` is part of it)."""
+    if isinstance(node, Pow):
+        node = node.base
+    if isinstance(node, Bin) and node.op in "*/":
+        return _ends_in_unit(node.right)
+    return isinstance(node, Unit)
+
+
+def _ends_in_symbol(node: Node) -> bool:
+    """``a_μ``, ``2 a_μ``: juxtaposing a number after this would be ambiguous."""
+    if isinstance(node, Bin) and node.op == "*":
+        return _ends_in_symbol(node.right)
+    return isinstance(node, Sym)
+
+
+def _text_of(node: Node) -> str:
+    while isinstance(node, Bin):
+        node = node.right
+    return node.text if isinstance(node, (Sym, Opaque)) else "the symbol"
+
+
+def _unit_name(tok: Token) -> bool:
+    return tok.kind == NAME and (tok.text in UNIT_WORDS or tok.text in SHORT_UNITS)
+
+
 def _units_only(node: Node) -> bool:
     if isinstance(node, Unit):
         return True
@@ -557,25 +526,3 @@ def _prose_name(text: str) -> bool:
 def parse(tokens: list[Token]) -> Node:
     """Parse a whole token slice (used for reference formulas and symbol spellings)."""
     return Parser(tokens).parse_full()
-
-
-_CHILD_ATTRS = ("left", "right", "operand", "base", "exponent", "arg", "value", "uncertainty")
-_CHILDREN: dict[type, tuple[str, ...]] = {}  # node class -> which of _CHILD_ATTRS it has, in that order
-
-
-def walk(node: Node):
-    """Every node of a tree, parents first."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        kind = type(n)
-        attrs = _CHILDREN.get(kind)
-        if attrs is None:
-            attrs = _CHILDREN[kind] = tuple(a for a in _CHILD_ATTRS if hasattr(n, a))
-        for attr in attrs:
-            child = getattr(n, attr)
-            if child is not None and not isinstance(child, (str, float, int)):
-                stack.append(child)
-        if isinstance(n, Tuple):
-            stack.extend(n.items)

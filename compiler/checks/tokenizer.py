@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .tree import ELLIPSES
+
 MAX_HINT_CHARS = 10_000  # a hint longer than this is not tokenized at all
 MAX_TOKENS = 3_000
 MAX_NUMBER_DIGITS = 60
@@ -73,7 +75,7 @@ CHARS: dict[str, tuple[str, str]] = {
     "→": (SEP, "→"), "↔": (SEP, "↔"), "⇔": (SEP, "⇔"), "⇒": (SEP, "⇒"), "⟹": (SEP, "⇒"),
     "⟺": (SEP, "⇔"), "↦": (SEP, "→"), "⟶": (SEP, "→"), "⇐": (SEP, "⇐"), "←": (SEP, "←"),
     "√": (CMD, "sqrt"), "π": (NAME, "π"), "∞": (NAME, "∞"), ":": (SEP, ":"), "#": (SEP, "#"),
-    "…": (OTHER, "…"),
+    "…": (OTHER, "…"), "%": (NAME, "%"), "‰": (NAME, "‰"),
 }
 MULTI = [  # longest first: ASCII digraphs
     ("...", OTHER, "…"),
@@ -101,7 +103,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "exp": (NAME, "exp"), "ln": (NAME, "ln"), "log": (NAME, "log"), "lg": (NAME, "log10"),
     "sin": (NAME, "sin"), "cos": (NAME, "cos"), "tan": (NAME, "tan"), "sinh": (NAME, "sinh"),
     "cosh": (NAME, "cosh"), "tanh": (NAME, "tanh"), "arcsin": (NAME, "arcsin"),
-    "arccos": (NAME, "arccos"), "arctan": (NAME, "arctan"), "cot": (NAME, "cot"),
+    "arccos": (NAME, "arccos"), "arctan": (NAME, "arctan"), "cot": (NAME, "cot"), "%": (NAME, "%"),
+    "permil": (NAME, "‰"), "textperthousand": (NAME, "‰"),
 }
 STYLE_WRAPPERS = {"mathbf", "boldsymbol", "mathit", "mathcal", "mathsf", "mathbb", "bm", "vec", "hat", "bar", "tilde", "dot", "ddot", "overline"}
 LABEL_WRAPPERS = {"text", "mathrm", "textrm", "rm", "operatorname", "textit", "textbf", "mbox"}
@@ -112,6 +115,7 @@ _NUMBER = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+(?![A-Za-z]))?")
 _UNCERT = re.compile(r"\((\d+(?:\.\d+)?)\)")
 _WORD = re.compile(r"[A-Za-z]+")
 _HTML = re.compile(r"<(/?)(sub|sup|i|b|em|strong|span)\b[^>]*>", re.IGNORECASE)
+_MICRO = re.compile(r"(?:s|m)(?![A-Za-z])")
 _DELIMS = re.compile(r"\\[()\[\]]|\$\$?|`")
 
 
@@ -181,6 +185,11 @@ class _Lexer:
             m = _WORD.match(text, i)
             assert m is not None
             return self.name(m.group(), i, m.end())
+        if c in "μµ" and self.out and self.out[-1].kind == NUM and _MICRO.match(text, i + 1):
+            m = _MICRO.match(text, i + 1)  # 2.197 μs, 1 µm: the micro prefix, not the letter mu
+            assert m is not None
+            self.emit(NAME, "u" + m.group(), i)
+            return m.end()
         if c in GREEK_CHARS or c in "ℓħℏ":
             return self.name(CHAR_ALIASES.get(c, "ħ" if c == "ℏ" else c), i, i + 1)
         if c.isalpha():  # other letters: accented prose or script letters such as 𝓛
@@ -211,10 +220,16 @@ class _Lexer:
         if digits > MAX_NUMBER_DIGITS:
             raise TokenizeError(f"a number with {digits} digits is longer than the limit of {MAX_NUMBER_DIGITS}", i)
         num = m.group()
+        if num.endswith(".") and text.startswith("...", end - 1):
+            num, end = num[:-1], end - 1  # `3...`: the point belongs to the ellipsis
         u = _UNCERT.match(text, end)
         if u and "e" not in num.lower():
             num += u.group()  # 1.23(4): the uncertainty travels with the number
             end = u.end()
+        for dots in ELLIPSES:
+            if text.startswith(dots, end):  # 0.328478...: a truncation, read by parser.number
+                num, end = num + dots, end + len(dots)
+                break
         self.emit(NUM, num, i)
         return end
 

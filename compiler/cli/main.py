@@ -106,17 +106,34 @@ def _options(args: argparse.Namespace, **extra):
                    edition=getattr(args, "edition", None), **extra)
 
 
+def _say_config(root: Path, options) -> None:
+    """Name the configuration file this run reads (on stderr: stdout is the report's)."""
+    from compiler.config import find_config
+    from compiler.report.formats import terminal_safe
+
+    used = options.config_file or find_config(root)
+    print(f"compile-glossary: configuration: {terminal_safe(str(used)) if used else 'none found (defaults)'}",
+          file=sys.stderr)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from compiler.build import analyze
     from compiler.report.formats import exit_code
 
     root = _terms_dir(args.terms_dir)
-    progress = _Progress(sys.stderr.isatty())
-    glossary = analyze(root, _options(args, progress=progress))
+    options = _options(args, progress=_Progress(sys.stderr.isatty()))
+    _say_config(root, options)
+    glossary = analyze(root, options)
     _settle()
-    progress.done()
-    _emit_report(_report(glossary, args.terms_dir, fmt=args.format), args.format)
+    options.progress.done()
+    _emit_report(_report(glossary, args.terms_dir, {"hints": _hints(glossary)}, fmt=args.format), args.format)
     return exit_code(glossary.diagnostics, strict=args.strict)
+
+
+def _hints(glossary) -> dict:
+    from compiler.checks import account
+
+    return account(glossary.checks, glossary.diagnostics)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -130,13 +147,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     by_status: dict[str, int] = {}
     for c in checks:
         by_status[c["status"]] = by_status.get(c["status"], 0) + 1
-    check_diags = tuple(d for d in glossary.diagnostics if d.code.startswith("check-"))
-    report = _report(glossary, args.terms_dir, {"checks": by_status}, fmt=args.format)
+    hints = _hints(glossary)
+    # A hint that could not be read is never silent: its finding, and the errors of its file that are why.
+    unread = set(hints["unreadable_files"])
+    check_diags = tuple(d for d in glossary.diagnostics if d.code.startswith("check-")
+                        or d.file in unread and d.severity.value == "error")
+    report = _report(glossary, args.terms_dir, {"checks": by_status, "hints": hints}, fmt=args.format)
     from dataclasses import replace as _replace
 
     _emit_report(_replace(report, diagnostics=check_diags), args.format)
     if args.format == "text":
         print(", ".join(f"{n} {s}" for s, n in sorted(by_status.items())) or "no equation hints")
+        if unread:
+            print(f"not read ({len(unread)} files whose header could not be read): {', '.join(sorted(unread))}")
     return exit_code(check_diags, strict=args.strict)
 
 
@@ -154,7 +177,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     progress = _Progress(sys.stderr.isatty())
     started = time.perf_counter()
     cache = None if args.no_cache else Path(args.cache_dir) if args.cache_dir else default_cache_dir(out)
+    if cache is not None and args.cache_dir:
+        _check_cache_dir(cache, out)
     options = _options(args, jobs=args.jobs or os.cpu_count() or 1, progress=progress, cache_dir=cache)
+    _say_config(root, options)
     stamps = replayed = None
     if cache is not None:
         from compiler.incremental import noop
@@ -215,6 +241,18 @@ def cmd_build(args: argparse.Namespace) -> int:
     return exit_code(glossary.diagnostics, strict=args.strict)
 
 
+def _check_cache_dir(cache: Path, out: Path) -> None:
+    """Refuse a ``--cache-dir`` that is OUT or inside it, before anything is written.
+
+    Why: OUT is replaced whole by every build, so a cache there is swapped away with the
+    old site (and its files would be published in the new one)."""
+    cache_real, out_real = os.path.realpath(cache), os.path.realpath(out)
+    if cache_real == out_real or cache_real.startswith(out_real.rstrip("/") + "/"):
+        raise UsageError(f"--cache-dir {str(cache)!r} is {'the output folder' if cache_real == out_real else 'inside the output folder'}"
+                         f" {str(out)!r}, which every build replaces whole; give a folder outside it"
+                         " (the default is .glossary-cache beside the output folder)")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import threading
 
@@ -259,48 +297,75 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _export_bytes(fmt: str, graph, terms) -> bytes:
+def _export_bytes(fmt: str, data, terms) -> tuple[bytes, int]:
+    """The export's bytes and how many characters XML 1.0 cannot hold were replaced (GraphML);
+    ExportTooLarge past the budget of bytes per export."""
     import io
 
     from compiler.export import writers as exports
+    from compiler.export.limits import check_size
 
+    graph = data.graph
     if fmt == "json":
-        return exports.node_link_json(graph).encode("utf-8")
+        return check_size(exports.node_link_json(data).encode("utf-8")), 0
     if fmt == "skos":
-        return exports.skos_json(graph, terms).encode("utf-8")
+        return check_size(exports.skos_json(graph, terms).encode("utf-8")), 0
     buffer = io.BytesIO()
-    if fmt == "graphml":
-        exports.write_graphml(graph, buffer)
-    else:
-        from compiler.export.gexf import write_gexf
+    replaced = exports.write_graphml(graph, buffer)
+    return buffer.getvalue(), replaced
 
-        write_gexf(graph, buffer)
-    return buffer.getvalue()
+
+def _print_finding(d) -> None:
+    """One finding of the graph command on stderr, as the text report writes it (no source line)."""
+    from compiler.report.formats import terminal_safe
+
+    print(terminal_safe(f"{d.file}: {d.severity.value}[{d.code}] {d.message}"), file=sys.stderr)
+
+
+def _export_notes(target: str, replaced: int) -> None:
+    """Say (on stderr) that characters were replaced to keep an XML export well-formed."""
+    from compiler.codes import make
+
+    if replaced:
+        _print_finding(make("export-xml-char", target, 0, 0, f"{replaced} character(s) XML 1.0 cannot hold (control "
+                            "characters, U+FFFE, U+FFFF, lone surrogates) were replaced with U+FFFD"))
+
+
+def _export_refused(target: str, exc: Exception) -> int:
+    from compiler.codes import make
+
+    _print_finding(make("export-too-large", target, 0, 0, str(exc)))
+    return EXIT_FINDINGS
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
     from compiler.build import analyze
+    from compiler.export.limits import ExportTooLarge
     from compiler.export.writers import summary_text
-    from compiler.link.graph import as_networkx
 
     root = _terms_dir(args.terms_dir)
     if args.export == "gexf" or (args.analyze and not args.export):
         return _idea_map(root, args)
     glossary = analyze(root, _options(args, checks=False))
-    graph = as_networkx(glossary.graph)  # the exports and the summary run networkx's writers and algorithms
+    data = glossary.graph_data
     if args.analyze:
         from compiler.analyze.analytics import analyze_graph, annotate
 
-        graph = annotate(graph, analyze_graph(graph, glossary.terms, glossary.config))
+        data = annotate(data, analyze_graph(data.graph, glossary.terms, glossary.config))
     if args.export:
-        data = _export_bytes(args.export, graph, glossary.terms)
+        target = args.output or "<stdout>"
+        try:
+            output, replaced = _export_bytes(args.export, data, glossary.terms)
+        except ExportTooLarge as exc:
+            return _export_refused(target, exc)
+        _export_notes(target, replaced)
         if args.output:
-            Path(args.output).write_bytes(data)
+            Path(args.output).write_bytes(output)
             print(f"wrote {args.output}", file=sys.stderr)
         else:
-            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.write(output)
         return EXIT_OK
-    sys.stdout.write(summary_text(graph, glossary.diagnostics))
+    sys.stdout.write(summary_text(data.graph, glossary.diagnostics))
     return EXIT_OK
 
 
@@ -308,6 +373,7 @@ def _idea_map(root: Path, args: argparse.Namespace) -> int:
     """`graph --analyze` and `graph --export gexf` through the streaming idea map (compiler.analyze.ideamap)."""
     from compiler.analyze.analytics import analysis_text
     from compiler.analyze.ideamap import build_map, default_jobs, write_map_gexf
+    from compiler.export.limits import ExportTooLarge
 
     progress = _Progress(sys.stderr.isatty())
     idea = build_map(root, _options(args, checks=False, progress=progress, jobs=args.jobs or default_jobs()))
@@ -315,11 +381,16 @@ def _idea_map(root: Path, args: argparse.Namespace) -> int:
     if not args.export:
         print(analysis_text(idea.analysis))
         return EXIT_OK
+    target = args.output or "<stdout>"
+    try:
+        replaced = write_map_gexf(idea, Path(args.output) if args.output else sys.stdout.buffer)
+    except ExportTooLarge as exc:
+        if args.output:
+            Path(args.output).unlink(missing_ok=True)  # an incomplete file is no export
+        return _export_refused(target, exc)
+    _export_notes(target, replaced)
     if args.output:
-        write_map_gexf(idea, Path(args.output))
         print(f"wrote {args.output}", file=sys.stderr)
-    else:
-        write_map_gexf(idea, sys.stdout.buffer)
     return EXIT_OK
 
 

@@ -1,39 +1,52 @@
-"""GEXF (Gephi's format) through networkx's writer, streamed in chunks.
+"""GEXF (Gephi's format), written here and streamed in chunks, in networkx's layout.
 
-Why not plain ``networkx.write_gexf``: it builds the whole document as an ElementTree
-before writing a byte (measured: about 3.8 KB per edge, 7 GB for a 100,000-term
-glossary's two million edges). Here networkx's own ``GEXFWriter`` declares the
-attributes and writes the document's skeleton, and the nodes and edges are formatted
-in its exact layout a chunk at a time, each chunk written and dropped
-(:func:`write_items`; the streaming idea map feeds it from arrays, without a graph).
-The bytes are exactly those of ``GEXFWriter`` on the whole graph (a test compares
-them), except that the date stamp networkx puts in ``<meta>`` is left out, so that two
-builds of one glossary give identical files.
+Why not ``networkx.write_gexf``: it builds the whole document as an ElementTree before
+writing a byte (about 3.8 KB per edge: 7 GB for a 100,000-term glossary's two million
+edges), and the streaming idea map (compiler.analyze.ideamap) writes from arrays,
+without a graph. This writer declares the attributes in a first pass and then writes
+the nodes and edges a chunk at a time, each chunk written and dropped. Its bytes are
+those of networkx's own GEXF writer on the same graph, a test compares them,
+except that the date stamp networkx puts in ``<meta>`` is left out, so that two builds
+of one glossary give identical files.
 
 Values GEXF cannot hold are adapted first: None is left out, lists and tuples are
 joined with "; " (GEXF would read a list as time spells), mappings become JSON.
+Only the attribute types a glossary's graph has are written (text, booleans, integers,
+floats); another type, or an attribute GEXF gives a meaning of its own (``id``,
+``viz``, ``start``...), is refused with a ValueError rather than written wrongly.
+Characters XML 1.0 forbids are replaced as the bytes go out, and the budget of bytes
+per export is kept there too (compiler.export.limits).
 """
 from __future__ import annotations
 
-import itertools
 import json
 import re
-from pathlib import Path
 from collections.abc import Mapping
-from typing import IO, Any, Callable, Iterable, Iterator
-from xml.etree.ElementTree import Element, SubElement, tostring
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-import networkx as nx
-from networkx.readwrite.gexf import GEXFWriter
+from compiler.collector import gc_paused
 
-from compiler.link.graph import as_networkx, gc_paused
+from compiler.export.limits import Sink
 
-CHUNK = 20_000  # nodes or edges made into elements at a time
+if TYPE_CHECKING:
+    import networkx as nx
+
+CHUNK = 20_000  # nodes or edges formatted at a time
 VERSION = "1.2draft"
-_MARK = "@@gexf-stream@@"
-
-
+NAMESPACE = "http://www.gexf.net/1.2draft"
 _SCALARS = (str, int, float, bool)
+_TYPES = {str: "string", bool: "boolean", int: "long", float: "double"}  # as networkx declares them
+# attributes GEXF turns into XML attributes or sub-elements rather than <attvalue>s
+_SPECIAL_NODE = frozenset(("id", "pid", "start", "end", "parents", "spells", "slices", "viz"))
+_SPECIAL_EDGE = frozenset(("id", "label", "type", "start", "end", "spells", "slices", "viz"))
+_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;",
+                         "\t": "&#09;"})  # ElementTree's attribute escapes
+_NEEDS_ESCAPE = re.compile('[&<>"\r\n\t]').search
+_FLOATS = {"inf": "INF", "nan": "NaN", "-inf": "-INF"}
+
+Nodes = Callable[[], Iterable[tuple[Any, dict[str, Any]]]]  # (node, plain attributes), callable twice
+Edges = Callable[[], Iterable[tuple[Any, Any, Any, dict[str, Any]]]]  # (source, target, key, plain attributes)
 
 
 def gexf_value(value: Any) -> Any:
@@ -58,7 +71,8 @@ def _plain(attrs: Mapping[str, Any]) -> dict[str, Any]:
 
 def gexf_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy GEXF can hold, in the same order (what the GEXF file holds, for comparisons)."""
-    graph = as_networkx(graph)
+    import networkx as nx
+
     out = nx.MultiDiGraph()
     for node, attrs in graph.nodes(data=True):
         out.add_node(node, **_plain(attrs))
@@ -66,37 +80,15 @@ def gexf_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return out
 
 
-Nodes = Callable[[], Iterable[tuple[Any, dict[str, Any]]]]  # (node, plain attributes), callable twice
-Edges = Callable[[], Iterable[tuple[Any, Any, Any, dict[str, Any]]]]  # (source, target, key, plain attributes)
-
-# attributes GEXFWriter turns into XML attributes or sub-elements rather than <attvalue>s:
-# an element carrying one is made by GEXFWriter itself (the fast formatter below skips it)
-_SPECIAL_NODE = frozenset(("id", "pid", "start", "end", "parents", "spells", "slices", "viz"))
-_SPECIAL_EDGE = frozenset(("id", "label", "type", "start", "end", "spells", "slices", "viz"))
-_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;",
-                         "\t": "&#09;"})  # ElementTree's attribute escapes
-_NEEDS_ESCAPE = re.compile('[&<>"\r\n\t]').search
-_FLOATS = {"inf": "INF", "nan": "NaN", "-inf": "-INF"}
-
-
-class _Special(Exception):
-    """An element the fast formatter leaves to GEXFWriter."""
-
-
-def _signature(attrs: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[type, ...]]:
-    """Names and types of the values: equal signatures give equal GEXF declarations."""
-    return tuple(attrs), tuple(map(type, attrs.values()))
-
-
 def _escaped(text: str) -> str:
     return text.translate(_ESCAPE) if _NEEDS_ESCAPE(text) else text
 
 
 def _text(value: Any) -> str:
-    """An <attvalue>'s value exactly as GEXFWriter writes it, escaped."""
+    """An <attvalue>'s value as networkx writes it, escaped."""
     kind = type(value)
     if kind is str:
-        return value.translate(_ESCAPE) if _NEEDS_ESCAPE(value) else value
+        return _escaped(value)
     if kind is bool:
         return "true" if value else "false"
     if kind is int:
@@ -104,179 +96,142 @@ def _text(value: Any) -> str:
     if kind is float:
         text = repr(value)
         return _FLOATS.get(text, text)
-    raise _Special  # GEXFWriter refuses other types; let it say so
+    raise ValueError(f"GEXF: an attribute value of type {kind.__name__} cannot be written")
 
 
-def _attvalues(attrs: Iterable[tuple[str, Any]], ids: Mapping[str, str]) -> str:
-    return "".join([f'\n          <attvalue for="{ids[k]}" value="{_text(v)}" />' for k, v in attrs])
+def _node_values(attrs: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """A node's <attvalue>s: all but ``label`` (an XML attribute), ``key`` named ``networkx_key`` as networkx does."""
+    return [("networkx_key" if k == "key" else k, v) for k, v in attrs.items() if k != "label"]
 
 
-def _node_xml(node: Any, attrs: dict[str, Any], ids: Mapping[str, str]) -> str | None:
-    """The <node> element GEXFWriter makes and indents at level 3, or None when it must make it."""
-    if not _SPECIAL_NODE.isdisjoint(attrs):
-        return None
+def _edge_values(key: Any, attrs: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """An edge's <attvalue>s in networkx's order: ``weight`` is an XML attribute, and the key
+    is the attribute ``networkx_key``, added after the others (or in place of a ``key``)."""
+    values = [("networkx_key" if k == "key" else k, key if k == "key" else v)
+              for k, v in attrs.items() if k != "weight"]
+    if "key" not in attrs:
+        values.append(("networkx_key", key))
+    return values
+
+
+class _Declarations:
+    """Attribute ids by class, numbered in order of first use across nodes, then edges."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, dict[str, str]] = {"node": {}, "edge": {}}
+        self.order: list[str] = []  # classes in order of first declaration
+        self.rows: dict[str, list[str]] = {"node": [], "edge": []}
+
+    def declare(self, kind: str, values: Iterable[tuple[str, Any]], special: frozenset[str]) -> None:
+        table = self.ids[kind]
+        for name, value in values:
+            if name in special:
+                raise ValueError(f"GEXF: the {kind} attribute {name!r} has a meaning of its own and is not written")
+            if name in table:
+                continue
+            gexf_type = _TYPES.get(type(value))
+            if gexf_type is None:
+                raise ValueError(f"GEXF: an attribute value of type {type(value).__name__} cannot be written")
+            if not table and kind not in self.order:
+                self.order.append(kind)
+            table[name] = str(sum(len(t) for t in self.ids.values()))
+            self.rows[kind].append(f'      <attribute id="{table[name]}" title="{_escaped(name)}" type="{gexf_type}" />')
+
+    def xml(self) -> str:
+        # networkx inserts each class's <attributes> first in <graph>: the class declared last comes first
+        return "".join(f'    <attributes mode="static" class="{kind}">\n' + "\n".join(self.rows[kind]) +
+                       "\n    </attributes>\n" for kind in reversed(self.order))
+
+
+def _node_xml(node: Any, attrs: Mapping[str, Any], ids: Mapping[str, str]) -> str:
     head = f'<node id="{_escaped(str(node))}" label="{_escaped(str(attrs.get("label", node)))}"'
-    try:
-        values = _attvalues([(k, v) for k, v in attrs.items() if k != "label"], ids)
-    except _Special:
-        return None
-    if not values:
-        return head + " />"
-    return f"{head}>\n        <attvalues>{values}\n        </attvalues>\n      </node>"
+    values = "".join(f'\n          <attvalue for="{ids[k]}" value="{_text(v)}" />' for k, v in _node_values(attrs))
+    return head + " />" if not values else f"{head}>\n        <attvalues>{values}\n        </attvalues>\n      </node>"
 
 
-def _edge_xml(u: Any, v: Any, key: Any, attrs: dict[str, Any], edge_id: int, ids: Mapping[str, str]) -> str | None:
-    """The <edge> element GEXFWriter makes (the key is the attribute ``networkx_key``), or None.
-
-    As in GEXFWriter, ``weight`` becomes an XML attribute, and the key is added after the
-    other attributes (or takes the place of an attribute of the same name).
-    """
-    if not _SPECIAL_EDGE.isdisjoint(attrs):
-        return None
+def _edge_xml(u: Any, v: Any, key: Any, attrs: Mapping[str, Any], edge_id: int, ids: Mapping[str, str]) -> str:
     head = f'<edge source="{_escaped(str(u))}" target="{_escaped(str(v))}" id="{edge_id}"'
     if "weight" in attrs:
         head += f' weight="{_escaped(str(attrs["weight"]))}"'
-    try:
-        values = _attvalues([(k, key if k == "key" else x) for k, x in attrs.items() if k != "weight"], ids)
-        if "key" not in attrs:
-            values += _attvalues((("key", key),), ids)
-    except _Special:
-        return None
+    values = "".join(f'\n          <attvalue for="{ids[k]}" value="{_text(x)}" />' for k, x in _edge_values(key, attrs))
     return f"{head}>\n        <attvalues>{values}\n        </attvalues>\n      </edge>"
 
 
-def _ids(writer: GEXFWriter, kind: str) -> dict[str, str]:
-    """Attribute ids by name as the formatter looks them up (``key`` is declared as ``networkx_key``)."""
-    ids = dict(writer.attr[kind]["static"])
-    if "networkx_key" in ids:
-        ids["key"] = ids["networkx_key"]
-    return ids
-
-
-def _firsts(items: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-    """One item per new set of attribute names and types (the attributes are the last field)."""
-    seen: set[Any] = set()
-    for item in items:
-        signature = _signature(item[-1])
-        if signature not in seen:
-            seen.add(signature)
-            yield item
-
-
-def _node_graph(nodes: Iterable[tuple[Any, dict[str, Any]]]) -> nx.MultiDiGraph:
-    chunk = nx.MultiDiGraph()
-    chunk.add_nodes_from(nodes)
-    return chunk
-
-
-def _edge_graph(edges: list[tuple[Any, Any, Any, dict[str, Any]]]) -> nx.MultiDiGraph:
-    chunk = nx.MultiDiGraph()
-    chunk.add_nodes_from(u for u, *_ in edges)  # sources first, so the chunk walks its edges in the given order
-    chunk.add_edges_from(edges)
-    return chunk
-
-
-def _element_text(writer: GEXFWriter, graph: nx.MultiDiGraph, add: Callable[[nx.MultiDiGraph, Element], None]) -> str:
-    """The one element GEXFWriter makes for a one-node or one-edge graph, indented at level 3."""
-    scratch = Element("graph")
-    add(graph, scratch)
-    element = scratch[0][0]
-    writer.indent(element, 3)
-    element.tail = None
-    return tostring(element, encoding="unicode")
-
-
-def _chunks(texts: Iterable[str], out: Callable[[bytes], Any]) -> None:
-    """Elements joined by their level-3 tails, written ``CHUNK`` at a time; the skeleton carries the last tail."""
+def _chunks(texts: Iterator[str], out: Callable[[bytes], Any]) -> None:
+    """Elements, each on its own line at level 3, written ``CHUNK`` at a time."""
     batch: list[str] = []
-    lead = ""
     for text in texts:
-        batch.append(text)
+        batch.append(f"      {text}\n")
         if len(batch) >= CHUNK:
-            out((lead + "\n      ".join(batch)).encode("utf-8"))
-            batch, lead = [], "\n      "
+            out("".join(batch).encode("utf-8", "surrogatepass"))
+            batch = []
     if batch:
-        out((lead + "\n      ".join(batch)).encode("utf-8"))
+        out("".join(batch).encode("utf-8", "surrogatepass"))
 
 
-def _node_texts(writer: GEXFWriter, nodes: Nodes, ids: Mapping[str, str]) -> Iterator[str]:
-    for node, attrs in nodes():
-        text = _node_xml(node, attrs, ids)
-        yield text if text is not None else _element_text(writer, _node_graph([(node, attrs)]), writer.add_nodes)
+def _creator() -> str:
+    """networkx's own creator line, so that the file is the one networkx writes."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"NetworkX {version('networkx')}"
+    except PackageNotFoundError:  # pragma: no cover - networkx is a dependency
+        return "NetworkX"
 
 
-def _edge_texts(writer: GEXFWriter, edges: Edges, ids: Mapping[str, str]) -> Iterator[str]:
-    for u, v, key, attrs in edges():
-        edge_id = next(writer.edge_id)  # GEXFWriter numbers the edges that carry no `id` from 0
-        text = _edge_xml(u, v, key, attrs, edge_id, ids)
-        if text is None:
-            writer.edge_id = itertools.chain([edge_id], writer.edge_id)
-            text = _element_text(writer, _edge_graph([(u, v, key, attrs)]), writer.add_edges)
-        yield text
+def write_items(nodes: Nodes, edges: Edges, out: Callable[[bytes], Any]) -> int:
+    """Write GEXF for the given nodes and edges, as networkx writes a graph holding them.
 
-
-def write_items(nodes: Nodes, edges: Edges, out: Callable[[bytes], Any]) -> None:
-    """Write GEXF for the given nodes and edges, exactly as GEXFWriter writes a graph holding them.
-
-    ``nodes`` and ``edges`` are called twice: once to declare every attribute in the order
-    GEXFWriter would (first use; one element per distinct set of names and types goes
-    through GEXFWriter), then to write the elements. The elements are formatted here in
-    GEXFWriter's own layout (a test compares the bytes), since making each one through
-    ElementTree costs about 35 microseconds, 70 s for a 100,000-term glossary's two
-    million edges; an element with an attribute GEXFWriter treats specially (``id``,
-    ``viz``, ``spells``...) is still made by GEXFWriter.
-    """
-    writer = GEXFWriter(encoding="utf-8", prettyprint=True, version=VERSION)
-    meta = writer.xml.find("meta")
-    if meta is not None:
-        meta.attrib.pop("lastmodifieddate", None)
-    graph_element = Element("graph", defaultedgetype="directed", mode="static", name="")
-    writer.graph_element = graph_element
+    ``nodes`` and ``edges`` are called twice: once to declare every attribute (in order
+    of first use, as networkx numbers them), then to write the elements. Returns how many
+    characters XML 1.0 cannot hold were replaced; ExportTooLarge past the budget of bytes
+    per export."""
+    sink = Sink(out, xml=True)
+    out = sink.write
+    declared = _Declarations()
     has_nodes = has_edges = False
-    for node in _firsts(nodes()):
-        writer.add_nodes(_node_graph([node]), Element("graph"))
+    for _node, attrs in nodes():
         has_nodes = True
-    for edge in _firsts(edges()):
-        writer.add_edges(_edge_graph([edge]), Element("graph"))
+        declared.declare("node", _node_values(attrs), _SPECIAL_NODE)
+    for _u, _v, key, attrs in edges():
         has_edges = True
-    writer.edge_id, writer.all_edge_ids = itertools.count(), set()
-    # skeleton with one marker in each list, then the lists streamed in its place
-    node_list, edge_list = SubElement(graph_element, "nodes"), SubElement(graph_element, "edges")
+        declared.declare("edge", _edge_values(key, attrs), _SPECIAL_EDGE)
+    head = ("<?xml version='1.0' encoding='utf-8'?>\n"
+            f'<gexf xmlns="{NAMESPACE}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+            f'xsi:schemaLocation="{NAMESPACE} {NAMESPACE}/gexf.xsd" version="1.2">\n'
+            f"  <meta>\n    <creator>{_escaped(_creator())}</creator>\n  </meta>\n"
+            '  <graph defaultedgetype="directed" mode="static" name="">\n' + declared.xml())
+    out(head.encode("utf-8", "surrogatepass"))
+    node_ids, edge_ids = declared.ids["node"], declared.ids["edge"]
     if has_nodes:
-        SubElement(node_list, "node", id=_MARK)
+        out(b"    <nodes>\n")
+        _chunks((_node_xml(node, attrs, node_ids) for node, attrs in nodes()), out)
+        out(b"    </nodes>\n")
+    else:
+        out(b"    <nodes />\n")
     if has_edges:
-        SubElement(edge_list, "edge", id=_MARK)
-    writer.xml.append(graph_element)
-    writer.indent(writer.xml)
-    skeleton = tostring(writer.xml, encoding="unicode")
-    parts = [p.encode("utf-8") for p in skeleton.replace(f'<edge id="{_MARK}" />', f'<node id="{_MARK}" />')
-             .split(f'<node id="{_MARK}" />')]
-    out(b"<?xml version='1.0' encoding='utf-8'?>\n")
-    out(parts[0])
-    streams = []
-    if has_nodes:
-        streams.append(lambda: _chunks(_node_texts(writer, nodes, _ids(writer, "node")), out))
-    if has_edges:
-        streams.append(lambda: _chunks(_edge_texts(writer, edges, _ids(writer, "edge")), out))
-    for stream, tail in zip(streams, parts[1:]):
-        stream()
-        out(tail)
+        out(b"    <edges>\n")
+        _chunks((_edge_xml(u, v, key, attrs, i, edge_ids) for i, (u, v, key, attrs) in enumerate(edges())), out)
+        out(b"    </edges>\n")
+    else:
+        out(b"    <edges />\n")
+    out(b"  </graph>\n</gexf>\n")
+    return sink.replaced
 
 
-def _write(graph: nx.MultiDiGraph, out: Callable[[bytes], Any]) -> None:
-    write_items(lambda: ((n, _plain(a)) for n, a in graph.nodes(data=True)),
+def _write(graph: nx.MultiDiGraph, out: Callable[[bytes], Any]) -> int:
+    return write_items(lambda: ((n, _plain(a)) for n, a in graph.nodes(data=True)),
                 lambda: ((u, v, k, _plain(a)) for u, v, k, a in graph.edges(keys=True, data=True)), out)
 
 
-def write_gexf(graph: nx.MultiDiGraph, path: str | Path | IO[bytes]) -> None:
-    """Write ``graph`` as GEXF 1.2 to a path or a binary file object."""
-    graph = as_networkx(graph)
-    with gc_paused():  # many small elements, no cycles
+def write_gexf(graph: nx.MultiDiGraph, path: str | Path | IO[bytes]) -> int:
+    """Write ``graph`` as GEXF 1.2 to a path or a binary file object; how many characters XML 1.0
+    cannot hold were replaced."""
+    with gc_paused():  # many small strings, no cycles
         if isinstance(path, (str, Path)):
             with open(path, "wb") as handle:
-                _write(graph, handle.write)
-        else:
-            _write(graph, path.write)
+                return _write(graph, handle.write)
+        return _write(graph, path.write)
 
 
-__all__ = ["write_gexf", "write_items", "gexf_graph", "gexf_value", "CHUNK"]
+__all__ = ["write_gexf", "write_items", "gexf_graph", "gexf_value", "CHUNK", "VERSION"]

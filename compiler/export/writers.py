@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 from urllib.parse import quote
 
 from compiler.diagnostics import Diagnostic, count
-from compiler.link.graph import as_networkx
-from compiler.model import Term
+from compiler.export.limits import Sink, XmlText
+from compiler.model import GraphData, Term
 
 if TYPE_CHECKING:  # networkx is imported where a writer or an algorithm needs it: the site's
     import networkx as nx  # graph.json (node_link_data) reads the graph's dicts only
@@ -60,20 +60,6 @@ def _plain_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v if type(v) in _SCALARS else _plain(v) for k, v in attrs.items()}
 
 
-def _multi_edges(graph: Any) -> Iterator[tuple[Any, Any, Any, Mapping[str, Any]]]:
-    """``graph.edges(keys=True, data=True)`` of a directed multigraph, read from its ``_succ`` dicts
-    (networkx's and compiler.incremental.lightgraph's) in the same order: the edge view wraps every edge
-    in generators and views (0.16-0.2 s at 10,000 terms, about half of building the export)."""
-    succ = getattr(graph, "_succ", None)
-    if not isinstance(succ, Mapping) or not graph.is_directed() or not graph.is_multigraph():
-        yield from graph.edges(keys=True, data=True)
-        return
-    for u, nbrs in succ.items():
-        for v, keyed in nbrs.items():
-            for key, attrs in keyed.items():
-                yield u, v, key, attrs
-
-
 def _edge(attrs: Mapping[str, Any], out: dict[str, Any] | None = None) -> dict[str, Any]:
     """Edge attributes for export (into ``out`` when given, else a copy of ``attrs``): the graph
     stores ``declared``; exports spell out ``inferred`` too."""
@@ -83,22 +69,23 @@ def _edge(attrs: Mapping[str, Any], out: dict[str, Any] | None = None) -> dict[s
     return out
 
 
-def node_link_data(graph: nx.MultiDiGraph) -> dict[str, Any]:
-    """networkx node-link data with ``edges`` (not ``links``): JSON-ready, in graph order.
+def node_link_data(data: GraphData) -> dict[str, Any]:
+    """networkx node-link data with ``edges`` (not ``links``): JSON-ready, in graph order
+    (``networkx.node_link_graph(data, edges="edges")`` reads it back).
 
     Nodes carry id, kind, label, url, status, file and any further attribute; edges
     carry source, target, key, relation, declared, inferred, weight, file, line. An edge
-    runs from the term that declares it; an inferred inverse runs the other way.
-    Reads only ``nodes``, ``edges`` and ``graph``: a :class:`compiler.incremental.lightgraph.PartsGraph` serves.
+    runs from the term that declares it; an inferred inverse runs the other way. Made from
+    the graph's data (compiler.model.GraphData), so the site writes it without networkx.
     """
-    nodes = [{"id": node, **_plain_attrs(attrs)} for node, attrs in graph.nodes(data=True)]
+    nodes = [{"id": node, **_plain_attrs(attrs)} for node, attrs in data.nodes.items()]
     edges = [_edge(attrs, {"source": u, "target": v, "key": key, **_plain_attrs(attrs)})
-             for u, v, key, attrs in _multi_edges(graph)]
-    return {"directed": True, "multigraph": True, "graph": _plain(dict(graph.graph)), "nodes": nodes, "edges": edges}
+             for u, v, key, attrs in data.edges()]
+    return {"directed": True, "multigraph": True, "graph": _plain(dict(data.attrs)), "nodes": nodes, "edges": edges}
 
 
-def node_link_json(graph: nx.MultiDiGraph) -> str:
-    return json.dumps(node_link_data(graph), ensure_ascii=False, indent=1) + "\n"
+def node_link_json(data: GraphData) -> str:
+    return json.dumps(node_link_data(data), ensure_ascii=False, indent=1) + "\n"
 
 
 def _graphml_value(value: Any) -> Any:
@@ -111,25 +98,38 @@ def _graphml_value(value: Any) -> Any:
     return str(_plain(value))
 
 
-def graphml_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy GraphML can hold: no None values (absent instead), lists joined with "; "."""
+def graphml_graph(graph: nx.MultiDiGraph, text: XmlText | None = None) -> nx.MultiDiGraph:
+    """A copy GraphML can hold: no None values (absent instead), lists joined with "; ", and
+    every text made one XML 1.0 can hold (``text`` counts the characters replaced)."""
     import networkx as nx
 
-    graph = as_networkx(graph)
+    clean = text if text is not None else XmlText()
     out = nx.MultiDiGraph()
-    out.graph.update({k: _graphml_value(v) for k, v in graph.graph.items() if v is not None})
+
+    def values(attrs: Mapping[str, Any]) -> dict[str, Any]:
+        return {clean(k): clean(_graphml_value(v)) for k, v in attrs.items() if v is not None}
+
+    out.graph.update(values(graph.graph))
     for node, attrs in graph.nodes(data=True):
-        out.add_node(node, **{k: _graphml_value(v) for k, v in attrs.items() if v is not None})
+        out.add_node(clean(node), **values(attrs))
     for u, v, key, attrs in graph.edges(keys=True, data=True):
-        out.add_edge(u, v, key=key, **{k: _graphml_value(a) for k, a in _edge(attrs).items() if a is not None})
+        out.add_edge(clean(u), clean(v), key=clean(key), **values(_edge(attrs)))
     return out
 
 
-def write_graphml(graph: nx.MultiDiGraph, target: str | Path | IO[bytes]) -> None:
-    """GraphML for Gephi / yEd; ``nx.read_graphml`` loads it back."""
+def write_graphml(graph: nx.MultiDiGraph, target: str | Path | IO[bytes]) -> int:
+    """GraphML for Gephi / yEd; ``nx.read_graphml`` loads it back. Returns how many characters
+    XML 1.0 cannot hold were replaced; ExportTooLarge past the budget of bytes per export."""
     import networkx as nx
 
-    nx.write_graphml(graphml_graph(graph), target, encoding="utf-8", prettyprint=True)
+    text = XmlText()
+    copy = graphml_graph(graph, text)
+    if isinstance(target, (str, Path)):
+        with open(target, "wb") as handle:
+            nx.write_graphml(copy, Sink(handle.write), encoding="utf-8", prettyprint=True)
+    else:
+        nx.write_graphml(copy, Sink(target.write), encoding="utf-8", prettyprint=True)
+    return text.replaced
 
 
 def _definition(term: Term) -> str | None:
@@ -204,7 +204,6 @@ def _components(graph: nx.MultiDiGraph) -> tuple[int, int]:
     """(count, largest size) of connected components over defined nodes (terms and modules)."""
     import networkx as nx
 
-    graph = as_networkx(graph)
     defined = [n for n, kind in graph.nodes(data="kind") if kind != "missing"]
     if not defined:
         return 0, 0

@@ -1,6 +1,6 @@
 """Load and validate with the cache, and spread cache misses over processes.
 
-A term file whose stamp (size, mtime) or content hash matches the cache is not
+A term file whose stamp (size, mtime, inode, ctime) or content hash matches the cache is not
 parsed again: its validated Term and diagnostics come from the cache. The misses
 are loaded in ``jobs`` processes when there are enough of them to pay for the
 process start; results are merged back in file order, so the output is the same
@@ -8,11 +8,10 @@ for every ``jobs``.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Sequence
 
-from compiler.incremental.cache import CacheState, FileEntry, digest_bytes, stamp_matches
+from compiler.incremental.cache import CacheState, FileEntry, digest_bytes, file_stamp, stamp_matches
 from compiler.diagnostics import Diagnostic
 from compiler.load.terms import discover, load_bytes, read_file
 from compiler.model import Term
@@ -35,7 +34,7 @@ def _work(batch: Sequence[tuple[Path, str, int]]) -> list[tuple[str, FileEntry |
         if term is not None:
             term, more = validate_term(term)
             diags = [*diags, *more]
-        out.append((display, FileEntry(st.st_size, st.st_mtime_ns, digest_bytes(data), term, tuple(diags)), []))
+        out.append((display, FileEntry(file_stamp(st), digest_bytes(data), term, tuple(diags)), []))
     return out
 
 
@@ -44,8 +43,8 @@ def _load_all(misses: list[tuple[Path, str, int]], jobs: int) -> list[tuple[str,
 
     Why this process works too: it would otherwise only wait, and on two cores one
     worker plus this process is as fast as two workers without a third process
-    competing for the cores. An entry crosses the pipe as the pickled bytes the cache
-    keeps anyway (FileEntry.__reduce__), so nothing is pickled twice.
+    competing for the cores. An entry crosses the pipe as the plain-data bytes the cache
+    keeps anyway (FileEntry.__reduce__), so nothing is encoded twice.
     """
     chunks = [misses[i:i + CHUNK] for i in range(0, len(misses), CHUNK)]
     if jobs <= 1 or len(misses) < 2 * MIN_FILES_PER_PROCESS:
@@ -84,13 +83,13 @@ def load_and_validate(root: Path, *, exclude: Sequence[Path] = (), state: CacheS
             if st is not None and stamp_matches(cached, st, state.saved_ns):
                 entries[display] = cached
                 continue
-            if st is not None and st.st_size == cached.size:
+            if st is not None and st.st_size == cached.stamp[0]:
                 try:
                     data = path.read_bytes()
                 except OSError:
                     data = None
                 if data is not None and digest_bytes(data) == cached.digest:
-                    cached.mtime_ns = st.st_mtime_ns
+                    cached.stamp = file_stamp(st)
                     entries[display] = cached
                     continue
         misses.append((path, display, max_bytes))
@@ -150,7 +149,7 @@ def environment(config: object, edition: str | None) -> str:
     from compiler.version import __version__
     from compiler.incremental.cache import environment_key
 
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # the compiler package, every stage of it
     checks = getattr(config, "checks", None)
     parts: list[tuple[str, bytes | str]] = [
         ("version", __version__),

@@ -23,10 +23,10 @@ remembered by the file's content digest in the cache so that unchanged files are
 hashed again), in order, plus one over the modules, the cache's environment and the
 networkx version. The parts the graph was filled from and the diagnostics are stored
 under that key in a side file of the cache folder (:func:`compiler.incremental.cache.write_side`),
-written right after linking and only when the key changed; a build with the same key fills the graph from them instead
-of linking (a :class:`compiler.incremental.lightgraph.PartsGraph`: the same dicts, without importing
-networkx), and resolves the references again only if something asks for them
-(:class:`LateReferences`).
+written right after linking and only when the key changed; a build with the same key takes the graph's
+data (:class:`compiler.model.GraphData`) from them instead of linking, so nothing imports networkx
+unless something asks for the graph itself, and resolves the references again only if something
+asks for them (:class:`LateReferences`).
 A missing, stale, corrupt or unsigned side file is ignored: the build links as
 without a cache, so the result never depends on it.
 """
@@ -34,25 +34,22 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import pickle
-import re
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from compiler.incremental.cache import digest
-from compiler.incremental.collector import gc_paused
-from compiler.diagnostics import ROW, Diagnostic
-from compiler.link.graph import (_UNSET, GraphParts, GraphResult, Reference, Row, link_parts, node_owners, resolved_references,
-                    term_references)
-from compiler.model import Term
-from compiler.load.modules import Module
+from compiler.incremental.codec import diagnostic_rows, diagnostics_of, references_blob, references_of
+from compiler.collector import gc_paused
+from compiler.diagnostics import Diagnostic
+from compiler.link import GraphResult, link
+from compiler.link.references import _UNSET, Reference, Row, node_owners, resolved_references, term_references
+from compiler.model import GraphData, Module, Term
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from compiler.config import Config
 
-LINK_FORMAT = 2  # bump when what a stored link result holds, or how its key is made, changes
+LINK_FORMAT = 3  # bump when what a stored link result holds, or how its key is made, changes
 MEMO = "link-digests"  # state.extra: file -> its content digest followed by its link digest (hex)
 GRAPH_DIGEST = "link-graph"  # state.extra: (link key, digest of the graph stored under it)
 _HEX = 32  # hex digits of a 16-byte digest
@@ -83,34 +80,21 @@ def modules_link_digest(modules: Sequence[Module]) -> bytes:
     return digest(rows)
 
 
-_VERSION = re.compile(rb"""^__version__\s*=\s*["']([^"'\n]+)["']""", re.MULTILINE)
+def library_stamp(name: str) -> str:
+    """Size and mtime of an installed library's ``__init__.py``, found as the import system finds it
+    (no import): an upgrade changes them. Why in the link key: the stored findings come from
+    networkx's algorithms (cycles)."""
+    import os
+    from importlib.machinery import PathFinder
 
-
-def networkx_version() -> str:
-    """``networkx.__version__``, without importing networkx (~0.1 s) when it is not imported yet.
-
-    Why in the link key: the stored findings come from networkx's algorithms (cycles).
-    Read from the line ``__version__ = "..."`` of the package's ``__init__.py``, found as
-    the import system would find it (no import; ~0.1 ms, where ``importlib.metadata``
-    costs ~15 ms with its own import); when that line is not there, networkx is imported."""
-    import sys
-
-    module = sys.modules.get("networkx")
-    if module is None:
-        from importlib.machinery import PathFinder
-
-        spec = PathFinder.find_spec("networkx")
-        if spec is None or spec.origin is None:
-            return ""
-        try:
-            with open(spec.origin, "rb") as f:
-                found = _VERSION.search(f.read(16384))
-        except OSError:
-            found = None
-        if found is not None:
-            return found.group(1).decode("ascii", "replace")
-        import networkx as module
-    return str(module.__version__)
+    spec = PathFinder.find_spec(name)
+    if spec is None or spec.origin is None:
+        return ""
+    try:
+        st = os.stat(spec.origin)
+    except OSError:
+        return spec.origin
+    return f"{spec.origin}:{st.st_size}:{st.st_mtime_ns}"
 
 
 def link_key(terms: Sequence[Term], modules: Sequence[Module], env: str, memo: dict[str, str],
@@ -123,7 +107,7 @@ def link_key(terms: Sequence[Term], modules: Sequence[Module], env: str, memo: d
     file hashed again go into ``refs`` (the memo of ``graph.remembered_references``), so
     that linking, when the key is new, does not read them a second time."""
     h = hashlib.blake2b(digest_size=16)
-    for part in (f"link {LINK_FORMAT}", env, networkx_version()):
+    for part in (f"link {LINK_FORMAT}", env, library_stamp("networkx")):
         h.update(part.encode("utf-8", "surrogatepass") + b"\0")
     h.update(modules_link_digest(modules))
     kept: dict[str, str] = {}
@@ -136,7 +120,7 @@ def link_key(terms: Sequence[Term], modules: Sequence[Module], env: str, memo: d
             rows = term_references(term)
             value = (digest or "") + term_link_digest(term, rows)
             if refs is not None and digest is not None:
-                refs[file] = (digest, pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL))
+                refs[file] = (digest, references_blob(rows))
         if digest is not None:
             kept[file] = value
         h.update(f"{file}\0{value[-_HEX:]}\0".encode("utf-8", "surrogatepass"))
@@ -188,54 +172,38 @@ class LateReferences(Sequence[Reference]):
         return (tuple, (self._all(),))
 
 
-def encode_result(parts: GraphParts, diagnostics: Sequence[Diagnostic]) -> bytes:
-    """The parts of a graph (see :class:`compiler.link.graph.GraphParts`) and the link diagnostics, as marshal bytes.
-
-    Why the parts and not the graph: they marshal in 0.06 s at 10k terms, the graph's
-    dicts in 0.16 s, and the write is paid by every build whose link inputs changed;
-    filling the graph again from them costs ~0.04 s more than reading its dicts back.
-    Why marshal: it writes these plain values and the findings' fields as rows about
-    twice as fast as pickle, and reads them as fast.
-    """
-    diags = list(map(ROW, diagnostics))
-    return marshal.dumps((LINK_FORMAT, parts.title, parts.nodes, parts.source, parts.target, parts.relation,
-                          parts.declared, parts.ref, parts.files, parts.lines, parts.weights, diags), 4)
+def encode_result(data: GraphData, diagnostics: Sequence[Diagnostic]) -> bytes:
+    """The graph's data and the link diagnostics, as marshal bytes (plain values only: data, never code)."""
+    return marshal.dumps((LINK_FORMAT, data.attrs, data.nodes, data.rows, diagnostic_rows(diagnostics)), 4)
 
 
-def decode_result(value: Any) -> tuple[Any, tuple[Diagnostic, ...]] | None:
-    """(graph, diagnostics) from what :func:`encode_result` made; None when it is not that.
-
-    The graph is a :class:`compiler.incremental.lightgraph.PartsGraph` (:meth:`GraphParts.light`):
-    a build only reads it, and so does not import networkx (~0.1 s of a prose-edit
-    rebuild of the corpus); ``compiler.link.graph.as_networkx`` gives the networkx graph."""
-    from compiler.diagnostics import Severity
-
+def decode_result(value: Any) -> tuple[GraphData, tuple[Diagnostic, ...]] | None:
+    """(graph data, diagnostics) from what :func:`encode_result` made; None when it is not that."""
     if not isinstance(value, bytes):
         return None
-    fmt, *columns, diags = marshal.loads(value)
+    fmt, attrs, nodes, rows, diags = marshal.loads(value)
     if fmt != LINK_FORMAT:
         return None
-    severity = {s.value: s for s in Severity}
-    return (GraphParts(*columns).light(),
-            tuple(Diagnostic(file, line, column, severity[level], *rest) for file, line, column, level, *rest in diags))
+    return GraphData(attrs, nodes, rows), diagnostics_of(diags)
 
 
 def cached_link(terms: Sequence[Term], modules: Sequence[Module], config: "Config", state: Any,
-                folder: "Path", name: str) -> GraphResult:
+                folder: "Path", name: str) -> tuple[GraphResult, tuple[bytes, bytes] | None]:
     """:func:`compiler.link.graph.link` with the build cache ``state`` (a ``CacheState``) in ``folder``.
 
     Returns the last build's graph, diagnostics and references (with this build's
     ``terms`` and ``modules`` mappings) when the link key is the one they were stored
     under; otherwise links, passing the cache's memos to ``link``, and stores the result.
+    The second value is the pair of digests of :func:`_graph_digests` (None when not stored).
     """
-    from compiler.incremental.cache import read_side, side_path, write_side
+    from compiler.incremental.cache import cache_path, read_side, write_side
 
     digests = {file: entry.digest for file, entry in state.files.items()}
     # The configuration is in the cache's environment; what linking reads of it is named here as well.
     env = f"{state.env}\0{config.title!r}\0{tuple(str(p) for p in config.module_dirs)!r}"
     refs = state.extra.setdefault("refs", {})  # each file's references: read for the key, reused by linking
     key = link_key(terms, modules, env, state.extra.setdefault(MEMO, {}), digests, refs)
-    path = side_path(folder, "link", name)
+    path = cache_path(folder, "link", name)
     raw = read_side(path, key)
     try:
         with gc_paused():  # ~10^6 dicts and records, no cycles
@@ -243,20 +211,34 @@ def cached_link(terms: Sequence[Term], modules: Sequence[Module], config: "Confi
     except (ValueError, TypeError, EOFError, KeyError, IndexError):  # signed by us, yet not what this version writes
         stored = None
     if stored is not None:
-        graph, diagnostics = stored
+        data, diagnostics = stored
         _, owners, module_map = node_owners(terms, modules)
-        statuses = _set_statuses(graph, owners)
-        return GraphResult(graph, diagnostics, LateReferences(owners, module_map), owners, module_map,
-                           *_graph_digests(state, key, raw, statuses))
-    result, parts = link_parts(terms, modules, config, memo=state.extra.setdefault("suggest", {}),
-                               refs=refs, digests=digests)
+        statuses = _set_statuses(data, owners)
+        return (GraphResult(data, diagnostics, LateReferences(owners, module_map), owners, module_map),
+                _graph_digests(state, key, raw, statuses))
+    rows = {file: references_of(blob) for file, (digest_, blob) in refs.items() if digests.get(file) == digest_}
+    result = link(terms, modules, config, memo=state.extra.setdefault("suggest", {}), rows=rows)
+    _remember_rows(refs, result.terms.values(), digests, rows)
     try:
-        stored = encode_result(parts, result.diagnostics)
+        stored = encode_result(result.data, result.diagnostics)
     except ValueError:  # a value marshal does not write: not stored, the next build links again
-        return result
+        return result, None
     write_side(path, key, stored)
-    graph_digest, links_digest = _graph_digests(state, key, stored, _statuses(result.terms))
-    return replace(result, graph_digest=graph_digest, links_digest=links_digest)
+    return result, _graph_digests(state, key, stored, _statuses(result.terms))
+
+
+def _remember_rows(refs: dict, owners: Any, digests: Mapping[str, str], known: Mapping[str, Sequence[Row]]) -> None:
+    """Keep each owner's references (by its file's content digest) for the next build's link, and only those."""
+    kept = {}
+    for term in owners:
+        digest_ = digests.get(term.file)
+        if digest_ is None:
+            continue
+        old = refs.get(term.file)
+        kept[term.file] = old if old is not None and old[0] == digest_ else (
+            digest_, references_blob(known[term.file] if term.file in known else term_references(term)))
+    refs.clear()
+    refs.update(kept)
 
 
 def _statuses(owners: Mapping[str, Term]) -> list[str | None]:
@@ -264,7 +246,7 @@ def _statuses(owners: Mapping[str, Term]) -> list[str | None]:
     return [status if isinstance(status := term.data.get("status"), str) else None for term in owners.values()]
 
 
-def _set_statuses(graph: Any, owners: Mapping[str, Term]) -> list[str | None]:
+def _set_statuses(data: GraphData, owners: Mapping[str, Term]) -> list[str | None]:
     """Give each term node of a reused graph its term's status now; the statuses, in node order.
 
     Why statuses are not in the link key: nothing else of linking reads them (no check, no
@@ -272,7 +254,7 @@ def _set_statuses(graph: Any, owners: Mapping[str, Term]) -> list[str | None]:
     now keeps the link result (~0.2 s at 1,000 terms, ~1.7 s at 10,000) and sets the one
     attribute it changes."""
     statuses = _statuses(owners)
-    nodes = graph._node  # noqa: SLF001 - a PartsGraph's own attribute dicts, made for this build by decode_result
+    nodes = data.nodes  # made for this build by decode_result: nobody else holds them
     for ident, status in zip(owners, statuses):
         attrs = nodes.get(ident)
         if attrs is not None and attrs.get("kind") == "term":
@@ -301,5 +283,5 @@ def _graph_digests(state: Any, key: bytes, stored: bytes, statuses: Sequence[str
     return hashlib.blake2b(value + marshal.dumps(list(statuses), 2), digest_size=16).digest(), value
 
 
-__all__ = ["cached_link", "LateReferences", "link_key", "networkx_version", "term_link_digest", "modules_link_digest",
-           "encode_result", "decode_result", "LINK_FORMAT"]
+__all__ = ["cached_link", "LateReferences", "link_key", "term_link_digest", "modules_link_digest",
+           "encode_result", "decode_result", "LINK_FORMAT", "library_stamp"]

@@ -32,11 +32,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from compiler.incremental.cache import _sign, _write_atomic, digest_bytes, signing_key
+from compiler.incremental.cache import RACY_NS, digest_bytes, open_regular, sign, write_atomic
+from compiler.incremental.codec import diagnostics_of
 from compiler.codes import about_the_glossary
-from compiler.diagnostics import ROW, Diagnostic, Severity, count
+from compiler.diagnostics import ROW, Diagnostic, count
 
-RACY_NS = 2_000_000_000
 FORMAT = 2  # of the record: bump when what it holds or how it is laid out changes
 
 
@@ -115,7 +115,7 @@ def input_stamps(terms_dir: Path, config: Any, extra: Sequence[str]) -> Stamps |
     from importlib import resources
 
     stamps: list[str] = [*extra]
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # the compiler package, every stage of it
     checks = getattr(config, "checks", None)
     folders = [(terms_dir.resolve(), None), (package, (".py", ".json")),
                (Path(str(resources.files("compiler._schema"))), None),
@@ -162,8 +162,11 @@ def replay(cache_dir: Path, name: str, stamps: Stamps | None, out: Path, terms_d
     if fp is None or stamps is None:
         return None
     try:
-        with open(_path(cache_dir, name), "rb") as fh:
-            mac, head_line = fh.read(64), fh.readline()  # JSON escapes every newline inside its strings
+        fh = open_regular(_path(cache_dir, name))
+        if fh is None:
+            return None
+        with fh:
+            mac, head_line = fh.read(64), fh.readline(1 << 20)  # JSON escapes every newline inside its strings
             head = json.loads(head_line)
             # Another build's record is told by its first line alone: the rest (~30 MB at 10k
             # terms) is read, and the whole signature checked, only when it may be replayed.
@@ -184,9 +187,7 @@ def replay(cache_dir: Path, name: str, stamps: Stamps | None, out: Path, terms_d
         if head.get("text_key") is not None:  # the text of another spelling or colour, no findings
             return None
         rows, checks = marshal.loads(rest[size:])  # noqa: S302 - inside a payload whose signature was checked
-        severity = {s.value: s for s in Severity}
-        diags = tuple(Diagnostic(file, line, column, severity[level], *more) for file, line, column, level, *more in rows)
-        return Replay(head["files"], head["terms"], head["pages"], diags, tuple(checks), counts)
+        return Replay(head["files"], head["terms"], head["pages"], diagnostics_of(rows), tuple(checks), counts)
     except (OSError, ValueError, KeyError, TypeError, EOFError, UnicodeDecodeError):
         return None
 
@@ -230,14 +231,14 @@ def record(cache_dir: Path, name: str, before: Stamps | None, after: Stamps | No
             target.unlink(missing_ok=True)
             return
         cache_dir.mkdir(parents=True, exist_ok=True)
-        _write_atomic(target, f".{target.stem}-", _mac(payload), payload)
+        write_atomic(target, f".{target.stem}-", _mac(payload), payload)
     except OSError:
         pass
 
 
 def _mac(payload: bytes) -> bytes:
     """The record's signature, in hex: the cache's (compiler.incremental.cache), so a record made elsewhere is ignored."""
-    return _sign(payload, signing_key()).hex().encode("ascii")
+    return sign(payload).hex().encode("ascii")
 
 
 def _payload(fp: str, glossary: Any, pages: int, text: tuple[str, str] | None,

@@ -42,7 +42,6 @@ from array import array
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Container, Iterable, Mapping
 
-from compiler.incremental.adjacency import node_adjacency
 from compiler.incremental.cache import digest
 from compiler.diagnostics import ROW
 
@@ -198,7 +197,8 @@ def _file(page: "Page") -> str:
 
 
 def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, before: Mapping[str, Any],
-            memo: Mapping[str, Any] | None = None, answer: Callable[[Any], Any] | None = None) -> Changes:
+            memo: Mapping[str, Any] | None = None, answer: Callable[[Any], Any] | None = None,
+            link_digests: tuple[bytes, bytes] | None = None) -> Changes:
     """Compare this build's inputs with the previous build's ``before`` tables (from ``changes(...).tables``).
 
     Every table is a blob of 16-byte entries in the order of the plan's pages or of the
@@ -213,9 +213,7 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
     A term is a function of its file's bytes (and of the environment, which the cache key
     covers), so its file's content digest stands for its data and body."""
     graph = renderer.graph
-    # The adjacency is read node by node, and whole only when the graph's digest is unknown:
-    # a reused link result's graph fills it on first reading (~0.3 s at 10k terms, compiler.incremental.lightgraph).
-    nodes = graph._node if graph is not None else {}
+    nodes = graph.nodes if graph is not None else {}
     digests = digests or {}
     pages = plan.pages
     layout = layout_rows(plan, memo)
@@ -287,16 +285,15 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
     # The whole graph's digest: the link cache's when it has one (the graph is then the stored
     # link result's, see compiler.incremental.linkreuse), else the graph's dicts hashed (~0.17 s at 10k terms).
     # The edges are the stored link result's alone (a status edit changes the graph's digest, not theirs).
-    known = getattr(renderer.g, "graph_digest", None)
-    links = getattr(renderer.g, "links_digest", None) if known else None
-    if links:  # set together with the graph digest
+    known, links = link_digests if link_digests is not None else (None, None)
+    if known and links:  # set together
         nodes_whole, edges_whole = (b"graph", known), (b"links", links)
     else:
-        nodes_whole, edges_whole = digest(nodes), digest(graph._succ if graph is not None else {})
+        nodes_whole, edges_whole = digest(nodes), digest(graph.rows if graph is not None else [])
     tables["facts"], facts_changed = table(
         "facts", digest((nodes_whole, tables["plan_key"])), lambda i, n: shown(n, nodes[n]))
     tables["edges"], edges_changed = table(
-        "edges", digest(edges_whole), lambda i, n: digest(node_adjacency(graph, n)))
+        "edges", digest(edges_whole), lambda i, n: digest((graph.succ(n), graph.pred(n))))
 
     if not everything and not same:
         old_nodes = before.get("nodes") if isinstance(before.get("nodes"), list) else []
@@ -333,8 +330,9 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
     terms = [(t.id, t.file, t.has_errors, *map(t.data.get, _TERM_FACTS)) for t in renderer.g.terms]
     # The idea map's node attributes: communities colour the graph page, centrality picks the index's key terms.
     ideas = [(n, a["community"], a.get("centrality")) for n, a in nodes.items() if "community" in a]
-    files = site_file_keys(tables, digest(dict(graph.graph) if graph is not None else None), digest(index),
-                           digest(terms), digest(ideas), links or None,
+    symbols = digest([r.to_json() for r in getattr(renderer.g, "symbols", ())])
+    files = site_file_keys(tables, digest(dict(graph.attrs) if graph is not None else None), digest(index),
+                           digest(terms), digest(ideas), links or None, symbols,
                            digest(sorted((k, [p.ident for p in v]) for k, v in typos.items())))
 
     if everything or None in (own_changed, checks_changed, diags_changed, facts_changed, edges_changed):
@@ -345,9 +343,8 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
         dirty_ids.update(node_names[i] for i in edges_changed)
         for n in (node_names[i] for i in facts_changed):  # its neighbours show its label, kind, status and URL
             dirty_ids.add(n)
-            succ, pred = node_adjacency(graph, n)
-            dirty_ids.update(succ)
-            dirty_ids.update(pred)
+            dirty_ids.update(graph.succ(n))
+            dirty_ids.update(graph.pred(n))
     if dirty_ids:
         dirty.update(p.path for p in pages if p.ident in dirty_ids)
     redirects: set[str] = set()
@@ -363,7 +360,8 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
 
 
 def site_file_keys(tables: Mapping[str, Any], attrs: bytes, index: bytes, terms: bytes,
-                   ideas: bytes, links: bytes | None = None, typos: bytes = b"") -> dict[str, bytes]:
+                   ideas: bytes, links: bytes | None = None, symbols: bytes = b"",
+                   typos: bytes = b"") -> dict[str, bytes]:
     """Each site-wide file's key: the digest of the tables it is made from, so that one is
     written again only when something it shows changed (a status edit rewrites the index,
     the search index and the graph export, not the checks, problems or wanted pages, nor,
@@ -392,12 +390,14 @@ def site_file_keys(tables: Mapping[str, Any], attrs: bytes, index: bytes, terms:
         "search-index.js": search,
         "graph-data.js": digest((site, plan, unstated, ideas)),  # labels, kinds, URLs, positions, edges
         "graph.json": digest((site, plan, graph)),
+        "symbols.html": digest((site, plan, symbols)),  # the list of symbols, its terms' labels and URLs
+        "symbols.json": digest((site, symbols)),
         "sitemap.xml": digest((site, plan)),
     }
 
 
-def stamps(paths: Iterable[str], kept: Mapping[str, Stamp], skip: Container[str], site: str) -> array:
-    """The (inode, size, mtime_ns) of each file, flat in an array (one object to pickle): a kept
+def stamps(paths: Iterable[str], kept: Mapping[str, Stamp], skip: Container[str], site: str) -> bytes:
+    """The (inode, size, mtime_ns) of each file, flat in the bytes of an int64 array (one plain value to store): a kept
     (hard-linked) file's is known, a new file's is read, a file in ``skip`` gets -1s (never matches)."""
     values = array("q")
     for path in paths:
@@ -409,7 +409,7 @@ def stamps(paths: Iterable[str], kept: Mapping[str, Stamp], skip: Container[str]
                 st = os.stat(f"{site}/{path}")
                 stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
         values.extend(stamp)
-    return values
+    return values.tobytes()
 
 
 class Previous:
@@ -430,10 +430,10 @@ class Previous:
                 and _valid_layout(layout)):
             _, names, values = recorded
             paths = layout_paths(layout, names)
-            if isinstance(values, array) and len(values) == 3 * len(paths):
+            if isinstance(values, bytes) and len(values) == 3 * 8 * len(paths):
                 self.names = list(names)
                 self._at = {p: i for i, p in enumerate(paths)}
-                self._values = values
+                self._values = array("q", values)
 
     def stamp(self, path: str) -> Stamp | None:
         """The recorded stamp of ``path`` when the file at it still has it, else None."""

@@ -14,9 +14,8 @@ next build finds the layout whichever process computed it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from compiler.diagnostics import Diagnostic
 from compiler.incremental.workers import Chunked
@@ -37,40 +36,26 @@ PageResult = tuple[int, int, "Diagnostic | None", tuple]  # index, bytes written
 FilesResult = tuple[dict[str, int], dict[str, Any]]  # bytes written per file, the memo entries changed
 
 
-@dataclass
-class _Shared:
-    """What a forked worker inherits: the renderer, the pages to render, the folder to write."""
-
-    renderer: SiteRenderer
-    pages: Sequence[Page]
-    base: Path
-
-
-_SHARED: list[_Shared] = []  # set in the parent just before the pool forks; read by the workers
-
-
-def _render_chunk(start: int, stop: int) -> list[PageResult]:
+def _render_chunk(renderer: SiteRenderer, pages: Sequence[Page], base: Path, start: int, stop: int) -> list[PageResult]:
     """Render and write pages[start:stop]: (index, bytes written or -1, diagnostic, look-ups) for each.
 
     Workers write the files themselves, so only these small tuples cross the pipe,
-    never the HTML (which used to be pickled, sent and written by the parent)."""
+    never the HTML."""
     from compiler.render.site import SiteWriter
 
-    shared = _SHARED[0]
-    writer = SiteWriter(shared.base)
+    writer = SiteWriter(base)
     out = []
     for i in range(start, stop):
-        page = shared.pages[i]
-        html, diag = shared.renderer.safe_node_page(page)
-        out.append((i, writer.write(page.path, html) if html is not None else -1, diag,
-                    shared.renderer.deps_of(page)))
+        page = pages[i]
+        html, diag = renderer.safe_node_page(page)
+        out.append((i, writer.write(page.path, html) if html is not None else -1, diag, renderer.deps_of(page)))
     return out
 
 
 _ABSENT = object()  # a memo key the parent did not have
 
 
-def _make_files(*names: str) -> FilesResult:
+def _make_files(renderer: SiteRenderer, base: Path, *names: str) -> FilesResult:
     """Make and write the site-wide files ``names``: their sizes, and the renderer memo's changed entries.
 
     Compared by identity: a worker is forked with the parent's memo, so an entry it did
@@ -78,20 +63,12 @@ def _make_files(*names: str) -> FilesResult:
     sent back are already its own)."""
     from compiler.render.site import SiteWriter
 
-    shared = _SHARED[0]
-    memo = shared.renderer.memo
+    memo = renderer.memo
     before = dict(memo) if memo is not None else {}
-    writer = SiteWriter(shared.base)
-    sizes = {rel: writer.write(rel, text) for rel, text in shared.renderer.site_files(names).items()}
+    writer = SiteWriter(base)
+    sizes = {rel: writer.write(rel, text) for rel, text in renderer.site_files(names).items()}
     changed = {k: v for k, v in memo.items() if before.get(k, _ABSENT) is not v} if memo is not None else {}
     return sizes, changed
-
-
-_TASKS: Mapping[str, Callable[..., Any]] = {"pages": _render_chunk, "files": _make_files}
-
-
-def _run(kind: str, *args: Any) -> Any:
-    return _TASKS[kind](*args)
 
 
 def heavy_share(made: Sequence[str], pages: int, jobs: int) -> list[str]:
@@ -122,17 +99,19 @@ def render_pages(renderer: SiteRenderer, pages: Sequence[Page], base: Path, jobs
     chunks = [("pages", i, min(i + CHUNK, len(pages))) for i in range(0, len(pages), CHUNK)]
     tasks = [("files", name) for name in heavy] + chunks
     workers = jobs - 1 if len(chunks) > 2 or heavy else 0
-    _SHARED[:] = [_Shared(renderer, pages, base)]
+
+    def run(kind: str, *args: Any) -> Any:  # reaches the forked workers as it is: no pickling, no module state
+        if kind == "pages":
+            return _render_chunk(renderer, pages, base, *args)
+        return _make_files(renderer, base, *args)
+
+    pending = Chunked(run, tasks, min(workers, len(tasks)))
     try:
-        pending = Chunked(_run, tasks, min(workers, len(tasks)))
-        try:
-            meanwhile()
-        except BaseException:
-            pending.close()
-            raise
-        done = pending.results()
-    finally:
-        _SHARED.clear()
+        meanwhile()
+    except BaseException:
+        pending.close()
+        raise
+    done = pending.results()
     sizes: dict[str, int] = {}
     for (kind, *_), result in zip(tasks, done):
         if kind == "files":

@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-from compiler.diagnostics import Diagnostic, make
+from compiler.codes import make
+from compiler.diagnostics import Diagnostic
 from compiler.model import Location, pointer_join
 
 Block = tuple[Mapping[str, Any], Mapping[str, Location], Mapping[str, str]]  # data, locations, raw texts

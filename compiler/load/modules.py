@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import os
 import re
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Sequence
 
 import yaml
 
-from compiler.diagnostics import Diagnostic, make
-from compiler.load.terms import split_blocks
+from compiler.codes import make
+from compiler.diagnostics import Diagnostic
+from compiler.load.limits import MAX_VALUES, clean, invalid_char
+from compiler.load.terms import read_file, split_blocks
+from compiler.load.yamlnodes import TooManyValues, compose, construct
+from compiler.model import Module
 
 try:  # libyaml is much faster; both loaders are safe (no object construction)
     _SafeLoader: type = yaml.CSafeLoader
@@ -29,29 +31,9 @@ _ID_LINE = re.compile(r"^id\s*:", re.MULTILINE)
 MAX_MODULE_BYTES = 4_000_000
 
 
-@dataclass(frozen=True)
-class Module:
-    """One module document: its id, title, where it lives, and its front matter."""
-
-    id: str
-    title: str
-    file: str  # display path: relative to the module folder's parent, POSIX separators
-    path: Path
-    line: int = 1  # line of the `id:` key
-    status: str | None = None
-    data: Mapping[str, Any] = field(default_factory=dict)
-    body: str = ""  # the document's text after its front matter (Markdown), shown on its page
-
-    @property
-    def aliases(self) -> tuple[str, ...]:
-        """The file name without extension, when it differs from the id (`CORE-001_the_seed`)."""
-        stem = self.path.stem
-        return (stem,) if stem != self.id else ()
-
-
 def front_matter(text: str) -> tuple[str, int, str] | None:
     """The first front-matter block of ``text``, the file line its content starts on, and the text after the
-    front matter; or None.
+    front matter (the document's Markdown); or None.
 
     Uses the term loader's block splitter, so modules and terms agree on what a
     front-matter block is (leading blank lines, ``---`` / ``...`` fences).
@@ -64,19 +46,30 @@ def front_matter(text: str) -> tuple[str, int, str] | None:
 
 
 def read_module(path: Path, display: str) -> tuple[Module | None, list[Diagnostic]]:
-    """A module from one file; None (without diagnostics) for a file that is not a module."""
-    try:
-        if path.stat().st_size > MAX_MODULE_BYTES:
-            return None, []
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    """A module from one file; None (without diagnostics) for a file that is not a module.
+
+    Read as term files are (``read_file``: a regular file, opened without blocking, at most
+    ``MAX_MODULE_BYTES`` read), and a header with aliases must keep to a term file's budgets
+    first: PyYAML shares an alias's value, but every page that shows it walks it again."""
+    _st, raw, _refused = read_file(path, display, MAX_MODULE_BYTES)
+    if raw is None:
         return None, []
-    block = front_matter(text)
+    block = front_matter(raw.decode("utf-8", errors="replace"))
     if block is None:
         return None, []
     body, first_line, text_after = block
     try:
+        if "*" in body:
+            over = [p for p in construct(compose(body), first_line).problems if p.code == "yaml-too-large"]
+            if over:
+                return None, [make("module-unreadable", display, first_line + over[0].line, over[0].column + 1,
+                                   f"module front matter is too large: {over[0].message}")]
         data = yaml.load(body, Loader=_SafeLoader)
+        if "\\" in body or invalid_char(body) is not None:  # an escape can make a lone surrogate
+            data = _clean(data)
+    except TooManyValues as exc:
+        return None, [make("module-unreadable", display, first_line + exc.mark.line, exc.mark.column + 1,
+                           f"module front matter is too large: more than {MAX_VALUES:,} YAML values")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark is not None else first_line
@@ -102,8 +95,19 @@ def read_module(path: Path, display: str) -> tuple[Module | None, list[Diagnosti
         line=id_line,
         status=str(status) if isinstance(status, (str, int, float)) else None,
         data=data,
-        body=text_after,
+        body=clean(text_after) if invalid_char(text_after) is not None else text_after,
     ), []
+
+
+def _clean(value: Any) -> Any:
+    """``value`` with lone surrogates and non-characters replaced in every text (keys too), as a term's are."""
+    if isinstance(value, str):
+        return clean(value) if invalid_char(value) is not None else value
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    return value
 
 
 def _walk(folder: str, exclude: Path | None) -> list[str]:
@@ -120,43 +124,15 @@ def _walk(folder: str, exclude: Path | None) -> list[str]:
     return found
 
 
-RACY_NS = 2_000_000_000  # a file modified this close to when we read it is read again, not trusted by its stamp
-
-_Remembered = tuple[int, int, int, str, "Module | None", list[Diagnostic]]  # size, mtime, read at, display, result
-
-
-def _read_remembered(key: str, display: str, memo: dict[str, _Remembered] | None,
-                     kept: dict[str, _Remembered]) -> tuple[Module | None, list[Diagnostic]]:
-    """``read_module`` of the file at ``key``, or its last answer when its size and mtime are the same as then."""
-    path = Path(key)
-    if memo is None:
-        return read_module(path, display)
-    try:
-        st = os.stat(key)
-    except OSError:
-        return read_module(path, display)
-    old = memo.get(key)
-    if (old is not None and old[0] == st.st_size and old[1] == st.st_mtime_ns and old[3] == display
-            and st.st_mtime_ns < old[2] - RACY_NS):
-        kept[key] = old
-        return old[4], list(old[5])
-    now = time.time_ns()
-    module, found = read_module(path, display)
-    kept[key] = (st.st_size, st.st_mtime_ns, now, display, module, list(found))
-    return module, found
-
-
 def load_modules(dirs: Sequence[Path], *, exclude: Path | None = None,
-                 memo: dict[str, Any] | None = None) -> tuple[list[Module], list[Diagnostic]]:
+                 read: Callable[[Path, str], tuple[Module | None, list[Diagnostic]]] = read_module,
+                 ) -> tuple[list[Module], list[Diagnostic]]:
     """Every module document in ``dirs``; the first of two with the same id wins.
 
     ``exclude`` is the terms folder: when a module folder contains it, its term files
-    are not read as modules (nor read twice). ``memo`` (a dict the build cache keeps)
-    remembers each file's module by its size and mtime, so a rebuild reads only the
-    documents that changed: at 10k terms, 3,333 module documents took 0.25 s to read
-    and parse on every build. It is left holding the files of this call only.
+    are not read as modules (nor read twice). ``read`` reads one file (the build cache
+    passes one that remembers the files that did not change: compiler.incremental.modules).
     """
-    kept: dict[str, _Remembered] = {}
     exclude = Path(exclude).resolve() if exclude is not None else None
     modules: dict[str, Module] = {}
     diagnostics: list[Diagnostic] = []
@@ -174,7 +150,7 @@ def load_modules(dirs: Sequence[Path], *, exclude: Path | None = None,
             seen.add(real)
             display = (path[len(prefix):].replace(os.sep, "/") if path.startswith(prefix)
                        else Path(os.path.relpath(path, folder.parent)).as_posix())
-            module, found = _read_remembered(path, display, memo, kept)
+            module, found = read(Path(path), display)
             diagnostics.extend(found)
             if module is None:
                 continue
@@ -185,9 +161,6 @@ def load_modules(dirs: Sequence[Path], *, exclude: Path | None = None,
                                         hint=f"links to `{module.id}` go to {first.file}"))
                 continue
             modules[module.id] = module
-    if memo is not None:
-        memo.clear()
-        memo.update(kept)
     return list(modules.values()), diagnostics
 
 

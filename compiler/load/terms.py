@@ -9,21 +9,24 @@ Nothing here prints or raises for a user's mistake.
 """
 from __future__ import annotations
 
+import errno
 import os
+import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import yaml
 
-from compiler.diagnostics import Diagnostic, Severity, make
+from compiler.codes import make
+from compiler.diagnostics import Diagnostic, Severity
 from compiler.ids import fallback_id, id_problem
+from compiler.load.limits import MAX_FILE_BYTES, MAX_VALUES, FileBudget, clean, describe, invalid_char
 from compiler.load.merge import merge_blocks
 from compiler.model import LoadResult, Location, Term
 from compiler.load.yamlhints import yaml_error_hint
-from compiler.load.yamlnodes import Constructed, compose, construct
-
-MAX_FILE_BYTES = 16 * 1024 * 1024
+from compiler.load.yamlnodes import TooManyValues, compose, construct
 
 _BOMS = (
     (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
@@ -123,9 +126,10 @@ def decode(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
         return None, [make("file-encoding", display, line, col,
                            f"invalid UTF-8: byte 0x{data[exc.start]:02x} cannot start or continue a character",
                            hint="Save the file as UTF-8; it is probably Latin-1 or Windows-1252.")]
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text.replace("\r\n", "\n"), []
+    text = text.lstrip("\ufeff")  # a BOM, or two (an editor that added its own to a file that had one)
+    if "\r" in text:  # CRLF, and CR alone (classic Mac OS): YAML and CommonMark read both as line ends
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, []
 
 
 def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
@@ -134,12 +138,25 @@ def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
     return data.count(b"\n", 0, offset) + 1, column
 
 
-def parse_block(block: Block, display: str) -> tuple[ParsedBlock, list[Diagnostic]]:
-    """Parse one block; YAML errors are located at PyYAML's own mark, made absolute."""
+def parse_block(block: Block, display: str, budget: FileBudget | None = None) -> tuple[ParsedBlock, list[Diagnostic]]:
+    """Parse one block; YAML errors are located at PyYAML's own mark, made absolute.
+
+    ``budget`` is the file's, shared by its blocks (compiler.load.limits); once one of
+    them ran out and was reported, the file's later blocks are not parsed."""
+    budget = budget if budget is not None else FileBudget()
+    if budget.exhausted:
+        return ParsedBlock(block, None, {}, {}), []
     first = block.fence_line + 1  # file line of the block's first content line
     lines = block.text.split("\n")
     try:
-        node = compose(block.text)
+        node = compose(block.text, budget)
+    except TooManyValues as exc:
+        budget.exhausted = True
+        return ParsedBlock(block, None, {}, {}), [make(
+            "yaml-too-large", display, first + exc.mark.line, exc.mark.column + 1,
+            f"the headers hold more than {MAX_VALUES:,} YAML values (the budget of values per file); "
+            "parsing stopped here", hint="A term header needs a few hundred values; split the file or shorten its lists.",
+            source=_line(lines, exc.mark.line))]
     except yaml.MarkedYAMLError as exc:
         return ParsedBlock(block, None, {}, {}), [_yaml_error(exc, block, lines, first, display)]
     except yaml.reader.ReaderError as exc:  # a control character: located by its position
@@ -156,7 +173,7 @@ def parse_block(block: Block, display: str) -> tuple[ParsedBlock, list[Diagnosti
         return ParsedBlock(block, None, {}, {}), [_too_deep(block, lines, first, display, 200)]
     if node is None:
         return ParsedBlock(block, {}, {"": Location(block.fence_line, 1)}, {}), []
-    built = construct(node, first)
+    built = construct(node, first, budget)
     diags = [_node_problem(p, lines, first, display) for p in built.problems]
     if isinstance(built.value, dict):
         return ParsedBlock(block, built.value, built.locations, built.raw), diags
@@ -224,14 +241,20 @@ def load_text(text: str, path: Path, display: str) -> tuple[Term | None, list[Di
                            source=text.split("\n", 1)[0])]
     diags: list[Diagnostic] = []
     parsed: list[ParsedBlock] = []
+    budget = FileBudget()
     for block in split.blocks:
-        pb, problems = parse_block(block, display)
+        pb, problems = parse_block(block, display, budget)
         parsed.append(pb)
         diags.extend(problems)
         if not block.closed and pb.data is not None:
             diags.append(make("header-unclosed", display, block.fence_line, 1,
                               "the front-matter block opened here has no closing `---`; it runs to the end of the file",
                               hint="Add a `---` line after the header's last key."))
+    for pb in parsed:
+        if pb.data is None:
+            diags.extend(_unread_hints(pb.block.text, pb.block.fence_line + 1, display, BLOCK_UNREAD))
+    if "equation_hint" in split.body:
+        diags.extend(_unread_hints(split.body, split.body_line, display, BODY_UNREAD))
     good = [pb for pb in parsed if pb.data is not None]
     if not good:
         return None, diags
@@ -241,12 +264,21 @@ def load_text(text: str, path: Path, display: str) -> tuple[Term | None, list[Di
     if isinstance(canonical, (int, float)) and "/canonical_id" in merged.raw:
         canonical = merged.raw["/canonical_id"]
     term_id = canonical if isinstance(canonical, str) and id_problem(canonical) is None else fallback_id(path.stem)
+    body = split.body
+    bad = invalid_char(body)
+    if bad is not None:
+        at = body.index(bad)
+        line = split.body_line + body.count("\n", 0, at)
+        diags.append(make("text-invalid-char", display, line, at - body.rfind("\n", 0, at),
+                          f"the text holds {describe(bad)}; it was replaced with U+FFFD",
+                          hint="Delete the character or write the one that was meant."))
+        body = clean(body)
     term = Term(
         id=term_id,
         file=display,
         path=path,
         data=merged.data,
-        body=split.body,
+        body=body,
         body_line=split.body_line,
         locations=merged.locations,
         former_ids=tuple(i for i in merged.former_ids if i != term_id),
@@ -257,24 +289,103 @@ def load_text(text: str, path: Path, display: str) -> tuple[Term | None, list[Di
     return term, [d if d.term else _with_term(d, term_id) for d in diags]
 
 
+_HINT_KEY = re.compile(r"^(\s*)(?:-\s+)?equation_hint\s*:(.*)$")
+BLOCK_UNREAD = ("this equation hint was not checked: the header block it is in is not valid YAML",
+                "Fix the YAML error reported in this block; the hint is checked once the block reads.")
+BODY_UNREAD = ("this equation hint was not checked: it is in the body, outside every front-matter block",
+               "If it belongs to a header, put that header between `---` lines (is the opening `---` missing?).")
+
+
+def _unread_hints(text: str, first_line: int, display: str, why: tuple[str, str]) -> list[Diagnostic]:
+    """One ``check-unread`` per non-empty ``equation_hint`` written where no header was read.
+
+    Why: the checks read hints from parsed headers only; a hint in a block that did not
+    parse, or in a header that lost its opening ``---`` (so it reads as body text), would
+    otherwise vanish without a word: a report saying "0 errors" over hints it never saw.
+    A hint's value is its text after the key, or a block scalar's more-indented lines;
+    ``~``, ``null`` and empty quotes are no hint. Code fences in a body are skipped.
+    """
+    lines = text.split("\n")
+    out: list[Diagnostic] = []
+    fenced = False
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        m = None if fenced else _HINT_KEY.match(line)
+        if m is None:
+            continue
+        value = m.group(2).strip()
+        if value[:1] in ("|", ">"):  # a block scalar: its more-indented lines, if any has text
+            indent, value = len(m.group(1)), ""
+            for nxt in lines[i + 1:]:
+                if nxt.strip() and len(nxt) - len(nxt.lstrip()) <= indent:
+                    break
+                value += nxt.strip()
+        if value.strip("'\" ") and value not in ("~", "null", "Null", "NULL"):
+            out.append(make("check-unread", display, first_line + i, len(m.group(1)) + 1, why[0], hint=why[1],
+                            source=line))
+    return out
+
+
 def _with_term(d: Diagnostic, term_id: str) -> Diagnostic:
     from dataclasses import replace
 
     return replace(d, term=term_id)
 
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def _special(display: str, mode: int) -> Diagnostic:
+    return make("file-special", display, 0, 0, f"the file is {_kind(mode)}, not a regular file; it was skipped",
+                hint="Term files are regular files; move it out of the terms folder or rename it.")
+
+
 def read_file(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES
               ) -> tuple[os.stat_result | None, bytes | None, list[Diagnostic]]:
-    """(stat, bytes, diagnostics): one read, refused past ``max_bytes`` before reading."""
+    """(stat, bytes, diagnostics): one read of a regular file, refused past ``max_bytes`` read.
+
+    Why so careful: the file was a regular file when ``discover`` listed it, but it can be
+    swapped since. It is opened without blocking (a FIFO would wait for a writer forever),
+    without following a link that was not one a moment ago (O_NOFOLLOW), and what was
+    opened must be a regular file (``fstat``); the cap counts the bytes actually read,
+    because a device or ``/proc`` file reports a size of 0 and never ends."""
     try:
-        st = path.stat()
-        if st.st_size > max_bytes:
-            return st, None, [make("file-too-large", display, 1, 1,
-                                   f"the file is {st.st_size / 1048576:.1f} MiB, over the {max_bytes / 1048576:.0f} MiB limit",
-                                   hint="Split it, or raise the limit if this is really one term.")]
-        return st, path.read_bytes(), []
+        flags = _OPEN_FLAGS
+        if not stat.S_ISLNK(os.lstat(path).st_mode):
+            flags |= getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(path, flags)
     except OSError as exc:
         return None, None, [make("file-read", display, 0, 0, f"cannot read the file: {exc.strerror or exc}")]
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return st, None, [_special(display, st.st_mode)]
+        chunks, got, want = [], 0, min(st.st_size, max_bytes) + 1
+        while True:
+            chunk = os.read(fd, want)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+            if got > max_bytes:
+                size = max(st.st_size, got)
+                return st, None, [make("file-too-large", display, 1, 1,
+                                       f"the file is over the {max_bytes / 1048576:.0f} MiB limit"
+                                       + (f" ({size / 1048576:.1f} MiB)" if st.st_size > max_bytes else ""),
+                                       hint="Split it, or raise the limit if this is really one term.")]
+            want = min(1 << 20, max_bytes + 1 - got)
+        return st, chunks[0] if len(chunks) == 1 else b"".join(chunks), []
+    except OSError as exc:
+        return None, None, [make("file-read", display, 0, 0, f"cannot read the file: {exc.strerror or exc}")]
+    finally:
+        os.close(fd)
 
 
 def load_bytes(data: bytes, path: Path, display: str) -> tuple[Term | None, list[Diagnostic]]:
@@ -296,47 +407,91 @@ def load_file(path: Path, display: str, *, max_bytes: int = MAX_FILE_BYTES) -> t
     return (None, diags) if data is None else load_bytes(data, path, display)
 
 
-def discover(root: Path, *, exclude: Sequence[Path] = ()) -> tuple[list[Path], list[Diagnostic]]:
-    """All ``*.md`` files under ``root``, sorted; hidden folders and ``exclude`` skipped.
+_SKIPPED_FOLDERS = ("node_modules", "__pycache__")
 
-    Symbolic links that resolve outside ``root`` are not followed (a warning says so),
-    so a hostile link cannot pull ``/etc/passwd`` into a site.
+
+def discover(root: Path, *, exclude: Sequence[Path] = ()) -> tuple[list[Path], list[Diagnostic]]:
+    """All ``*.md`` regular files under ``root``, sorted; hidden folders and ``exclude`` skipped.
+
+    The one walk over a terms folder, so every rule lives here. Only regular files are
+    listed: a FIFO would hang the read and a device never ends (``file-special``). A
+    symbolic link is followed only when it leads to a regular file inside ``root``, so a
+    hostile link cannot pull ``/etc/passwd`` into a site; a link outside, dangling or in
+    a loop is reported (``file-symlink``), and linked folders are never entered. A
+    folder that cannot be listed is reported (``folder-unreadable``), not skipped in
+    silence. Nothing here raises for what the folder holds: ``os.path.realpath`` is
+    used, never ``Path.resolve``, which raises on a link loop.
     """
-    root_real = root.resolve()
-    skip = {p.resolve() for p in exclude}
+    root_real = os.path.realpath(root)
+    skip = {os.path.realpath(p) for p in exclude}
     found: list[Path] = []
     diags: list[Diagnostic] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        here = Path(dirpath)
-        kept = []
-        for name in sorted(dirnames):
-            sub = here / name
-            if name.startswith(".") or name in ("node_modules", "__pycache__"):
+    stack = [Path(root)]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            diags.append(make("folder-unreadable", _display(here, root) if here != Path(root) else ".", 0, 0,
+                              f"the folder cannot be read ({exc.strerror or exc}); its files were not loaded",
+                              hint="Give yourself read and search permission on it (chmod u+rx), or move it away."))
+            continue
+        folders = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            if sub.resolve() in skip:
-                continue
-            if sub.is_symlink():
-                if not _inside(sub.resolve(), root_real):
-                    diags.append(make("file-symlink", _display(sub, root), 0, 0,
-                                      "a linked folder points outside the terms folder; not followed"))
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if name not in _SKIPPED_FOLDERS and os.path.realpath(entry.path) not in skip:
+                        folders.append(here / name)
                     continue
-            kept.append(name)
-        dirnames[:] = kept
-        for name in filenames:
-            if not name.endswith(".md") or name.startswith("."):
-                continue
-            path = here / name
-            if path.is_symlink() and not _inside(path.resolve(), root_real):
-                diags.append(make("file-symlink", _display(path, root), 0, 0,
-                                  "a linked file points outside the terms folder; not followed"))
-                continue
-            found.append(path)
+                if entry.is_symlink():
+                    _linked(entry, root, root_real, found, diags, skip)
+                elif name.endswith(".md"):
+                    if entry.is_file(follow_symlinks=False):
+                        found.append(here / name)
+                    else:
+                        diags.append(_special(_display(here / name, root), entry.stat(follow_symlinks=False).st_mode))
+            except OSError as exc:  # vanished while listed
+                diags.append(make("file-read", _display(here / name, root), 0, 0,
+                                  f"cannot read the file: {exc.strerror or exc}"))
+        stack.extend(reversed(folders))
     found.sort(key=lambda p: _display(p, root))
     return found, diags
 
 
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
+def _linked(entry: os.DirEntry, root: Path, root_real: str, found: list[Path], diags: list[Diagnostic],
+            skip: set[str]) -> None:
+    """A symbolic link met by ``discover``: a term file when it leads to a regular ``*.md`` inside ``root``."""
+    path = Path(entry.path)
+    display = _display(path, root)
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        if entry.name.endswith(".md"):
+            why = "is a loop of links" if exc.errno == errno.ELOOP else "points nowhere"
+            diags.append(make("file-symlink", display, 0, 0, f"a symbolic link that {why}; not followed"))
+        return
+    target = os.path.realpath(path)
+    if stat.S_ISDIR(st.st_mode):
+        if target not in skip and not _inside(target, root_real):
+            diags.append(make("file-symlink", display, 0, 0,
+                              "a linked folder points outside the terms folder; not followed"))
+        return
+    if not entry.name.endswith(".md"):
+        return
+    if not _inside(target, root_real):
+        diags.append(make("file-symlink", display, 0, 0, "a linked file points outside the terms folder; not followed"))
+    elif not stat.S_ISREG(st.st_mode):
+        diags.append(_special(display, st.st_mode))
+    else:
+        found.append(path)
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
 
 
 def _display(path: Path, root: Path) -> str:

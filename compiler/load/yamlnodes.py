@@ -6,6 +6,11 @@ limit. We compose with the C-accelerated safe loader (node objects carry marks)
 and construct values ourselves, so that every value keeps its line and column,
 its written text, and every trap becomes a located diagnostic instead of a crash.
 No tag is ever constructed: only the YAML core types are produced.
+
+Every file's blocks share one ``FileBudget`` (compiler.load.limits): composing stops
+at the file's budget of values (a 14 MB flow list of 7M items used to be composed whole
+before any cap was looked at), and constructing counts each alias expansion against it
+and against the budget of text reached again through aliases.
 """
 from __future__ import annotations
 
@@ -20,11 +25,12 @@ try:  # libyaml where present; the pure-Python composer otherwise
 except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
+from compiler.load import limits
+from compiler.load.limits import FileBudget, clean, describe, invalid_char
 from compiler.model import Location, pointer_join
 
 LIBYAML = _Loader is not yaml.SafeLoader
 MAX_DEPTH = 64  # nesting levels of lists/mappings in one header
-MAX_VALUES = 250_000  # values constructed per block, aliases counted each time they expand (100,000 list items fit)
 
 _TAG = "tag:yaml.org,2002:"
 STR, MERGE = _TAG + "str", _TAG + "merge"
@@ -42,19 +48,86 @@ _AGREED = ("mapping values are not allowed", "did not find expected ',' or", "ca
            "maximum nesting depth")
 
 
-def _compose_with(loader_class: type, text: str) -> yaml.Node | None:
-    loader = loader_class(text)
+class TooManyValues(Exception):
+    """Composing passed the file's budget of values; ``mark`` is the node where it stopped."""
+
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__(f"more than {limits.MAX_VALUES:,} values")
+        self.mark = mark
+
+
+class _PureCounting(yaml.SafeLoader):
+    """PyYAML's pure composer, stopped once ``limit`` nodes are made."""
+
+    limit = limits.MAX_VALUES
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        self.limit -= 1
+        if self.limit < 0:
+            raise TooManyValues(self.peek_event().start_mark)
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.AliasEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+
+
+def most_nodes(text: str) -> int:
+    """An upper bound on the nodes ``text`` composes to, from six counts of characters.
+
+    Every node but the document's own is an entry of a collection, and every entry needs
+    an indicator: ``-`` in a block list, ``[`` or ``,`` in a flow list (a flow list's
+    single pair, ``[a: b]``, is three nodes: ``[`` and ``:`` count two each), ``:`` or
+    ``?`` for a key and its value (two nodes), ``{`` or ``,`` for a flow mapping's entry.
+    Indicators inside quoted text or comments only make the bound looser."""
+    return 1 + text.count("-") + 2 * (text.count(",") + text.count(":") + text.count("?") + text.count("[")
+                                      + text.count("{"))
+
+
+def _count_nodes(text: str, limit: int) -> None:
+    """TooManyValues at the first node past ``limit``, counted from libyaml's events (nothing built)."""
+    loader = _Loader(text)
     try:
-        return loader.get_single_node()
+        seen = 0
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, _NODE_EVENTS):
+                seen += 1
+                if seen > limit:
+                    raise TooManyValues(event.start_mark)
     finally:
         loader.dispose()
 
 
-def compose(text: str) -> yaml.Node | None:
-    """Compose one YAML document into nodes; raises yaml.YAMLError with PyYAML's own mark."""
-    if not LIBYAML or "\t" in text:
-        return _compose_with(yaml.SafeLoader, text)
+def _compose_with(loader_class: type, text: str, limit: int | None = None) -> yaml.Node | None:
+    loader = loader_class(text)
+    if limit is not None:
+        loader.limit = limit
     try:
+        return loader.get_single_node()  # type: ignore[no-any-return]
+    finally:
+        loader.dispose()
+
+
+def _pure(text: str, budget: FileBudget) -> yaml.Node | None:
+    budget.pure_chars -= len(text)
+    return _compose_with(_PureCounting, text, budget.values)
+
+
+def compose(text: str, budget: FileBudget | None = None) -> yaml.Node | None:
+    """Compose one YAML document into nodes; raises yaml.YAMLError with PyYAML's own mark, or
+    TooManyValues past ``budget.values`` nodes (a fresh budget when None): a block that may
+    hold more (``most_nodes``) has its nodes counted from libyaml's events first, so a
+    14 MB flow list stops after the budget's nodes, none of them built.
+
+    PyYAML's pure parser (for blocks holding a tab, and libyaml's disagreeing errors) is
+    used only while the file's budget of pure-parsed text lasts: it composes ~30,000
+    nodes a second, so a long block goes to libyaml whatever it holds."""
+    budget = budget if budget is not None else FileBudget()
+    if not LIBYAML or ("\t" in text and len(text) <= budget.pure_chars):
+        return _pure(text, budget)
+    try:
+        if most_nodes(text) > budget.values:  # possibly too many: count libyaml's events before building any
+            _count_nodes(text, budget.values)
         return _compose_with(_Loader, text)
     except yaml.MarkedYAMLError as exc:
         problem = exc.problem or ""
@@ -62,9 +135,9 @@ def compose(text: str) -> yaml.Node | None:
             mark = exc.problem_mark  # libyaml marks the backslash, PyYAML the character after it
             exc.problem_mark = yaml.Mark(mark.name, mark.index + 1, mark.line, mark.column + 1, None, None)
             raise
-        if any(s in problem for s in _AGREED):
+        if any(s in problem for s in _AGREED) or len(text) > budget.pure_chars:
             raise
-        return _compose_with(yaml.SafeLoader, text)
+        return _pure(text, budget)
 
 
 @dataclass(frozen=True)
@@ -152,12 +225,18 @@ _SCALARS: dict[str, Callable[[str], Any]] = {
 _COLLECTIONS = {_TAG + "seq", _TAG + "map", _TAG + "omap", _TAG + "pairs", _TAG + "set"}
 
 
+_BUDGET_HINT = "Remove the anchors (&name) and aliases (*name) and write the values out; a term header needs far fewer."
+
+
 class _Builder:
-    def __init__(self, line_offset: int) -> None:
+    def __init__(self, line_offset: int, budget: FileBudget) -> None:
         self.line_offset = line_offset  # makes positions absolute and 1-based as they are recorded
         self.out = Constructed(None)
-        self.budget = MAX_VALUES
+        self.budget = budget
         self.active: set[int] = set()
+        self.built: set[int] = set()  # nodes built once: building one again is an alias expansion
+        self.again = 0  # > 0 while building a node reached again through an alias
+        self.trail: list[yaml.Node] = []  # the nodes being built that were written out, innermost last
         self.key_reported = False
 
     def problem(self, code: str, node: yaml.Node, message: str, hint: str | None = None,
@@ -165,12 +244,30 @@ class _Builder:
         m = node.start_mark
         self.out.problems.append(NodeProblem(code, m.line, m.column, message, hint, related))
 
+    def over_budget(self, node: yaml.Node, message: str) -> None:
+        """Report at the place the alias was used (a node reached again has its anchor's marks)."""
+        self.budget.exhausted = True
+        self.problem("yaml-too-large", self.trail[-1] if self.again and self.trail else node, message, _BUDGET_HINT)
+        raise _Abort
+
+    def repeated_text(self, node: yaml.Node, size: int) -> None:
+        """Charge ``size`` characters reached again through an alias to the file's budget."""
+        self.budget.alias_chars -= size
+        if self.budget.alias_chars < 0:
+            self.over_budget(node, f"aliases repeat more than {limits.MAX_ALIAS_CHARS:,} characters of text "
+                                   "(the budget of alias-expanded text per file)")
+
+    def text(self, node: yaml.Node, value: str) -> str:
+        """``value`` with lone surrogates and non-characters replaced, each such value reported once."""
+        bad = invalid_char(value)
+        if bad is None:
+            return value
+        self.problem("text-invalid-char", node, f"the text holds {describe(bad)}; it was replaced with U+FFFD",
+                     "Delete the character or write the one that was meant; an escape such as \\ud800 "
+                     "is half of a pair, not a character.")
+        return clean(value)
+
     def build(self, node: yaml.Node, pointer: str, depth: int) -> Any:
-        self.budget -= 1
-        if self.budget < 0:
-            self.problem("yaml-too-large", node, f"aliases expand to more than {MAX_VALUES:,} values (an alias bomb)",
-                         "Remove the anchors (&name) and aliases (*name); write the values out.")
-            raise _Abort
         if depth > MAX_DEPTH:
             self.problem("yaml-too-large", node, f"the header nests deeper than {MAX_DEPTH} levels",
                          "Flatten the structure; term headers need only a few levels.")
@@ -178,13 +275,31 @@ class _Builder:
         if pointer not in self.out.locations:
             s, e, off = node.start_mark, node.end_mark, self.line_offset
             self.out.locations[pointer] = Location(s.line + off, s.column + 1, e.line + off, e.column + 1)
-        tag = node.tag
+        key = id(node)
+        again = key in self.built
+        if again:
+            self.again += 1
+        else:
+            self.built.add(key)
+            self.trail.append(node)
+        try:
+            self.budget.values -= 1
+            if self.budget.values < 0:
+                self.over_budget(node, f"the headers hold more than {limits.MAX_VALUES:,} YAML values, aliases counted "
+                                       "each time they expand (the budget of values per file)")
+            return self.node(node, pointer, depth, key)
+        finally:
+            if again:
+                self.again -= 1
+            else:
+                self.trail.pop()
+
+    def node(self, node: yaml.Node, pointer: str, depth: int, key: int) -> Any:
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, pointer)
-        if tag not in _COLLECTIONS:
+        if node.tag not in _COLLECTIONS:
             self.unknown_tag(node)
             return None
-        key = id(node)
         if key in self.active:
             self.problem("yaml-recursive-alias", node, "an alias refers to the list or mapping that contains it",
                          "Remove the alias (*name) inside its own anchor (&name); the value would be infinite.")
@@ -206,10 +321,14 @@ class _Builder:
         if maker is None:
             self.unknown_tag(node)
             return None
+        if self.again:
+            self.repeated_text(node, len(node.value))
         try:
             value = maker(node.value)
         except (ValueError, OverflowError, UnicodeDecodeError, base64.binascii.Error):
             value = node.value
+        if type(value) is str:
+            value = self.text(node, value)
         if node.tag != STR and not node.style:
             self.out.raw[pointer] = node.value
         return value
@@ -217,7 +336,10 @@ class _Builder:
     def key_text(self, key: yaml.Node) -> str | None:
         if isinstance(key, yaml.ScalarNode):
             if key.tag in (STR, _TAG + "bool") or (key.tag == _TAG + "timestamp"):
-                return key.value
+                if self.again or id(key) in self.built:
+                    self.repeated_text(key, len(key.value))
+                self.built.add(id(key))
+                return self.text(key, key.value)
             kind = {_TAG + "null": "null", _TAG + "int": "a number", _TAG + "float": "a number"}.get(key.tag)
             what = kind or f"tagged {key.tag.replace(_TAG, '!!')}"
             if key.tag not in _SCALARS:
@@ -269,12 +391,13 @@ class _Builder:
                 merged.setdefault(key, value)
 
 
-def construct(node: yaml.Node, line_offset: int = 1) -> Constructed:
+def construct(node: yaml.Node, line_offset: int = 1, budget: FileBudget | None = None) -> Constructed:
     """Build values from ``node``; problems are recorded, never raised.
 
     Locations come out absolute and 1-based: ``line_offset`` is the file line of the
-    block's first line. Problems keep PyYAML's 0-based, block-relative marks."""
-    builder = _Builder(line_offset)
+    block's first line. Problems keep PyYAML's 0-based, block-relative marks. ``budget``
+    is the file's (shared by its blocks); a fresh one when None."""
+    builder = _Builder(line_offset, budget if budget is not None else FileBudget())
     try:
         builder.out.value = builder.build(node, "", 0)
     except _Abort:
@@ -285,4 +408,4 @@ def construct(node: yaml.Node, line_offset: int = 1) -> Constructed:
     return builder.out
 
 
-__all__ = ["compose", "construct", "Constructed", "NodeProblem", "pointer_join", "LIBYAML"]
+__all__ = ["compose", "construct", "Constructed", "NodeProblem", "TooManyValues", "pointer_join", "LIBYAML"]

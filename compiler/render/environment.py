@@ -45,9 +45,9 @@ def _bytecode_cache(key: str) -> jinja2.BytecodeCache | None:
     if os.environ.get("COMPILE_GLOSSARY_NO_TEMPLATE_CACHE"):
         return None
     from compiler.version import __version__
-    from compiler.incremental.cache import _key_file
+    from compiler.incremental.cache import key_file
 
-    folder = _key_file().parent / f"templates-{__version__}-{key}"
+    folder = key_file().parent / f"templates-{__version__}-{key}"
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError:

@@ -16,29 +16,19 @@ from typing import Any, Callable, Mapping
 
 from markupsafe import Markup, escape
 
-from compiler.incremental.adjacency import node_adjacency
+from compiler.model import GraphData
 
 MAX_NEIGHBOURS = 24
 WIDTH, HEIGHT = 600, 380  # wide enough for 22-character labels left and right of the circle
 
 
-def adjacent(graph: Any, ident: str) -> tuple[list[tuple[str, Mapping[str, Any]]], list[tuple[str, Mapping[str, Any]]]]:
-    """(edges out, edges in) of ``ident`` as (other end, edge data), loops left out.
-
-    Read from networkx's own adjacency dicts (as compiler.incremental.pages does): its
-    edge views build a tuple and a wrapper per edge, and every node page asks this
-    twice (its link lists and its picture). A reused link result's graph answers for
-    this one node without filling the adjacency of all the others (compiler.incremental.adjacency)."""
+def adjacent(graph: GraphData | None, ident: str) -> tuple[list[tuple[str, Mapping[str, Any]]],
+                                                           list[tuple[str, Mapping[str, Any]]]]:
+    """(edges out, edges in) of ``ident`` as (other end, edge data), loops left out."""
     if graph is None or ident not in graph:
         return [], []
-    multi = graph.is_multigraph()
-    sides = []
-    for adj in node_adjacency(graph, ident):
-        if multi:
-            sides.append([(other, d) for other, keyed in adj.items() if other != ident for d in keyed.values()])
-        else:
-            sides.append([(other, d) for other, d in adj.items() if other != ident])
-    return sides[0], sides[1]
+    return ([(other, d) for other, keyed in graph.succ(ident).items() if other != ident for d in keyed.values()],
+            [(other, d) for other, keyed in graph.pred(ident).items() if other != ident for d in keyed.values()])
 
 
 def neighbours(graph: Any, ident: str) -> list[tuple[str, str, str]]:
@@ -188,16 +178,16 @@ def _force_layout(n: int, edges: list[tuple[int, int]], seed: int = 7) -> Any:
     return pos
 
 
-def layout(graph: Any, memo: dict | None = None) -> dict[str, tuple[float, float]]:
+def layout(graph: GraphData | None, memo: dict | None = None) -> dict[str, tuple[float, float]]:
     """Seeded force layout scaled to 0..1000, rounded: the same graph gives the same picture.
 
     ``memo`` (kept between incremental builds) maps the graph's shape to its layout,
     so an edit that changes no link does not pay for the layout again."""
-    if graph is None or graph.number_of_nodes() == 0:
+    if graph is None or len(graph) == 0:
         return {}
     nodes = sorted(graph.nodes)
     index = {node: i for i, node in enumerate(nodes)}
-    edges = sorted({(index[a], index[b]) for a, b in graph.edges() if a != b})
+    edges = sorted({(index[a], index[b]) for a, b, _, _ in graph.rows if a != b})
     key = None
     if memo is not None:
         import hashlib
@@ -215,7 +205,7 @@ def layout(graph: Any, memo: dict | None = None) -> dict[str, tuple[float, float
     return result
 
 
-def graph_data(graph: Any, url_of: Callable[[str], str | None], label_of: Callable[[str], str],
+def graph_data(graph: GraphData | None, url_of: Callable[[str], str | None], label_of: Callable[[str], str],
                kind_of: Callable[[str], str], memo: dict | None = None) -> dict[str, Any]:
     """The compact data drawn by ``graph.js``: nodes [id, label, kind, url, x, y(, community)], edges [i, j, relation].
 
@@ -226,7 +216,7 @@ def graph_data(graph: Any, url_of: Callable[[str], str | None], label_of: Callab
     attrs = graph.nodes if graph is not None else {}
     nodes = [[node, label_of(node), kind_of(node), url_of(node) or "", *pos[node]]
              + ([attrs[node]["community"]] if "community" in attrs[node] else []) for node in ids]
-    edges = sorted({(index[u], index[v], d.get("relation", "")) for u, v, d in graph.edges(data=True)
+    edges = sorted({(index[u], index[v], d.get("relation", "")) for u, v, _, d in graph.rows
                     if u in index and v in index and u != v}) if graph is not None else []
     return {"nodes": nodes, "edges": [list(e) for e in edges]}
 

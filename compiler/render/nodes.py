@@ -14,8 +14,8 @@ from urllib.parse import quote, urlsplit
 import jinja2
 from markupsafe import Markup
 
-from compiler.diagnostics import Diagnostic, make, sorted_diagnostics
-from compiler.incremental.adjacency import node_adjacency
+from compiler.codes import make
+from compiler.diagnostics import Diagnostic, sorted_diagnostics
 from compiler.model import Glossary
 from compiler.render import graphview
 from compiler.render import pages as P
@@ -43,7 +43,7 @@ class NodePages:
         self.g = glossary
         self.memo = memo  # kept between incremental builds (graph layout); None: compute everything
         self.plan = plan
-        self.graph = glossary.graph
+        self.graph = glossary.graph_data
         self.env = make_environment()
         self.md = make_markdown()
         # md: the Markdown body; field: a header value (``_`` literal, inline when one line);
@@ -133,8 +133,7 @@ class NodePages:
         ids, resolved = link.ids or set(), link.resolved or set()
         link.ids = link.resolved = None
         if ids and self.graph is not None and page.ident in self.graph:
-            succ, pred = node_adjacency(self.graph, page.ident)
-            ids = ids - succ.keys() - pred.keys()
+            ids = ids - self.graph.succ(page.ident).keys() - self.graph.pred(page.ident).keys()
         if self.plan.by_id.get(page.ident) is page:
             ids.discard(page.ident)
         return (*sorted(ids), *sorted(resolved, key=repr))
@@ -179,6 +178,16 @@ class NodePages:
 
     def redirect_page(self, r: Any) -> str:
         return self.render("redirect.html", r.path, redirect=r)
+
+    def safe_redirect_page(self, r: Any) -> tuple[str | None, Diagnostic | None]:
+        """The redirect page, or None and a ``page-failed`` diagnostic: one alias must not stop the site."""
+        try:
+            return self.redirect_page(r), None
+        except Exception as exc:  # noqa: BLE001
+            term = r.target.term
+            return None, make("page-failed", term.file if term is not None else "", 0, 0,
+                              f"the redirect page of the alias {r.alias!r} failed: {type(exc).__name__}: {exc}",
+                              term=r.target.ident)
 
 
 __all__ = ["NodePages"]

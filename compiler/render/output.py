@@ -108,16 +108,24 @@ def _lock(path: Path) -> Iterator[None]:
     """An exclusive ``flock`` on ``path``; removed on release without racing a waiter.
 
     After locking, the file we hold must still be the one at ``path`` (a releasing
-    build may have unlinked it); otherwise try again.
+    build may have unlinked it); otherwise try again. The lock is opened without
+    following a symbolic link (``O_NOFOLLOW``): ``O_CREAT`` would otherwise create the
+    file a planted ``.OUT.lock -> /elsewhere`` names, outside OUT's folder.
     """
     import fcntl
 
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(path, flags, 0o644)
+        except OSError:
+            if os.path.islink(path):
+                raise OutputError(f"the lock file {path} is a symbolic link; remove it (it was not followed)") from None
+            raise
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             try:
-                same = os.fstat(fd).st_ino == os.stat(path).st_ino
+                same = os.fstat(fd).st_ino == os.lstat(path).st_ino
             except FileNotFoundError:
                 same = False
         except BaseException:

@@ -12,11 +12,15 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, Sequence
 
-from compiler.diagnostics import Diagnostic, make
+from compiler.codes import make
+from compiler.diagnostics import ROW, Diagnostic, from_row
 from compiler.model import Term
 from compiler.render.slugs import assign_slugs, href
 
 FOLDERS = {"term": "terms", "module": "modules", "missing": "missing"}
+# Redirect pages per term: the schema's ``maxItems`` of ``aliases``. A term past it already
+# fails the schema; its further aliases make no pages (200,000 aliases made 807 MB of them).
+ALIAS_PAGES = 1000
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,7 @@ def _names(pages: Iterable[Page]) -> dict[str, Page]:
     for p in pages:
         out.setdefault(loose_key(p.ident), p)
     for p in pages:
-        for alias in p.term.aliases if p.term is not None else ():
+        for alias in p.term.aliases[:ALIAS_PAGES] if p.term is not None else ():  # the rest make no pages either
             out.setdefault(loose_key(alias), p)
     for p in pages:
         out.setdefault(loose_key(p.label), p)
@@ -84,9 +88,7 @@ def plan_key(terms: Sequence[Term], modules: Sequence[Any], graph: Any) -> bytes
     other data, so an edit of a body keeps the plan (and every page's site-wide part)."""
     from compiler.incremental.pages import digest
 
-    nodes = getattr(graph, "_node", None) if graph is not None else None
-    node_rows = ([(n, a.get("kind"), a.get("label")) for n, a in nodes.items()] if isinstance(nodes, Mapping)
-                 else [(n, a.get("kind"), a.get("label")) for n, a in graph.nodes(data=True)] if graph is not None else None)
+    node_rows = [(n, a.get("kind"), a.get("label")) for n, a in graph.nodes.items()] if graph is not None else None
     return digest(([(t.id, t.file, t.label, t.aliases) for t in terms],
                    [(str(getattr(m, "id", "")), str(getattr(m, "file", "")), getattr(m, "title", None)) for m in modules],
                    node_rows))
@@ -137,7 +139,7 @@ def _record(plan: SitePlan) -> dict[str, Any]:
                        p.path, None if p.url == p.path else p.url) for p in plan.pages],
             "redirects": [(r.alias, r.path, at[id(r.target)]) for r in plan.redirects],
             "names": [(name, at[id(p)]) for name, p in plan.names.items()],
-            "diagnostics": plan.diagnostics}
+            "diagnostics": [ROW(d) for d in plan.diagnostics]}
 
 
 def _replay(memo: Mapping[str, Any], terms: Sequence[Term], modules: Sequence[Any], key: bytes) -> SitePlan:
@@ -155,7 +157,7 @@ def _replay(memo: Mapping[str, Any], terms: Sequence[Term], modules: Sequence[An
     redirects = [Redirect(alias, path, pages[i]) for alias, path, i in memo["redirects"]]
     names = {name: pages[i] for name, i in memo["names"]}
     files = {p.term.file: p for p in pages if p.term is not None}
-    return SitePlan(tuple(pages), by_id, tuple(redirects), tuple(memo["diagnostics"]), names, files, key)
+    return SitePlan(tuple(pages), by_id, tuple(redirects), tuple(map(from_row, memo["diagnostics"])), names, files, key)
 
 
 def _plan(terms: Sequence[Term], modules: Sequence[Any], graph: Any) -> SitePlan:
@@ -163,7 +165,7 @@ def _plan(terms: Sequence[Term], modules: Sequence[Any], graph: Any) -> SitePlan
     term_keys, module_keys = _owners(terms, modules)
     missing: set[str] = set()
     if graph is not None:
-        for node, attrs in graph.nodes(data=True):
+        for node, attrs in graph.nodes.items():
             kind = attrs.get("kind")
             if node in term_keys or node in module_keys:
                 continue
@@ -201,20 +203,30 @@ def _plan(terms: Sequence[Term], modules: Sequence[Any], graph: Any) -> SitePlan
         str((graph.nodes[k].get("label") if graph is not None and k in graph else None) or k))
     add("missing", {k: None for k in missing}, lambda k, _: k)
 
-    redirects = _plan_redirects(term_keys, term_slugs, by_id)
+    redirects = _plan_redirects(term_keys, term_slugs, by_id, diags)
     files = {p.term.file: p for p in pages if p.term is not None}
     return SitePlan(tuple(pages), by_id, tuple(redirects), tuple(diags), _names(pages), files)
 
 
 def _plan_redirects(term_keys: Mapping[str, Term], term_slugs: Mapping[str, str],
-                    by_id: Mapping[str, Page]) -> list[Redirect]:
-    """Alias pages in ``terms/``; an alias never takes the slug of a term or another alias."""
+                    by_id: Mapping[str, Page], diags: list[Diagnostic]) -> list[Redirect]:
+    """Alias pages in ``terms/``; an alias never takes the slug of a term or another alias,
+    and a term's aliases past ``ALIAS_PAGES`` make none (a located ``page-budget`` error)."""
     wanted: dict[str, Page] = {}
     for key in sorted(term_keys):
-        page = by_id.get(term_keys[key].id)
+        term = term_keys[key]
+        page = by_id.get(term.id)
         if page is None or page.key != key:
             continue
-        for alias in term_keys[key].aliases:
+        aliases = term.aliases
+        if len(aliases) > ALIAS_PAGES:
+            loc = term.location("/aliases")
+            diags.append(make("page-budget", term.file, loc.line, loc.column,
+                              f"`{term.id}` has {len(aliases):,} aliases; only the first {ALIAS_PAGES:,} get a "
+                              f"redirect page (the budget of pages per term)", term=term.id, pointer="/aliases",
+                              hint="Keep the names people really use; the schema allows 1,000 aliases."))
+            aliases = aliases[:ALIAS_PAGES]
+        for alias in aliases:
             if alias not in by_id and alias not in wanted:
                 wanted[alias] = page
     alias_slugs, clashes = assign_slugs(wanted, taken=term_slugs.values())

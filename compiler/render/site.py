@@ -16,10 +16,12 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from compiler.diagnostics import Diagnostic, make
+from compiler.codes import make
+from compiler.diagnostics import Diagnostic
 from compiler.incremental import pages as reuse
 from compiler.incremental import render_workers as tasks
-from compiler.model import Glossary
+from compiler.load.limits import clean
+from compiler.model import Glossary, GraphData
 from compiler.render.environment import make_environment
 from compiler.render.nodes import NodePages
 from compiler.render.output import OutputError, atomic_output
@@ -64,7 +66,8 @@ class SiteWriter:
 
         A file name that is not UTF-8 reaches the pages as lone surrogates (how Python
         decodes it): those are written as U+FFFD, so the page shows the name with a
-        replacement character instead of the build failing."""
+        replacement character instead of the build failing. (Term text has no surrogates
+        left: compiler.load.limits cleaned it as it was read.)"""
         parts = rel.split("/")
         if rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
             raise OutputError(f"page path {rel!r} leaves the output folder")
@@ -75,7 +78,7 @@ class SiteWriter:
         try:
             data = text.encode("utf-8")
         except UnicodeEncodeError:
-            data = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace").encode("utf-8")
+            data = clean(text).encode("utf-8")
         fd = os.open(f"{self.base}/{rel}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o666)
         try:
             view = memoryview(data)
@@ -105,24 +108,21 @@ class SiteRenderer(NodePages):
         return site_files(self, names)
 
 
-def _ensure_graph(glossary: Glossary) -> Any:
-    """The glossary's graph, or a copy with a node for every term when some are absent.
-
-    A networkx graph or a light one (compiler.incremental.lightgraph): both copy and add nodes alike."""
-    from compiler.incremental.lightgraph import PartsGraph
-
-    graph = glossary.graph if glossary.graph is not None else PartsGraph()
+def _ensure_graph(glossary: Glossary) -> GraphData:
+    """The glossary's graph data, with a node for every term that has none (as ``add_node`` on a copy would)."""
+    graph = glossary.graph_data if glossary.graph_data is not None else GraphData({}, {}, [])
     absent = [t for t in glossary.terms if t.id not in graph]
-    if absent:
-        graph = graph.copy()
-        for t in absent:
-            graph.add_node(t.id, kind="term", label=t.label, status=t.data.get("status"), file=t.file)
-    return graph
+    if not absent:
+        return graph
+    nodes = dict(graph.nodes)
+    for t in absent:
+        nodes.setdefault(t.id, {"kind": "term", "label": t.label, "status": t.data.get("status"), "file": t.file})
+    return GraphData(graph.attrs, nodes, list(graph.edges()))
 
 
 def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dict[str, Any] | None = None,
-                digests: Mapping[str, str] | None = None,
-                leftovers: list[Path] | None = None) -> tuple[RenderStats, list[Diagnostic]]:
+                digests: Mapping[str, str] | None = None, leftovers: list[Path] | None = None,
+                link_digests: tuple[bytes, bytes] | None = None) -> tuple[RenderStats, list[Diagnostic]]:
     """Write the whole site for ``glossary`` into ``out``, atomically.
 
     Returns the counts and the render diagnostics (slug clashes, failed pages,
@@ -137,8 +137,9 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dic
     left for the caller to remove (see ``output.atomic_output``).
     """
     graph = _ensure_graph(glossary)
-    if graph is not glossary.graph:
-        glossary = replace(glossary, graph=graph, graph_digest=None, links_digest=None)
+    if graph is not glossary.graph_data:
+        glossary = replace(glossary, graph_data=graph)
+        link_digests = None
     plan = plan_site(glossary.terms, glossary.modules, graph,
                      memo=page_cache.setdefault("plan", {}) if page_cache is not None else None)
     diags: list[Diagnostic] = list(plan.diagnostics)
@@ -152,7 +153,7 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dic
     try:
         with atomic_output(out, forbidden=[glossary.root], leftovers=leftovers) as tmp:
             learnt, written, stats_files, stats_bytes = _write_site(renderer, plan, out, tmp, jobs, page_cache,
-                                                                    digests, diags)
+                                                                    digests, diags, link_digests)
     except OutputError as exc:
         diags.append(make("output-refused", str(out), 0, 0, str(exc)))
         learnt = None
@@ -174,7 +175,8 @@ def render_site(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dic
 
 def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, tmp: Path, jobs: int,
                 page_cache: dict[str, Any] | None, digests: Mapping[str, str] | None,
-                diags: list[Diagnostic]) -> tuple[dict[str, Any] | None, int, int, int]:
+                diags: list[Diagnostic], link_digests: tuple[bytes, bytes] | None = None
+                ) -> tuple[dict[str, Any] | None, int, int, int]:
     """Fill ``tmp``: unchanged pages linked from ``out``, the rest rendered.
 
     Returns what the cache should learn once ``tmp`` is OUT (None without a cache), the
@@ -182,8 +184,8 @@ def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, tmp: Path, jo
     writer = SiteWriter(tmp)
     writer.copy_assets()
     old_site, new_site = str(out), str(tmp)
-    changes = (reuse.changes(renderer, plan, digests, page_cache, page_cache.get("plan"), renderer.answer)
-               if page_cache is not None else None)
+    changes = (reuse.changes(renderer, plan, digests, page_cache, page_cache.get("plan"), renderer.answer,
+                             link_digests) if page_cache is not None else None)
     previous = reuse.Previous(page_cache, old_site, changes.tables["site"] if changes is not None else None)
     kept: dict[str, reuse.Stamp] = {}  # path -> stamp of the file linked (a hard link shares it)
 
@@ -211,7 +213,11 @@ def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, tmp: Path, jo
         for r in plan.redirects:
             if not (changes is not None and not changes.everything and r.path not in changes.redirects
                     and keep(r.path)):
-                writer.write(r.path, renderer.redirect_page(r))
+                html, failed = renderer.safe_redirect_page(r)
+                if html is not None:
+                    writer.write(r.path, html)
+                if failed is not None:
+                    diags.append(failed)
         for rel, text in renderer.site_files([name for name in made if name not in heavy]).items():
             writer.write(rel, text)
 
@@ -257,7 +263,6 @@ def _look_ups(renderer: SiteRenderer, plan: SitePlan, todo: Sequence[Page],
             if dep not in answers:
                 answers[dep] = known[dep] if dep in known else renderer.answer(dep)
     return deps, answers
-
 
 
 __all__ = ["SITE_FILES", "SITE_PAGES", "RenderStats", "SiteRenderer", "SiteWriter", "make_environment", "render_site"]

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any
 
+from compiler.model import GraphData
 from compiler.render import graphview
 from compiler.render import pages as P
 from compiler.render import reports as R
@@ -19,11 +20,11 @@ from compiler.render.markdown import safe_link
 from compiler.render.nodes import NodePages, _config_get
 from compiler.render.search import build_index, index_json
 
-SITE_PAGES = ("index.html", "graph.html", "checks.html", "problems.html", "wanted.html")
+SITE_PAGES = ("index.html", "graph.html", "checks.html", "symbols.html", "problems.html", "wanted.html")
 # Every site-wide file: the pages above, the 404 page, then the data files (site_files). problems-data.js
 # holds every finding: problems.html shows each group's first ones and loads it when a reader asks.
 SITE_FILES = (*SITE_PAGES, "404.html", "search-index.json", "search-index.js", "graph-data.js", "graph.json",
-              "sitemap.xml", "problems-data.js")
+              "symbols.json", "sitemap.xml", "problems-data.js")
 
 
 def site_files(pages: NodePages, names: Iterable[str] | None = None) -> dict[str, str]:
@@ -46,6 +47,8 @@ def site_files(pages: NodePages, names: Iterable[str] | None = None) -> dict[str
         return graphview.as_script("GLOSSARY_GRAPH", graphview.graph_data(pages.graph, link.url, link.label,
                                                                          link.kind, pages.memo))
 
+    from compiler.checks.symbols import json_text  # the checks' own format, loaded when a site is made
+
     makers: dict[str, Callable[[], str]] = {
         "index.html": lambda: pages.render("index.html", "index.html", idx=idx(),
                                           key_terms=P.key_terms(pages.plan, pages.graph)),
@@ -56,9 +59,12 @@ def site_files(pages: NodePages, names: Iterable[str] | None = None) -> dict[str
             "GLOSSARY_PROBLEMS", R.problems_data(problems(), pages.diagnostics, pages.file_pages)),
         "wanted.html": lambda: pages.render("wanted.html", "wanted.html",
                                            report=R.wanted_context(pages.plan, pages.graph, pages.typos)),
+        "symbols.html": lambda: pages.render("symbols.html", "symbols.html", rows=pages.g.symbols,
+                                            conflicts=sum(1 for r in pages.g.symbols if r.conflicting)),
+        "symbols.json": lambda: json_text(pages.g.symbols),  # the list of symbols as data, beside its page
         "graph.html": lambda: pages.render(
             "graph.html", "graph.html", counts=idx()["counts"],
-            communities=(pages.graph.graph.get("communities") if pages.graph is not None else None)),
+            communities=(pages.graph.attrs.get("communities") if pages.graph is not None else None)),
         # A server shows 404.html at any depth: links from the site's absolute path when known.
         "404.html": lambda: pages.render("404.html", "404.html", root=pages._absolute_root()),
         "search-index.json": lambda: index_json(entries()),
@@ -77,22 +83,17 @@ def _sitemap(pages: NodePages) -> str:
     return pages.env.get_template("sitemap.xml").render(base=base.rstrip("/") + "/" if base else "", urls=urls)
 
 
-def _graph_json(graph: Any, urls: Mapping[str, str]) -> str:
+def _graph_json(graph: GraphData, urls: Mapping[str, str]) -> str:
     """The node-link export of the graph (compiler.export.writers), each node's url relative to OUT.
 
     The urls go into the exported node entries (made in graph order), not into the
-    graph: rendering leaves the glossary's graph as it is, without copying it (a third
-    of this file's cost). It reads the graph's dicts only, so a reused link result's
-    light graph (compiler.incremental.lightgraph) is exported without importing networkx."""
+    graph: rendering leaves the glossary's graph as it is."""
     from compiler.export.writers import node_link_data
-    from compiler.incremental.lightgraph import PartsGraph
 
-    g = graph if graph is not None else PartsGraph()
-    data = node_link_data(g)
-    for entry, node in zip(data["nodes"], g.nodes):
+    data = node_link_data(graph)
+    for entry, node in zip(data["nodes"], graph.nodes):
         entry["url"] = urls.get(node)
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str) + "\n"
-
 
 
 __all__ = ["SITE_FILES", "SITE_PAGES", "site_files"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -69,6 +70,25 @@ class _Sources:
         return lines[number - 1] if number <= len(lines) else None
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _escape_char(found: re.Match[str]) -> str:
+    char = found.group()
+    return {"\t": "\\t", "\n": "\\n", "\r": "\\r"}.get(char) or f"\\x{ord(char):02x}"
+
+
+def terminal_safe(text: str, *, keep_lines: bool = False) -> str:
+    """``text`` with control characters (C0, C1, ESC, DEL) shown as escapes (``\\x1b``), as git and ls do.
+
+    Why: file names, keys, values and source lines come from a stranger's files, and a
+    raw ESC sequence printed to a terminal can clear the screen, set the window title or
+    write the clipboard (OSC 52). ``keep_lines`` leaves line feeds, carriage returns and tabs."""
+    pattern = _CONTROL_BUT_LINES if keep_lines else _CONTROL
+    return pattern.sub(_escape_char, text) if pattern.search(text) else text
+
+
 _NO_SOURCE = {"file-encoding", "file-binary", "file-too-large", "file-read"}  # no readable line to show
 _COLORS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m", Severity.INFO: "\033[1;36m"}
 
@@ -84,6 +104,10 @@ def summary_text_line(s: Mapping[str, Any]) -> str:
         parts.append(f"{s['infos']} notes")
     if s["waived"]:
         parts.append(f"{s['waived']} waived")
+    hints = s.get("hints")
+    if hints and hints["found"]:  # every equation hint accounted for (check, validate)
+        parts.append(f"{hints['found']} equation hints: {hints['checked']} checked, {hints['unreadable']} not readable"
+                     + (f" in {len(hints['unreadable_files'])} files" if hints["unreadable"] else ""))
     return ", ".join(parts)
 
 
@@ -102,10 +126,10 @@ def text_report(report: Report, *, color: bool = False, show_info: bool = True) 
         if d.severity is Severity.INFO and not show_info and d.waived is None:
             continue
         path = paths[d.file]
-        where = f"{path}:{d.line}:{d.column}" if d.line else path
+        where = terminal_safe(f"{path}:{d.line}:{d.column}" if d.line else path)
         label = paint(f"{d.severity.value}[{d.code}]", d.severity)
-        waived = f" (waived: {d.waived})" if d.waived is not None else ""
-        out.append(f"{where}: {label} {d.message}{waived}")
+        waived = f" (waived: {terminal_safe(d.waived)})" if d.waived is not None else ""
+        out.append(f"{where}: {label} {terminal_safe(d.message)}{waived}")
         src = d.source if d.source is not None or d.code in _NO_SOURCE else sources.line(path, d.line)
         if src is not None and d.line:
             gutter = str(d.line)
@@ -115,12 +139,15 @@ def text_report(report: Report, *, color: bool = False, show_info: bool = True) 
                 shown, col = shown[start:start + 160], d.column - start
             else:
                 col = d.column
-            out.append(f"  {gutter} | {shown}")
+            safe = terminal_safe(shown)
+            if len(safe) != len(shown):  # the caret stays under its character
+                col = len(terminal_safe(shown[:max(col - 1, 0)])) + 1
+            out.append(f"  {gutter} | {safe}")
             out.append(f"  {' ' * len(gutter)} | {' ' * max(col - 1, 0)}^")
         if d.hint:
             lines = d.hint.split("\n")
-            out.append(f"  = hint: {lines[0]}")
-            out.extend(f"    {line}" for line in lines[1:])
+            out.append(f"  = hint: {terminal_safe(lines[0])}")
+            out.extend(f"    {terminal_safe(line)}" for line in lines[1:])
     return "\n".join(out) + ("\n" if out else "")
 
 
@@ -137,7 +164,7 @@ def json_report(report: Report) -> str:
 
 
 def _gh_escape(text: str, *, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = terminal_safe(text, keep_lines=True).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
 
@@ -206,5 +233,5 @@ def exit_status(errors: int, warnings: int, *, strict: bool = False) -> int:
     return 1 if errors or (strict and warnings) else 0
 
 
-__all__ = ["Report", "text_report", "json_report", "github_report", "sarif_report", "FORMATTERS", "exit_code",
+__all__ = ["Report", "terminal_safe", "text_report", "json_report", "github_report", "sarif_report", "FORMATTERS", "exit_code",
            "exit_status", "summary_line", "summary_text_line", "Sequence"]

@@ -14,7 +14,8 @@ from dataclasses import replace
 from importlib import resources
 from typing import Any, Iterable, Mapping, Sequence
 
-from compiler.diagnostics import Diagnostic, Severity, make
+from compiler.codes import make
+from compiler.diagnostics import Diagnostic, Severity
 from compiler.ids import id_problem
 from compiler.model import Term, pointer_join
 
