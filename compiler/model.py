@@ -103,6 +103,7 @@ class Module:
     line: int = 1  # line of the `id:` key
     status: str | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
+    body: str = ""  # the document's text after its front matter (Markdown), shown on its page
 
     @property
     def aliases(self) -> tuple[str, ...]:

@@ -91,17 +91,19 @@ def test_a_badge_escapes_its_status_in_the_class_and_the_text(status: Any) -> No
     assert _no_raw_tags(html)
 
 
-def test_linker_anchors_escape_urls_and_text() -> None:
+def test_linker_anchors_escape_urls_and_text_and_show_the_id_on_hover() -> None:
     from compiler.render.links import Linker
     from compiler.render.plan import plan_site
     from tests.render_support import make_glossary, term
 
-    g = make_glossary([term("A", label='<b>"A"</b>', parents=["GHOST<x>"])])
+    g = make_glossary([term("A", label='<b>"A"</b> **bold**', parents=["GHOST<x>"])])
     plan = plan_site(g.terms, g.modules, g.graph)
     link = Linker(plan, g.graph, '"><script>')
     a = str(link.named("A"))
-    assert a.startswith('<a class="kind-term" href="&#34;&gt;&lt;script&gt;') and "&lt;b&gt;&#34;A&#34;&lt;/b&gt;" in a
-    assert 'title="not in the glossary yet"' in str(link.a("GHOST<x>")) and "GHOST&lt;x&gt;" in str(link.a("GHOST<x>"))
+    assert a.startswith('<a class="kind-term" href="&#34;&gt;&lt;script&gt;') and 'title="A"' in a
+    assert "&lt;b&gt;" in a and "<b>" not in a and "<strong>bold</strong>" in a  # the label's Markdown, escaped
+    ghost = str(link.a("GHOST<x>"))
+    assert 'title="GHOST&lt;x&gt;: not in the glossary yet"' in ghost and ">GHOST&lt;x&gt;</a>" in ghost
     assert str(link.a("NOWHERE", "<i>")) == '<span class="nolink">&lt;i&gt;</span>'
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,7 @@ def test_seed_page_shows_the_check_with_its_evidence(seed_site: Path) -> None:
                  "CODATA 2022", "a_mu_exp"]:
         assert text in card, text
     checks = read(seed_site, "checks.html")
-    assert 'data-status="pass"' in checks and "Leptonic Anomaly" in checks
+    assert 'id="checks-pass"' in checks and "Leptonic Anomaly" in checks
 
 
 def test_links_out_and_backlinks_are_grouped_by_relation(seed_site: Path) -> None:
@@ -220,15 +221,37 @@ def test_repeated_id_gets_two_pages(tmp_path: Path) -> None:
     assert any("First" in t for t in texts) and any("Second" in t for t in texts)
 
 
-def test_problems_page_groups_by_file_with_lines(tmp_path: Path) -> None:
+def test_problems_page_groups_by_code_errors_first_and_counts_term_files(tmp_path: Path) -> None:
     diags = [make("yaml-syntax", "b.md", 7, 3, "bad colon", hint="quote it"),
-             make("schema-type", "a.md", 2, 1, "wrong type"), make("yaml-tab", "b.md", 2, 1, "tab")]
-    render_site(make_glossary([term("A", file="a.md")], diagnostics=diags), tmp_path / "s")
+             make("schema-type", "a.md", 2, 1, "wrong type"), make("yaml-syntax", "a.md", 9, 1, "bad <b>"),
+             make("term-orphan", "a.md", 1, 1, "alone"), make("term-orphan", "b.md", 1, 1, "alone too"),
+             make("module-duplicate", "modules/M.md", 1, 1, "twice"),
+             replace(make("check-stale", "b.md", 4, 1, "stale but accepted"), waived="old data on purpose")]
+    render_site(make_glossary([term("A", file="a.md"), term("B", file="b.md")], diagnostics=diags), tmp_path / "s")
     html = read(tmp_path / "s", "problems.html")
-    assert html.index("<code>a.md</code>") < html.index("<code>b.md</code>")
-    b = html[html.index("<code>b.md</code>"):]
-    assert b.index("line 2") < b.index("line 7, column 3") and "Hint: quote it" in b
-    assert '../' not in html.split("<main")[1].split("</main>")[0]  # top-level page: links from the root
+    main = html.split("<main")[1].split("</main>")[0]
+    keys = re.findall(r'data-key="([^"]+)"', main)
+    assert keys == ["error:yaml-syntax", "error:schema-type", "warning:term-orphan", "warning:module-duplicate",
+                    "waived:check-stale"]  # errors first, then by size; waived last, never a warning
+    assert "3 errors, 3 warnings, 0 notes and 1 waived, in 2 of 2 term files and 1 module document" in main
+    yaml = main[main.index('data-key="error:yaml-syntax"'):main.index('data-key="error:schema-type"')]
+    assert yaml.index("a.md</a>:9") < yaml.index("b.md</a>:7:3") and "Hint: quote it" in yaml
+    assert "bad &lt;b&gt;" in yaml and "<b>" not in yaml
+    assert '<span class="sev sev-waived">waived</span>' in main and "Waived: old data on purpose" in main
+    assert '../' not in main  # top-level page: links from the root
+
+
+def test_long_problem_groups_show_their_first_rows_and_the_data_file_holds_all(tmp_path: Path) -> None:
+    from compiler.render.reports import ROWS_SHOWN
+
+    many = [make("term-orphan", f"t{i:03}.md", 1, 1, f"finding {i}") for i in range(ROWS_SHOWN + 7)]
+    render_site(make_glossary([term("A")], diagnostics=many), tmp_path / "s")
+    html = read(tmp_path / "s", "problems.html")
+    assert html.count("finding ") == ROWS_SHOWN and "and 7 more" in html and f"Show all {ROWS_SHOWN + 7}" in html
+    script = read(tmp_path / "s", "problems-data.js")
+    data = json.loads(script[script.index("=") + 1:].strip().rstrip(";"))
+    assert data["groups"] == [["warning", "term-orphan"]] and len(data["rows"]) == ROWS_SHOWN + 7
+    assert [data["files"][r[1]][0] for r in data["rows"]] == sorted(d.file for d in many)
 
 
 def test_no_graph_and_no_config_still_builds(tmp_path: Path) -> None:

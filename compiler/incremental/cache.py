@@ -37,7 +37,7 @@ from compiler.diagnostics import Diagnostic
 from compiler.incremental.codec import check_rows, checks_of, diagnostic_rows, diagnostics_of, term_of, term_row
 from compiler.model import Term
 
-FORMAT = 4
+FORMAT = 5  # 5: a module row holds the document's text (its page shows it)
 MAGIC = b"CGCACHE2"
 RACY_NS = 2_000_000_000  # a file modified this close to the last save is re-hashed, not trusted by its stamp
 MAX_FILE_BYTES = 4 << 30  # a larger "cache file" is not one: it is not read

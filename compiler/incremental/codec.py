@@ -106,12 +106,13 @@ def diagnostics_of(rows: Sequence[Sequence[Any]]) -> tuple[Diagnostic, ...]:
 
 
 def module_row(module: Module) -> tuple[Any, ...]:
-    return (module.id, module.title, module.file, str(module.path), module.line, module.status, dict(module.data))
+    return (module.id, module.title, module.file, str(module.path), module.line, module.status, dict(module.data),
+            module.body)
 
 
 def module_of(row: Sequence[Any]) -> Module:
-    ident, title, file, path, line, status, data = row
-    return Module(ident, title, file, Path(path), line, status, data)
+    ident, title, file, path, line, status, data, body = row
+    return Module(ident, title, file, Path(path), line, status, data, body)
 
 
 def references_blob(rows: Sequence[Row]) -> bytes:

@@ -170,8 +170,9 @@ def _unwrap(before: Any) -> Any:
     return before[1] if isinstance(before, tuple) and len(before) == 2 else None
 
 
-def _own(page: "Page", digests: Mapping[str, str]) -> bytes:
-    """A page's own node: its term file's content digest (16 bytes), its module's data hashed, or nothing."""
+def _own(page: "Page", digests: Mapping[str, str], typos: Mapping[str, Any]) -> bytes:
+    """A page's own node: its term file's content digest (16 bytes), its module's data hashed, a wanted
+    term's probable typo (the ids it probably meant, ``SiteRenderer.typos``), or nothing."""
     if page.term is not None:
         t = page.term
         known = digests.get(t.file)
@@ -185,7 +186,8 @@ def _own(page: "Page", digests: Mapping[str, str]) -> bytes:
         m = page.module
         return digest((getattr(m, "id", None), str(getattr(m, "file", "") or ""), getattr(m, "data", None),
                        getattr(m, "body", None)))
-    return _NONE
+    meant = typos.get(page.ident)
+    return digest(tuple(p.ident for p in meant)) if meant else _NONE
 
 
 def _file(page: "Page") -> str:
@@ -258,7 +260,8 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
         return (whole, blob), None
 
     # Own inputs: a term's file, a module's data; a term's checks; a file's diagnostics.
-    tables["own"] = b"".join([_own(p, digests) for p in pages])
+    typos = getattr(renderer, "typos", {})
+    tables["own"] = b"".join([_own(p, digests, typos) for p in pages])
     own_changed = _changed_at(before.get("own"), tables["own"]) if same else None
     checks = renderer.checks_by_term
     tables["checks"], checks_changed = table(
@@ -329,7 +332,8 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
     ideas = [(n, a["community"], a.get("centrality")) for n, a in nodes.items() if "community" in a]
     symbols = digest([r.to_json() for r in getattr(renderer.g, "symbols", ())])
     files = site_file_keys(tables, digest(dict(graph.attrs) if graph is not None else None), digest(index),
-                           digest(terms), digest(ideas), links or None, symbols)
+                           digest(terms), digest(ideas), links or None, symbols,
+                           digest(sorted((k, [p.ident for p in v]) for k, v in typos.items())))
 
     if everything or None in (own_changed, checks_changed, diags_changed, facts_changed, edges_changed):
         return Changes(True, set(), tables, site_files=files)
@@ -356,7 +360,8 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
 
 
 def site_file_keys(tables: Mapping[str, Any], attrs: bytes, index: bytes, terms: bytes,
-                   ideas: bytes, links: bytes | None = None, symbols: bytes = b"") -> dict[str, bytes]:
+                   ideas: bytes, links: bytes | None = None, symbols: bytes = b"",
+                   typos: bytes = b"") -> dict[str, bytes]:
     """Each site-wide file's key: the digest of the tables it is made from, so that one is
     written again only when something it shows changed (a status edit rewrites the index,
     the search index and the graph export, not the checks, problems or wanted pages, nor,
@@ -367,7 +372,8 @@ def site_file_keys(tables: Mapping[str, Any], attrs: bytes, index: bytes, terms:
     everything: the search entries (``index``), the terms' dates and statuses (``terms``),
     the idea map's communities and centrality (``ideas``) and all of the above. ``links``
     (the link cache's digest of the graph but its statuses, when it has one) stands for the
-    nodes and edges in the files that show no status: the wanted page and the graph data."""
+    nodes and edges in the files that show no status: the wanted page and the graph data. ``typos``
+    (the digest of ``SiteRenderer.typos``) is what the wanted page shows of the findings."""
     site, plan, checks, diags = tables["site"], tables["plan_key"], tables["checks"][0], tables["diags"][0]
     graph = (tables["facts"][0], tables["edges"][0], attrs)  # nodes (with the plan), edges, the graph's attributes
     unstated = graph if links is None else (b"links", links)  # the same but the nodes' statuses
@@ -376,8 +382,9 @@ def site_file_keys(tables: Mapping[str, Any], attrs: bytes, index: bytes, terms:
         "index.html": digest((site, plan, checks, diags, *graph, index, terms, ideas)),
         "graph.html": digest((site, plan, attrs)),  # page counts, communities
         "checks.html": digest((site, plan, checks)),
-        "problems.html": digest((site, plan, diags)),  # findings by file, their counts
-        "wanted.html": digest((site, plan, unstated)),  # missing nodes and who links them, by label
+        "problems.html": digest((site, plan, diags)),  # findings by code, their counts
+        "problems-data.js": digest((site, plan, diags)),  # every finding, for problems.html
+        "wanted.html": digest((site, plan, unstated, typos)),  # missing nodes, who links them; probable typos
         "404.html": digest((site,)),
         "search-index.json": search,
         "search-index.js": search,

@@ -31,16 +31,18 @@ _ID_LINE = re.compile(r"^id\s*:", re.MULTILINE)
 MAX_MODULE_BYTES = 4_000_000
 
 
-def front_matter(text: str) -> tuple[str, int] | None:
-    """The first front-matter block of ``text`` and the file line its content starts on, or None.
+def front_matter(text: str) -> tuple[str, int, str] | None:
+    """The first front-matter block of ``text``, the file line its content starts on, and the text after the
+    front matter (the document's Markdown); or None.
 
     Uses the term loader's block splitter, so modules and terms agree on what a
     front-matter block is (leading blank lines, ``---`` / ``...`` fences).
     """
-    blocks = split_blocks(text.lstrip("\ufeff").replace("\r\n", "\n")).blocks
+    split = split_blocks(text.lstrip("\ufeff").replace("\r\n", "\n"))
+    blocks = split.blocks
     if not blocks or not blocks[0].closed:
         return None
-    return blocks[0].text, blocks[0].fence_line + 1
+    return blocks[0].text, blocks[0].fence_line + 1, split.body
 
 
 def read_module(path: Path, display: str) -> tuple[Module | None, list[Diagnostic]]:
@@ -55,7 +57,7 @@ def read_module(path: Path, display: str) -> tuple[Module | None, list[Diagnosti
     block = front_matter(raw.decode("utf-8", errors="replace"))
     if block is None:
         return None, []
-    body, first_line = block
+    body, first_line, text_after = block
     try:
         if "*" in body:
             over = [p for p in construct(compose(body), first_line).problems if p.code == "yaml-too-large"]
@@ -93,6 +95,7 @@ def read_module(path: Path, display: str) -> tuple[Module | None, list[Diagnosti
         line=id_line,
         status=str(status) if isinstance(status, (str, int, float)) else None,
         data=data,
+        body=clean(text_after) if invalid_char(text_after) is not None else text_after,
     ), []
 
 

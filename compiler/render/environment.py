@@ -23,7 +23,8 @@ from typing import Any
 import jinja2
 
 from compiler.render import pages as P
-from compiler.render.markdown import formula_html
+from compiler.render import reports as R
+from compiler.render.markdown import formula_html, label_html
 
 
 def _template_source(name: str) -> tuple[str, str, Callable[[], bool]]:
@@ -76,11 +77,6 @@ def _value_filter(value: Any) -> Any:
     raise RuntimeError("the value filter needs a SiteRenderer")
 
 
-def _link_to(ident: Any, link: Any) -> Any:
-    """``ident``'s ``<a>`` made by ``link`` (a Linker): the ``link_to`` filter."""
-    return link.a(ident)
-
-
 def _named_link(ident: Any, link: Any) -> Any:
     """``ident``'s ``<a>`` showing its page's label: the ``named_link`` filter."""
     return link.named(ident)
@@ -103,7 +99,7 @@ def make_environment() -> jinja2.Environment:
     # Helpers the templates use are filters, not globals: Jinja calls a filter directly, while
     # every call of a global goes through ``Context.call`` (a term page makes dozens).
     env.filters.update(show=P.show, num=P.num, measured=P.measured, sorted_items=P.sorted_items, as_list=P.as_list,
-                       fields=P.fields, formula=formula_html, badge=P.badge, relation_groups=P.relation_groups, link_to=_link_to, named_link=_named_link,
+                       fields=P.fields, formula=formula_html, badge=P.badge, relation_groups=P.relation_groups, label=label_html, verdict=R.verdict, named_link=_named_link,
                        md=_renderer_filter, field=_renderer_filter, value=_value_filter)
     env.bytecode_cache = _bytecode_cache(_compile_key(env))
     return env

@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 from markupsafe import Markup, escape
 
 from compiler.render import pages as P
+from compiler.render.markdown import label_html
 from compiler.render.plan import Page, SitePlan
 
 
@@ -106,14 +107,17 @@ class Linker:
         return self.a(ident, self.label(ident))
 
     def _a(self, ident: Any, text: Any) -> Markup:
+        """A label shows its inline Markdown and sub/superscripts (``label_html``); the id is its title on hover."""
         shown = P.show(ident if text is None else text)
+        html = label_html(shown) if text is not None else escape(shown)
         url = self.url(ident)
         # f-strings with markupsafe's escape on every value: ``Markup.format`` costs ~10x as much,
         # and a build makes one anchor per node and folder depth.
         if url is None:
-            return Markup(f'<span class="nolink">{escape(shown)}</span>')
+            return Markup(f'<span class="nolink">{html}</span>')
         kind = self.kind(ident)
-        extra = ' title="not in the glossary yet"' if kind == "missing" else ""
-        return Markup(f'<a class="kind-{escape(kind)}" href="{escape(url)}"{extra}>{escape(shown)}</a>')
+        title = f"{P.show(ident)}: not in the glossary yet" if kind == "missing" else P.show(ident)
+        hover = "" if title == shown else f' title="{escape(title)}"'
+        return Markup(f'<a class="kind-{escape(kind)}" href="{escape(url)}"{hover}>{html}</a>')
 
 __all__ = ["Linker"]

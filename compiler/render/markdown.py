@@ -260,3 +260,19 @@ def formula_html(text: str) -> Markup:
     if looks_like_latex(text):
         return math_html(text)
     return Markup(escape(text))
+
+
+# An author's subscript or superscript in a label (``S<sub>p</sub>``): kept as a tag when it opens and
+# closes around plain text; any other raw HTML stays text, as everywhere else.
+_SUB_SUP = re.compile(r"&lt;(sub|sup)&gt;([^&<>]*?)&lt;/\1&gt;")
+
+
+@lru_cache(maxsize=8192)
+def label_html(text: str) -> Markup:
+    """A label or a short line as readers should see it: inline Markdown (emphasis, code, ``$…$`` math),
+    ``_`` literal as in header values, and the author's ``<sub>``/``<sup>`` kept.
+
+    For the index, the search results, page titles and links: a label written ``S<sub>p</sub>``
+    or ``**A**`` shows as Sₚ or **A**, not as its source."""
+    html = str(render_field(text)) if isinstance(text, str) and "\n" not in text else str(escape(text))
+    return Markup(_SUB_SUP.sub(r"<\1>\2</\1>", html))

@@ -19,6 +19,7 @@ from compiler.diagnostics import Diagnostic, sorted_diagnostics
 from compiler.model import Glossary
 from compiler.render import graphview
 from compiler.render import pages as P
+from compiler.render import reports as R
 from compiler.render.environment import make_environment
 from compiler.render.links import Linker
 from compiler.render.markdown import make_markdown, render_block, render_field, safe_link
@@ -65,6 +66,8 @@ class NodePages:
         self.diags_by_file: dict[str, list[Diagnostic]] = {}
         for d in self.diagnostics:
             self.diags_by_file.setdefault(d.file, []).append(d)
+        # Wanted ids the link stage found close to an existing one: the pages they probably meant.
+        self.typos = R.typos(self.diagnostics, plan)
 
     def linker(self, root: str) -> Linker:
         """The Linker of pages ``root`` away from OUT (one per depth, made once)."""
@@ -157,7 +160,7 @@ class NodePages:
             return self.render("module.html", page.path, module=m, data=data,
                                fields=sorted(((k, v) for k, v in data.items() if k not in skip), key=lambda kv: str(kv[0])),
                                body=getattr(m, "body", "") or "", file=getattr(m, "file", "") or "", **common)
-        return self.render("missing.html", page.path, **common)
+        return self.render("missing.html", page.path, meant=self.typos.get(page.ident, ()), **common)
 
     def safe_node_page(self, page: Page) -> tuple[str | None, Diagnostic | None]:
         """The page, or a stand-in page plus a ``page-failed`` diagnostic when rendering fails."""
@@ -185,6 +188,16 @@ class NodePages:
 
     def redirect_page(self, r: Any) -> str:
         return self.render("redirect.html", r.path, redirect=r)
+
+    def safe_redirect_page(self, r: Any) -> tuple[str | None, Diagnostic | None]:
+        """The redirect page, or None and a ``page-failed`` diagnostic: one alias must not stop the site."""
+        try:
+            return self.redirect_page(r), None
+        except Exception as exc:  # noqa: BLE001
+            term = r.target.term
+            return None, make("page-failed", term.file if term is not None else "", 0, 0,
+                              f"the redirect page of the alias {r.alias!r} failed: {type(exc).__name__}: {exc}",
+                              term=r.target.ident)
 
 
 __all__ = ["NodePages"]

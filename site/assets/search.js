@@ -1,6 +1,9 @@
 /* Client-side search over ids, labels, aliases and definitions.
    The index is a script (search-index.js sets window.GLOSSARY_SEARCH) loaded on
-   first use, because fetch() of file:// URLs is refused by browsers. */
+   first use, because fetch() of file:// URLs is refused by browsers. The first
+   results are listed with the total number of matches; "Show all" lists every one.
+   Labels, definitions and symbols with markup come as HTML made at build time
+   (escaped there: Markdown without raw HTML, sanitised MathML). */
 (function () {
   "use strict";
   var root = document.documentElement.getAttribute("data-root") || "";
@@ -55,7 +58,16 @@
       if (s > 0) { hits.push([s, p.e]); }
     });
     hits.sort(function (a, b) { return b[0] - a[0] || (a[1].label < b[1].label ? -1 : 1); });
-    return hits.slice(0, MAX).map(function (h) { return h[1]; });
+    return hits.map(function (h) { return h[1]; });
+  }
+  function markup(element, html, text) {
+    if (html) {
+      var t = document.createElement("template");
+      t.innerHTML = html;
+      element.appendChild(t.content);
+    } else {
+      element.textContent = text;
+    }
   }
   function matchedAlias(e, q) {
     q = norm(q).trim();
@@ -71,16 +83,25 @@
     var status = document.getElementById("search-status");
     if (!input || !results) { return; }
     input.disabled = false;
+    var all = false;
     function show() {
       var q = input.value;
-      var hits = search(q);
+      var found = search(q);
+      var hits = all ? found : found.slice(0, MAX);
       results.textContent = "";
       hits.forEach(function (e) {
         var li = document.createElement("li");
         var a = document.createElement("a");
         a.href = root + e.url;
-        a.textContent = e.label;
+        markup(a, e.label_html, e.label);
         li.appendChild(a);
+        if (e.symbol_html) {
+          var sym = document.createElement("span");
+          sym.className = "search-symbol";
+          markup(sym, e.symbol_html, "");
+          li.appendChild(document.createTextNode(" "));
+          li.appendChild(sym);
+        }
         var alias = matchedAlias(e, q);
         if (alias) {
           var small = document.createElement("span");
@@ -91,16 +112,32 @@
         if (e.definition) {
           var p = document.createElement("span");
           p.className = "search-def";
-          p.textContent = e.definition;
+          markup(p, e.definition_html, e.definition);
           li.appendChild(p);
         }
         results.appendChild(li);
       });
-      results.hidden = hits.length === 0;
-      if (status) { status.textContent = q.trim() ? hits.length + " results" : ""; }
+      if (q.trim()) {
+        var total = document.createElement("li");
+        total.className = "search-total";
+        total.textContent = found.length === 0 ? "No match." :
+          (hits.length < found.length ? "Showing " + hits.length + " of " + found.length + " matches. "
+                                      : found.length + (found.length === 1 ? " match." : " matches."));
+        if (hits.length < found.length) {
+          var more = document.createElement("button");
+          more.type = "button";
+          more.className = "search-all";
+          more.textContent = "Show all " + found.length;
+          more.addEventListener("click", function () { all = true; show(); input.focus(); });
+          total.appendChild(more);
+        }
+        results.insertBefore(total, results.firstChild);  // the count first: how much there is to see
+      }
+      results.hidden = !q.trim();
+      if (status) { status.textContent = q.trim() ? found.length + " matches" : ""; }
     }
     input.addEventListener("focus", function () { load(function () { prepared = null; show(); }); });
-    input.addEventListener("input", function () { load(show); show(); });
+    input.addEventListener("input", function () { all = false; load(show); show(); });
     input.addEventListener("keydown", function (ev) {
       if (ev.key === "Escape") { results.hidden = true; input.value = ""; }
       if (ev.key === "Enter") {
