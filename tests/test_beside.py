@@ -80,7 +80,7 @@ def test_build_with_two_jobs_writes_its_cache_beside_the_report(tmp_path: Path, 
     """The command line's report runs while a child writes the cache: both must be complete when it returns."""
     import shutil
 
-    from compiler.incremental.cache import cache_path, read_state
+    from compiler.incremental.cache import cache_path
     from compiler.cli.main import main
 
     terms = tmp_path / "terms"
@@ -94,12 +94,13 @@ def test_build_with_two_jobs_writes_its_cache_beside_the_report(tmp_path: Path, 
     assert len(files) == 1
     name = f"{terms.resolve()}|{out.resolve()}"  # the state file of this (terms, site) pair
     assert cache_path(cache, "state", name) == files[0]
-    from compiler.config import load_config
-    from compiler.incremental.files import environment
+    from compiler.incremental.stages import FastStages
+    from compiler.stages import Options
 
-    config, _ = load_config(terms, None)
-    state, diags = read_state(cache, environment(config, config.checks.edition), name)
-    assert diags == [] and len(state.files) == len(list(terms.rglob("*.md")))
+    stages = FastStages(Options(cache_dir=cache))
+    stages.aim(out)
+    _, diags = stages.configure(terms)  # reads the state this build's key names
+    assert diags == [] and stages.state is not None and len(stages.state.files) == len(list(terms.rglob("*.md")))
 
     # a second build swaps the first site out; it is removed beside the report, before main returns
     first = sorted(terms.glob("*.md"))[0]

@@ -294,6 +294,7 @@ def test_input_stamps_list_every_input_and_the_fresh_term_files(tmp_path, fresh)
     import os
 
     from compiler.config import load_config
+    from compiler.incremental.inputs import inputs_of
     from compiler.incremental.noop import input_stamps
 
     terms = tmp_path / "terms"
@@ -309,7 +310,7 @@ def test_input_stamps_list_every_input_and_the_fresh_term_files(tmp_path, fresh)
                "config": terms / "glossary.toml", "module": modules / "M-1.md"}
     if fresh is not None:
         os.utime(targets[fresh], None)  # now
-    stamps = input_stamps(terms, load_config(terms)[0], ["extra"])
+    stamps = input_stamps(inputs_of(terms, load_config(terms)[0], Options()))
     if fresh in ("config", "module"):
         assert stamps is None
     else:
@@ -351,8 +352,7 @@ def test_a_rebuilt_cache_is_reported_once_and_never_shown_on_the_site(tmp_path, 
 
 
 def test_an_edit_re_renders_only_the_pages_that_show_it(tmp_path):
-    from compiler.incremental.cache import read_state
-    from compiler.incremental.files import environment
+    from compiler.incremental.stages import FastStages
 
     terms = tmp_path / "terms"
     # without the idea map: with it, text similarity (a global measure) may move with any edit
@@ -362,8 +362,10 @@ def test_an_edit_re_renders_only_the_pages_that_show_it(tmp_path):
     target = terms / "MUON.md"
     target.write_text(target.read_text("utf-8").replace("\n# ", "\nA sentence added for the test.\n\n# ", 1), "utf-8")
     glossary, stats = build(terms, out, Options(cache_dir=cache))
-    state, _ = read_state(cache, environment(glossary.config, None), f"{terms.resolve()}|{out.resolve()}")
-    render = state.extra["render"]
+    stages = FastStages(Options(cache_dir=cache))
+    stages.aim(out)
+    stages.configure(terms)
+    render = stages.state.extra["render"]
     reused, total = render["reused"], len(glossary.terms)
     assert total >= 30 and reused == total - 1, (reused, total)  # only the edited term's page
     assert "A sentence added for the test." in (out / "terms" / "MUON.html").read_text("utf-8")

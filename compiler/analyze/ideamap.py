@@ -37,7 +37,8 @@ from compiler.collector import gc_paused
 from compiler.link.graph import EdgeRecords, edge_weight, link_edges
 from compiler.link.references import Resolver, term_references
 from compiler.link.relations import RELATION_CODE, RELATION_NAMES, is_link
-from compiler.load.terms import _display, discover, load_bytes, read_file
+from compiler.load.terms import load_bytes, read_file
+from compiler.load.walk import discover, display_of as _display
 from compiler.validate.schema import validate_term
 
 BATCH = 200  # at most this many files per task handed to a worker process

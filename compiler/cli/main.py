@@ -283,8 +283,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         server = make_server(out, args.host, args.port, lambda: str(counter["n"]))
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
-    watched = [root, *options.module_dirs, *([options.config_file] if options.config_file else [])]
-    watcher = Watcher(watched, rebuild)
+    def inputs() -> list[Path]:  # asked again after each rebuild: the configuration may name other folders
+        from compiler.incremental.inputs import inputs_of
+        from compiler.stages import Stages
+
+        config, _ = Stages(options).configure(root)
+        return inputs_of(root, config, options).watched()
+
+    watcher = Watcher(inputs, rebuild, ignore=[out, default_cache_dir(out)])
     threading.Thread(target=watcher.run, daemon=True).start()
     host, port = server.server_address[:2]
     print(f"serving {out}/ at http://{host}:{port}/ (Ctrl-C stops)", file=sys.stderr)

@@ -16,7 +16,6 @@ import http.server
 import ipaddress
 import os
 import threading
-import time
 from functools import partial
 from pathlib import Path
 from typing import Callable
@@ -154,38 +153,37 @@ def make_server(out: Path, host: str, port: int, build_id: Callable[[], str]) ->
     return server
 
 
-def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
-    """(size, mtime) of every file under ``folders``: what the watcher compares."""
-    stamps: dict[str, tuple[int, int]] = {}
-    for folder in folders:
-        if folder.is_file():
-            st = folder.stat()
-            stamps[str(folder)] = (st.st_size, st.st_mtime_ns)
-            continue
-        for dirpath, dirnames, filenames in os.walk(folder):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".") and d != "__pycache__"]
-            for name in filenames:
-                p = os.path.join(dirpath, name)
-                try:
-                    st = os.stat(p)
-                except OSError:
-                    continue
-                stamps[p] = (st.st_size, st.st_mtime_ns)
-    return stamps
-
-
 class Watcher:
-    """Polls the inputs and calls ``rebuild`` when any changed (polling: no extra dependency)."""
+    """Calls ``rebuild`` when an input of the build changes.
 
-    def __init__(self, folders: list[Path], rebuild: Callable[[], None], interval: float = 0.5) -> None:
-        self.folders, self.rebuild, self.interval = folders, rebuild, interval
+    What is watched is the build's own inventory (``inputs()``: compiler.incremental.inputs,
+    the same list the build cache's key and the no-op stamps are made from), asked again after
+    each rebuild: a module folder or a hook folder named in ``glossary.toml`` is watched as
+    soon as the configuration names it. The kernel's file events come through ``watchfiles``
+    (inotify, FSEvents...), so nothing is polled; changes inside ``ignore`` (the output
+    folder and the cache) and hidden or cache folders are not inputs."""
+
+    def __init__(self, inputs: Callable[[], list[Path]], rebuild: Callable[[], None], ignore: list[Path]) -> None:
+        self.inputs, self.rebuild = inputs, rebuild
+        self.ignore = [str(p.resolve()) for p in ignore]
         self.stop = threading.Event()
-        self.last = snapshot(folders)
+
+    def wanted(self, _change: object, path: str) -> bool:
+        parts = Path(path).parts
+        if any(part.startswith(".") or part in ("__pycache__", "node_modules") for part in parts):
+            return False
+        return not any(path == ig or path.startswith(ig.rstrip(os.sep) + os.sep) for ig in self.ignore)
 
     def run(self) -> None:
-        while not self.stop.wait(self.interval):
-            now = snapshot(self.folders)
-            if now != self.last:
-                time.sleep(0.1)  # let an editor finish writing
-                self.last = snapshot(self.folders)
+        from watchfiles import watch
+
+        while not self.stop.is_set():
+            watched = sorted({str(p) for p in self.inputs() if p.exists()})
+            if not watched:
+                self.stop.wait(0.5)
+                continue
+            for _changes in watch(*watched, watch_filter=self.wanted, stop_event=self.stop, debounce=200,
+                                  raise_interrupt=False):
                 self.rebuild()
+                if sorted({str(p) for p in self.inputs() if p.exists()}) != watched:
+                    break  # the configuration names other inputs now: watch those

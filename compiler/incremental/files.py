@@ -67,7 +67,7 @@ def _keep_checks(old: FileEntry | None, new: FileEntry) -> None:
 def load_and_validate(root: Path, *, exclude: Sequence[Path] = (), state: CacheState | None = None, jobs: int = 1,
                       max_bytes: int = 16 * 1024 * 1024) -> tuple[tuple[Term, ...], list[Diagnostic], int, set[str]]:
     """(terms, diagnostics, number of files, displays of the files that were (re)loaded)."""
-    from compiler.load.terms import _display
+    from compiler.load.walk import display_of as _display
 
     paths, diags = discover(root, exclude=exclude)
     displays = [_display(path, root) for path in paths]
@@ -121,47 +121,3 @@ def load_and_validate(root: Path, *, exclude: Sequence[Path] = (), state: CacheS
         for gone in set(state.files) - set(displays):
             del state.files[gone]
     return tuple(terms), diags, len(paths), set(loaded)
-
-
-def _tree_stamp(folder: Path | None, pattern: str = "*") -> str:
-    """(name, size, mtime) of every file under ``folder``: cheap, and changes when any file does."""
-    if folder is None or not folder.is_dir():
-        return ""
-    parts = []
-    for p in sorted(folder.rglob(pattern)):
-        if p.is_file() and "__pycache__" not in p.parts:
-            st = p.stat()
-            parts.append(f"{p.relative_to(folder).as_posix()}:{st.st_size}:{st.st_mtime_ns}")
-    return "\n".join(parts)
-
-
-def _resource_dir(package: str) -> Path | None:
-    from importlib import resources
-
-    try:
-        return Path(str(resources.files(package)))
-    except (ModuleNotFoundError, TypeError):
-        return None
-
-
-def environment(config: object, edition: str | None) -> str:
-    """The environment key: everything besides the term files that can change a result."""
-    from compiler.version import __version__
-    from compiler.incremental.cache import environment_key
-
-    package = Path(__file__).resolve().parents[1]  # the compiler package, every stage of it
-    checks = getattr(config, "checks", None)
-    parts: list[tuple[str, bytes | str]] = [
-        ("version", __version__),
-        ("package", _tree_stamp(package, "*.py") + _tree_stamp(package, "*.json")),
-        ("schema+site", _tree_stamp(_resource_dir("compiler._schema")) + _tree_stamp(_resource_dir("compiler._site"))),
-        ("config", repr(config)),
-        ("edition", edition or ""),
-        ("hooks", _tree_stamp(getattr(checks, "hooks_dir", None), "*.py")),
-    ]
-    for ref in getattr(checks, "reference_dirs", ()) or ():
-        parts.append(("reference", _tree_stamp(ref)))
-    file = getattr(config, "file", None)
-    if file is not None and Path(file).is_file():
-        parts.append(("config-file", Path(file).read_bytes()))
-    return environment_key(parts)

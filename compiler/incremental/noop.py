@@ -26,13 +26,13 @@ import hashlib
 import hmac
 import json
 import marshal
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from compiler.incremental.cache import RACY_NS, digest_bytes, open_regular, sign, write_atomic
+from compiler.incremental.inputs import Inputs, files_of, inputs_of, stamp_line
 from compiler.incremental.codec import diagnostics_of
 from compiler.codes import about_the_glossary
 from compiler.diagnostics import ROW, Diagnostic, count
@@ -76,61 +76,22 @@ class Stamps:
     fresh: tuple[str, ...] = ()
 
 
-class _TooFresh(Exception):
-    """A file that is no term file was written within the racy window: no stamp can stand for the inputs."""
-
-
-def _stamps(folder: Path | None, suffixes: tuple[str, ...] | None, out: list[str], too_fresh: int,
-            fresh: list[str] | None = None) -> None:
-    """Append one ``path:size:mtime`` per file; stop at a file modified after ``too_fresh`` (ns),
-    unless it is a term file and ``fresh`` (given for the terms folder) takes its relative path."""
-    if folder is None or not folder.exists():
-        out.append(f"{folder}:absent")
-        return
-    if folder.is_file():
-        st = folder.stat()
-        out.append(f"{folder}:{st.st_size}:{st.st_mtime_ns}")
-        if st.st_mtime_ns > too_fresh:
-            raise _TooFresh
-        return
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
-        for name in sorted(filenames):
-            if suffixes is not None and not name.endswith(suffixes):
-                continue
-            path = os.path.join(dirpath, name)
-            try:
-                st = os.stat(path)
-            except OSError:
-                continue
-            out.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
-            if st.st_mtime_ns > too_fresh:
-                if fresh is None or not name.endswith(".md"):
-                    raise _TooFresh  # no need to stat the rest
-                fresh.append(os.path.relpath(path, folder).replace(os.sep, "/"))
-
-
-def input_stamps(terms_dir: Path, config: Any, extra: Sequence[str]) -> Stamps | None:
-    """The stamps of every input; None when a file other than a term file is too fresh to trust its stamp."""
-    from importlib import resources
-
-    stamps: list[str] = [*extra]
-    package = Path(__file__).resolve().parents[1]  # the compiler package, every stage of it
-    checks = getattr(config, "checks", None)
-    folders = [(terms_dir.resolve(), None), (package, (".py", ".json")),
-               (Path(str(resources.files("compiler._schema"))), None),
-               (Path(str(resources.files("compiler._site"))), None),
-               *((Path(folder), (".md",)) for folder in getattr(config, "module_dirs", ())),
-               (getattr(checks, "hooks_dir", None), (".py",)),
-               *((Path(folder), None) for folder in getattr(checks, "reference_dirs", ()) or ()),
-               *([(Path(config.file), None)] if getattr(config, "file", None) else [])]
+def input_stamps(inputs: Inputs) -> Stamps | None:
+    """The stamps of every input (compiler.incremental.inputs); None when a file other than a term
+    file is too fresh to trust its stamp."""
+    stamps: list[str] = [*inputs.settings]
     too_fresh = time.time_ns() - RACY_NS  # a file modified after this may change again within its mtime's tick
     fresh: list[str] = []
-    try:
-        for i, (folder, suffixes) in enumerate(folders):
-            _stamps(folder, suffixes, stamps, too_fresh, fresh if i == 0 else None)
-    except _TooFresh:
-        return None
+    for i, (folder, suffixes) in enumerate(inputs.folders()):
+        found = files_of(folder, suffixes)
+        if not found:
+            stamps.append(f"{folder}:absent")
+        for f in found:
+            stamps.append(stamp_line(f))
+            if f.stat.st_mtime_ns > too_fresh:
+                if i != 0 or not f.path.endswith(".md"):
+                    return None  # no need to stat the rest
+                fresh.append(f.display)
     return Stamps("\n".join(stamps), tuple(fresh))
 
 
@@ -272,11 +233,9 @@ def noop_inputs(terms_dir: Path, out: Path, options: Any) -> tuple[str, Any]:
     """(record name, a function giving the input stamps: a ``Stamps`` or None) for the no-op fast path
     of ``build``. Stamped before and after a build, with the configuration read once: its file is among
     the stamps, so an edit of it still shows."""
-    from compiler.config import load_config
+    from compiler.stages import Stages
 
-    config, _ = load_config(terms_dir, options.config_file)
+    config, _ = Stages(options).configure(terms_dir)
     name = f"{terms_dir.resolve()}|{out.resolve()}"
-    extra = [f"edition={options.edition}", f"modules={[str(p.resolve()) for p in options.module_dirs]}",
-             f"config={options.config_file}", f"checks={options.checks}"]
-    return name, lambda: input_stamps(terms_dir, config, extra)
-
+    inputs = inputs_of(terms_dir, config, options)
+    return name, lambda: input_stamps(inputs)

@@ -25,7 +25,8 @@ from compiler.render.site import (SITE_FILES, RenderStats, SiteRenderer, SiteWri
 
 def render_site_fast(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dict[str, Any] | None = None,
                      digests: Mapping[str, str] | None = None, leftovers: list[Path] | None = None,
-                     link_digests: tuple[bytes, bytes] | None = None) -> tuple[RenderStats, list[Diagnostic]]:
+                     link_digests: tuple[bytes, bytes] | None = None,
+                     template_cache: Path | None = None) -> tuple[RenderStats, list[Diagnostic]]:
     """The site ``render_site`` writes, written reusing the previous site and with ``jobs`` processes.
 
     ``page_cache`` (a dict the caller keeps between builds, see compiler.incremental.pages)
@@ -42,7 +43,8 @@ def render_site_fast(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache
         plan = remembered_plan(with_terms.terms, with_terms.modules, with_terms.graph_data, page_cache.setdefault("plan", {}))
         if with_terms.graph_data is not glossary.graph_data:
             link_digests = None
-    glossary, plan, renderer, diags = prepare(glossary, plan, page_cache.setdefault("memo", {}) if page_cache is not None else None)
+    memo = page_cache.setdefault("memo", {}) if page_cache is not None else None
+    glossary, plan, renderer, diags = prepare(glossary, plan, memo, template_cache)
     written = 0
     writer: SiteWriter | None = None
     learnt: dict[str, Any] | None = None

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
 
 from compiler.collector import relaxed_gc
 from compiler.diagnostics import Diagnostic
-from compiler.incremental.cache import CacheState, read_state, write_state
+from compiler.incremental.cache import CacheState, key_file, read_state, write_state
 from compiler.model import Glossary, Module, Term
 from compiler.stages import Checked, Options, Stages
 
@@ -57,13 +57,14 @@ class FastStages(Stages):
             yield
 
     def configure(self, terms_dir: Path) -> tuple[Config, list[Diagnostic]]:
-        from compiler.incremental.files import environment
+        from compiler.incremental.inputs import environment_key, inputs_of
 
         config, diagnostics = super().configure(terms_dir)
         if self.options.cache_dir is not None:
             out = self.options.output
             self.name = f"{terms_dir.resolve()}|{out.resolve() if out else ''}"
-            self.state, found = read_state(self.options.cache_dir, environment(config, self.edition), self.name)
+            key = environment_key(inputs_of(terms_dir, config, self.options), config)
+            self.state, found = read_state(self.options.cache_dir, key, self.name)
             diagnostics.extend(found)
         return config, diagnostics
 
@@ -130,7 +131,8 @@ class FastStages(Stages):
                                 page_cache=state.extra.setdefault("render", {}) if state is not None else None,
                                 digests=self.digests(),
                                 leftovers=self.leftovers if self._beside() else None,
-                                link_digests=self.link_digests if self._graph_is_linked(glossary) else None)
+                                link_digests=self.link_digests if self._graph_is_linked(glossary) else None,
+                                template_cache=key_file().parent if self.options.cache_dir is not None else None)
 
     def finish(self, glossary: Glossary, stats: RenderStats | None) -> None:
         """Save the cache and remove the previous site while ``then`` reports (a forked child does

@@ -9,7 +9,6 @@ Nothing here prints or raises for a user's mistake.
 """
 from __future__ import annotations
 
-import errno
 import os
 import re
 import stat
@@ -24,6 +23,7 @@ from compiler.diagnostics import Diagnostic, Severity
 from compiler.ids import fallback_id, id_problem
 from compiler.load.limits import MAX_FILE_BYTES, MAX_VALUES, FileBudget, clean, describe, invalid_char
 from compiler.load.merge import merge_blocks
+from compiler.load.walk import discover, display_of, special
 from compiler.model import LoadResult, Location, Term
 from compiler.load.yamlhints import yaml_error_hint
 from compiler.load.yamlnodes import TooManyValues, compose, construct
@@ -334,19 +334,6 @@ def _with_term(d: Diagnostic, term_id: str) -> Diagnostic:
 
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
-_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
-          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
-
-
-def _kind(mode: int) -> str:
-    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
-
-
-def _special(display: str, mode: int) -> Diagnostic:
-    return make("file-special", display, 0, 0, f"the file is {_kind(mode)}, not a regular file; it was skipped",
-                hint="Term files are regular files; move it out of the terms folder or rename it.")
-
-
 def read_file(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES
               ) -> tuple[os.stat_result | None, bytes | None, list[Diagnostic]]:
     """(stat, bytes, diagnostics): one read of a regular file, refused past ``max_bytes`` read.
@@ -366,7 +353,7 @@ def read_file(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            return st, None, [_special(display, st.st_mode)]
+            return st, None, [special(display, st.st_mode)]
         chunks, got, want = [], 0, min(st.st_size, max_bytes) + 1
         while True:
             chunk = os.read(fd, want)
@@ -407,108 +394,9 @@ def load_file(path: Path, display: str, *, max_bytes: int = MAX_FILE_BYTES) -> t
     return (None, diags) if data is None else load_bytes(data, path, display)
 
 
-_SKIPPED_FOLDERS = ("node_modules", "__pycache__")
-
-
-def discover(root: Path, *, exclude: Sequence[Path] = ()) -> tuple[list[Path], list[Diagnostic]]:
-    """All ``*.md`` regular files under ``root``, sorted; hidden folders and ``exclude`` skipped.
-
-    The one walk over a terms folder, so every rule lives here. Only regular files are
-    listed: a FIFO would hang the read and a device never ends (``file-special``). A
-    symbolic link is followed only when it leads to a regular file inside ``root``, so a
-    hostile link cannot pull ``/etc/passwd`` into a site; a link outside, dangling or in
-    a loop is reported (``file-symlink``), and linked folders are never entered. A
-    folder that cannot be listed is reported (``folder-unreadable``), not skipped in
-    silence. Nothing here raises for what the folder holds: ``os.path.realpath`` is
-    used, never ``Path.resolve``, which raises on a link loop.
-    """
-    root_real = os.path.realpath(root)
-    skip = {os.path.realpath(p) for p in exclude}
-    found: list[Path] = []
-    diags: list[Diagnostic] = []
-    stack = [Path(root)]
-    while stack:
-        here = stack.pop()
-        try:
-            with os.scandir(here) as listing:
-                entries = sorted(listing, key=lambda e: e.name)
-        except OSError as exc:
-            diags.append(make("folder-unreadable", _display(here, root) if here != Path(root) else ".", 0, 0,
-                              f"the folder cannot be read ({exc.strerror or exc}); its files were not loaded",
-                              hint="Give yourself read and search permission on it (chmod u+rx), or move it away."))
-            continue
-        folders = []
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    if name not in _SKIPPED_FOLDERS and os.path.realpath(entry.path) not in skip:
-                        folders.append(here / name)
-                    continue
-                if entry.is_symlink():
-                    _linked(entry, root, root_real, found, diags, skip)
-                elif name.endswith(".md"):
-                    if entry.is_file(follow_symlinks=False):
-                        found.append(here / name)
-                    else:
-                        diags.append(_special(_display(here / name, root), entry.stat(follow_symlinks=False).st_mode))
-            except OSError as exc:  # vanished while listed
-                diags.append(make("file-read", _display(here / name, root), 0, 0,
-                                  f"cannot read the file: {exc.strerror or exc}"))
-        stack.extend(reversed(folders))
-    found.sort(key=lambda p: _display(p, root))
-    return found, diags
-
-
-def _linked(entry: os.DirEntry, root: Path, root_real: str, found: list[Path], diags: list[Diagnostic],
-            skip: set[str]) -> None:
-    """A symbolic link met by ``discover``: a term file when it leads to a regular ``*.md`` inside ``root``."""
-    path = Path(entry.path)
-    display = _display(path, root)
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        if entry.name.endswith(".md"):
-            why = "is a loop of links" if exc.errno == errno.ELOOP else "points nowhere"
-            diags.append(make("file-symlink", display, 0, 0, f"a symbolic link that {why}; not followed"))
-        return
-    target = os.path.realpath(path)
-    if stat.S_ISDIR(st.st_mode):
-        if target not in skip and not _inside(target, root_real):
-            diags.append(make("file-symlink", display, 0, 0,
-                              "a linked folder points outside the terms folder; not followed"))
-        return
-    if not entry.name.endswith(".md"):
-        return
-    if not _inside(target, root_real):
-        diags.append(make("file-symlink", display, 0, 0, "a linked file points outside the terms folder; not followed"))
-    elif not stat.S_ISREG(st.st_mode):
-        diags.append(_special(display, st.st_mode))
-    else:
-        found.append(path)
-
-
-def _inside(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip("/") + "/")
-
-
-def _display(path: Path, root: Path) -> str:
-    """``path`` relative to ``root``, with ``/``: by its text when it starts with root's (a
-    pathlib ``relative_to`` costs ~6 us, and a 10k-term build asked it 40,000 times)."""
-    text, base = str(path), str(root)
-    if os.sep == "/" and len(text) > len(base) + 1 and text.startswith(base) and text[len(base)] == "/" and base != "/":
-        return text[len(base) + 1:]
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
 def iter_load(paths: Sequence[Path], root: Path) -> Iterator[tuple[Term | None, list[Diagnostic]]]:
     for path in paths:
-        yield load_file(path, _display(path, root))
+        yield load_file(path, display_of(path, root))
 
 
 def load_terms(root: Path, *, exclude: Sequence[Path] = ()) -> LoadResult:

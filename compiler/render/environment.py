@@ -18,6 +18,7 @@ import hashlib
 import os
 from collections.abc import Callable
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -36,18 +37,18 @@ def _template_source(name: str) -> tuple[str, str, Callable[[], bool]]:
     return text, name, lambda: True
 
 
-def _bytecode_cache(key: str) -> jinja2.BytecodeCache | None:
-    """Compiled templates kept between runs (about 0.2 s a build), in the user's own cache.
+def _bytecode_cache(key: str, where: Path | None) -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs in ``where`` (None: compiled afresh), which must be the
+    user's own cache folder (the build cache's caller gives it).
 
     Never in the project's folders: compiled templates are code, and a cache that a
     stranger could commit must never be loaded (see compiler.incremental.cache). ``key`` names
     what the compiled code depends on besides the template's text (``_compile_key``)."""
-    if os.environ.get("COMPILE_GLOSSARY_NO_TEMPLATE_CACHE"):
+    if where is None or os.environ.get("COMPILE_GLOSSARY_NO_TEMPLATE_CACHE"):
         return None
     from compiler.version import __version__
-    from compiler.incremental.cache import key_file
 
-    folder = key_file().parent / f"templates-{__version__}-{key}"
+    folder = where / f"templates-{__version__}-{key}"
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError:
@@ -82,7 +83,8 @@ def _named_link(ident: Any, link: Any) -> Any:
     return link.named(ident)
 
 
-def make_environment() -> jinja2.Environment:
+def make_environment(template_cache: Path | None = None) -> jinja2.Environment:
+    """The one Jinja2 environment of a build; ``template_cache``: the folder for compiled templates, if any."""
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(_template_source),
         autoescape=True,
@@ -101,7 +103,7 @@ def make_environment() -> jinja2.Environment:
     env.filters.update(show=P.show, num=P.num, measured=P.measured, sorted_items=P.sorted_items, as_list=P.as_list,
                        fields=P.fields, formula=formula_html, badge=P.badge, relation_groups=P.relation_groups, label=label_html, verdict=R.verdict, named_link=_named_link,
                        md=_renderer_filter, field=_renderer_filter, value=_value_filter)
-    env.bytecode_cache = _bytecode_cache(_compile_key(env))
+    env.bytecode_cache = _bytecode_cache(_compile_key(env), template_cache)
     return env
 
 

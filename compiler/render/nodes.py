@@ -8,6 +8,7 @@ makes the site-wide pages from the same state.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -22,7 +23,12 @@ from compiler.render import pages as P
 from compiler.render import reports as R
 from compiler.render.environment import make_environment
 from compiler.render.links import Linker
-from compiler.render.markdown import make_markdown, render_block, render_field, safe_link
+from compiler.render.markdown import (
+    make_markdown,
+    render_block,
+    render_field,
+    safe_link,
+)
 from compiler.render.plan import Page, SitePlan
 
 
@@ -39,12 +45,13 @@ def _config_get(config: Any, dotted: str, default: Any = None) -> Any:
 class NodePages:
     """Holds the per-build state (environment, plan, checks) and renders each node page and alias page."""
 
-    def __init__(self, glossary: Glossary, plan: SitePlan, memo: dict | None = None):
+    def __init__(self, glossary: Glossary, plan: SitePlan, memo: dict | None = None,
+                 template_cache: Path | None = None):
         self.g = glossary
         self.memo = memo  # kept between incremental builds (graph layout); None: compute everything
         self.plan = plan
         self.graph = glossary.graph_data
-        self.env = make_environment()
+        self.env = make_environment(template_cache)
         self.md = make_markdown()
         # md: the Markdown body; field: a header value (``_`` literal, inline when one line);
         # value: any header value, its text links resolving nowhere (as in a macro imported without context).
@@ -175,7 +182,6 @@ class NodePages:
             except Exception:  # noqa: BLE001
                 return None, diag
 
-
     def safe_redirect_page(self, r: Any) -> tuple[str | None, Diagnostic | None]:
         """The redirect page, or None and a ``page-failed`` diagnostic: one alias must not stop the site."""
         try:
@@ -189,15 +195,6 @@ class NodePages:
     def redirect_page(self, r: Any) -> str:
         return self.render("redirect.html", r.path, redirect=r)
 
-    def safe_redirect_page(self, r: Any) -> tuple[str | None, Diagnostic | None]:
-        """The redirect page, or None and a ``page-failed`` diagnostic: one alias must not stop the site."""
-        try:
-            return self.redirect_page(r), None
-        except Exception as exc:  # noqa: BLE001
-            term = r.target.term
-            return None, make("page-failed", term.file if term is not None else "", 0, 0,
-                              f"the redirect page of the alias {r.alias!r} failed: {type(exc).__name__}: {exc}",
-                              term=r.target.ident)
 
 
 __all__ = ["NodePages"]

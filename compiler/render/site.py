@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from compiler.codes import make
 from compiler.diagnostics import Diagnostic
@@ -130,17 +131,18 @@ def _with_every_term(glossary: Glossary) -> GraphData:
 
 
 def prepare(glossary: Glossary, plan: SitePlan | None = None, memo: dict | None = None,
-            ) -> tuple[Glossary, SitePlan, SiteRenderer, list[Diagnostic]]:
+            template_cache: Path | None = None) -> tuple[Glossary, SitePlan, SiteRenderer, list[Diagnostic]]:
     """What writing a site starts from: the glossary (every term a node), where every page goes,
     the renderer, and the plan's findings (slug clashes), which the problems page shows too.
 
     ``plan`` is this glossary's plan when the caller has it; ``memo`` is kept by the caller
-    between builds for work the renderer may reuse (the graph layout)."""
+    between builds for work the renderer may reuse (the graph layout), ``template_cache`` is
+    where compiled templates are kept (the user's own cache folder)."""
     glossary = ensure_nodes(glossary)
     plan = plan if plan is not None else plan_site(glossary.terms, glossary.modules, glossary.graph_data)
     diags: list[Diagnostic] = list(plan.diagnostics)
     glossary = replace(glossary, diagnostics=tuple(glossary.diagnostics) + tuple(diags))
-    return glossary, plan, SiteRenderer(glossary, plan, memo), diags
+    return glossary, plan, SiteRenderer(glossary, plan, memo, template_cache), diags
 
 
 def write_all(renderer: SiteRenderer, plan: SitePlan, writer: SiteWriter, diags: list[Diagnostic]) -> int:
