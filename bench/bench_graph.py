@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from compiler.config import default_config  # noqa: E402
 from compiler.link import link  # noqa: E402
-from compiler.model import Location, Term  # noqa: E402
 from compiler.load.modules import Module  # noqa: E402
+from compiler.model import Location, Term  # noqa: E402
 
 SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]  # 70 syllables
 

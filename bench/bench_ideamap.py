@@ -62,8 +62,8 @@ def _peak_mb() -> float:
 
 def run_ours(terms_dir: str, modules_dir: str, out: str) -> dict[str, Any]:
     """`graph --export gexf` as the command line runs it (compiler.analyze.ideamap), stage by stage."""
-    from compiler.build import Options
     from compiler.analyze.ideamap import build_map, default_jobs, write_map_gexf
+    from compiler.build import Options
 
     stages: dict[str, float] = {}
     clock = time.perf_counter()
@@ -88,9 +88,9 @@ def run_ours(terms_dir: str, modules_dir: str, out: str) -> dict[str, Any]:
 
 def run_texts(terms_dir: str, out: str) -> dict[str, Any]:
     """Write the term texts (one JSON string per line) for the similarity-only rows."""
+    from compiler.analyze.similarity import term_text
     from compiler.config import AnalyticsConfig
     from compiler.load.terms import load_terms
-    from compiler.analyze.similarity import term_text
 
     fields = AnalyticsConfig().fields
     with open(out, "w", encoding="utf-8") as handle:
@@ -140,8 +140,9 @@ _FENCE = re.compile(r"^---\s*$", re.MULTILINE)
 
 def run_dense_script(terms_dir: str, out: str) -> dict[str, Any]:
     """A stand-in for the authors' idea-map script: files -> dense TF-IDF map -> JSON + GEXF."""
-    import yaml
     from xml.sax.saxutils import quoteattr
+
+    import yaml
 
     nodes: dict[str, dict[str, Any]] = {}
     texts: list[str] = []
@@ -182,7 +183,7 @@ def run_dense_script(terms_dir: str, out: str) -> dict[str, Any]:
         for ident, data in nodes.items():
             gexf.write(f"<node id={quoteattr(ident)} label={quoteattr(data['label'])}/>\n")
         gexf.write("</nodes><edges>\n")
-        for n, (a, b, kind, weight) in enumerate(edges):
+        for n, (a, b, _kind, weight) in enumerate(edges):
             gexf.write(f'<edge id="{n}" source={quoteattr(a)} target={quoteattr(b)} weight="{weight:.4f}"/>\n')
         gexf.write("</edges></graph></gexf>\n")
     return {"similar": len(similar), "structural": len(edges) - len(similar)}
@@ -241,13 +242,16 @@ def bench_one(label: str, terms_dir: Path, modules_dir: Path, work: Path, rows: 
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    lines = ["| corpus | terms | run | seconds | peak MB | similar pairs | notes |", "| --- | ---: | --- | ---: | ---: | ---: | --- |"]
+    lines = ["| corpus | terms | run | seconds | peak MB | similar pairs | notes |",
+             "| --- | ---: | --- | ---: | ---: | ---: | --- |"]
     for r in rows:
         notes = r.get("error") or ", ".join(f"{k} {v}s" for k, v in r.get("stages", {}).items())
         if r.get("workers_peak_mb"):
             notes += f"; workers' peak {r['workers_peak_mb']} MB; {r['nodes']} nodes, {r['edges']} edges"
-        lines.append(f"| {r['corpus']} | {r['terms']} | {r['run']} | {r.get('seconds', '')} | {r.get('peak_mb', '')} "
-                     f"| {r.get('similar', '')} | {notes} |")
+        lines.append(
+            f"| {r['corpus']} | {r['terms']} | {r['run']} | {r.get('seconds', '')} | {r.get('peak_mb', '')} "
+            f"| {r.get('similar', '')} | {notes} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -257,8 +261,12 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 100000])
-    parser.add_argument("--corpus", type=Path, default=HERE.parent.parent / "shared" / "corpus",
-                        help="a real corpus with dictionary/ and modules/ (skipped when absent)")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=HERE.parent.parent / "shared" / "corpus",
+        help="a real corpus with dictionary/ and modules/ (skipped when absent)",
+    )
     parser.add_argument("--work", type=Path, default=None, help="where generated glossaries go (kept between runs)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()

@@ -113,7 +113,8 @@ try:
         peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
 except (OSError, StopIteration, ValueError):
     pass
-os.write(int(os.environ["BENCH_FD"]), json.dumps({"wall": wall, "cpu": cpu, "rss_mb": max(peak, c.ru_maxrss) / 1024, "code": code}).encode())
+os.write(int(os.environ["BENCH_FD"]),
+         json.dumps({"wall": wall, "cpu": cpu, "rss_mb": max(peak, c.ru_maxrss) / 1024, "code": code}).encode())
 """
 
 
@@ -134,9 +135,14 @@ def compile_package() -> None:
 
 def measure(kind: str, *args: str, cwd: Path | None = None) -> dict:
     read, write = os.pipe()
-    proc = subprocess.Popen([sys.executable, "-c", WRAPPER, kind, *args], pass_fds=(write,), cwd=cwd,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**CHILD_ENV, "BENCH_FD": str(write)})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRAPPER, kind, *args],
+        pass_fds=(write,),
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**CHILD_ENV, "BENCH_FD": str(write)},
+    )
     os.close(write)
     data = b""
     while chunk := os.read(read, 65536):
@@ -169,18 +175,18 @@ def edit_status(terms: Path) -> None:
     and it is shown on the term's page, its neighbours', the index, the search index and
     the graph export. The last status line of the file is changed (its full header)."""
     files = sorted(terms.glob("*.md"))
-    for path in files[len(files) // 2:] + files[:len(files) // 2]:
+    for path in files[len(files) // 2 :] + files[: len(files) // 2]:
         text = path.read_text("utf-8")
         found = list(_STATUS.finditer(text))
         if found:
             m = found[-1]
-            path.write_text(f"{text[:m.start()]}status: {_NEXT_STATUS[m.group(1)]}{text[m.end():]}", "utf-8")
+            path.write_text(f"{text[: m.start()]}status: {_NEXT_STATUS[m.group(1)]}{text[m.end() :]}", "utf-8")
             return
     raise SystemExit(f"no term file in {terms} has a status line to edit")
 
 
 def bench_build(terms: Path, modules: Path | None, work: Path, runs: int) -> dict:
-    out, cache = work / "site", work / ".glossary-cache"
+    out, _cache = work / "site", work / ".glossary-cache"
     base = ["build", str(terms), "-o", str(out)] + (["--modules", str(modules)] if modules else [])
     floor = [measure("floor", str(terms)) for _ in range(runs)]
     cold = []
@@ -238,8 +244,10 @@ def bench_mkdocs(terms: Path, work: Path, runs: int) -> dict:
     shutil.copytree(terms, project / "docs", ignore=shutil.ignore_patterns("*.py", "*.toml"))
     (project / "mkdocs.yml").write_text("site_name: bench\n", "utf-8")
     mkdocs = mkdocs_python().parent / "mkdocs"
-    times = [measure("cmd", str(mkdocs), "build", "-q", "-f", str(project / "mkdocs.yml"), "-d", str(project / "site"))
-             for _ in range(runs)]
+    times = [
+        measure("cmd", str(mkdocs), "build", "-q", "-f", str(project / "mkdocs.yml"), "-d", str(project / "site"))
+        for _ in range(runs)
+    ]
     return {"wall": median(times, "wall"), "cpu": median(times, "cpu")}
 
 
@@ -274,18 +282,26 @@ def main() -> None:
             print(json.dumps(row, indent=1), flush=True)
     sizes = [k for k in results["sizes"] if k != "corpus"]
     if len(sizes) >= 2 and "10000" in sizes and "100000" in sizes:
-        results["growth 100k/10k"] = results["sizes"]["100000"]["cold"]["wall"] / results["sizes"]["10000"]["cold"]["wall"]
-    print("\n| case | files | floor s | write s | cold s | no-op s | edit s | status edit s | peak MB | cold/floor |"
-          " cold/(floor+write) | edit/cold | status/cold | no-op/cold | MkDocs s | cold CPU s | edit CPU s |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        results["growth 100k/10k"] = (
+            results["sizes"]["100000"]["cold"]["wall"] / results["sizes"]["10000"]["cold"]["wall"]
+        )
+    print(
+        "\n| case | files | floor s | write s | cold s | no-op s | edit s | status edit s | peak MB | cold/floor |"
+        " cold/(floor+write) | edit/cold | status/cold | no-op/cold | MkDocs s | cold CPU s | edit CPU s |"
+    )
+    print(
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    )
     for label, r in results["sizes"].items():
         mk = f"{r['mkdocs']['wall']:.2f}" if "mkdocs" in r else "-"
         ratios = r["ratios"]
-        print(f"| {label} | {r['files']} | {r['floor']['wall']:.2f} | {r['write floor']['wall']:.2f} | "
-              f"{r['cold']['wall']:.2f} | {r['noop']['wall']:.3f} | {r['edit']['wall']:.2f} | "
-              f"{r['header edit']['wall']:.2f} | {r['cold']['rss_mb']:.0f} | {ratios['cold/floor']:.2f} | "
-              f"{ratios['cold/(floor+write)']:.2f} | {ratios['edit/cold']:.3f} | {ratios['header/cold']:.3f} | "
-              f"{ratios['noop/cold']:.3f} | {mk} | {r['cold']['cpu']:.2f} | {r['edit']['cpu']:.2f} |")
+        print(
+            f"| {label} | {r['files']} | {r['floor']['wall']:.2f} | {r['write floor']['wall']:.2f} | "
+            f"{r['cold']['wall']:.2f} | {r['noop']['wall']:.3f} | {r['edit']['wall']:.2f} | "
+            f"{r['header edit']['wall']:.2f} | {r['cold']['rss_mb']:.0f} | {ratios['cold/floor']:.2f} | "
+            f"{ratios['cold/(floor+write)']:.2f} | {ratios['edit/cold']:.3f} | {ratios['header/cold']:.3f} | "
+            f"{ratios['noop/cold']:.3f} | {mk} | {r['cold']['cpu']:.2f} | {r['edit']['cpu']:.2f} |"
+        )
     if "growth 100k/10k" in results:
         print(f"\n100k/10k cold-build growth: {results['growth 100k/10k']:.2f} (linear: 10)")
     (HERE / "results").mkdir(exist_ok=True)

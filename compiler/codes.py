@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from compiler.diagnostics import Diagnostic, Severity
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741 - one letter per severity, as the table below reads
 
 
 @dataclass(frozen=True)

@@ -45,10 +45,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from compiler.codes import make
+from compiler.codes import make, selector_known
 from compiler.diagnostics import Diagnostic, Severity
-from compiler.codes import selector_known
-
 
 
 def _tomllib() -> Any:
@@ -56,7 +54,7 @@ def _tomllib() -> Any:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
-        import tomli as tomllib
+        import tomli as tomllib  # type: ignore[import-not-found]
     return tomllib
 
 

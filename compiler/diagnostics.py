@@ -7,8 +7,8 @@ records. Codes and their default severities live in :mod:`compiler.codes`; use
 from __future__ import annotations
 
 import enum
-from operator import attrgetter
 from dataclasses import dataclass, fields, replace
+from operator import attrgetter
 from typing import Any, Iterable
 
 

@@ -6,8 +6,8 @@ records and returns new ones plus diagnostics (see :mod:`compiler.build`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from compiler.diagnostics import Diagnostic
@@ -212,9 +212,10 @@ class GraphData:
         all_rows = self.rows
         for i in rows:
             row = all_rows[i]
-            keys = found.get(row[end])
+            other = row[1] if end == 1 else row[0]
+            keys = found.get(other)
             if keys is None:
-                keys = found[row[end]] = {}
+                keys = found[other] = {}
             held = keys.get(row[2])
             keys[row[2]] = row[3] if held is None else {**held, **row[3]}  # a repeated edge updates its attributes
         return found

@@ -18,8 +18,7 @@ from compiler.diagnostics import Diagnostic
 from compiler.model import Glossary, GraphData, Module, Term
 
 if TYPE_CHECKING:
-    from compiler.checks.result import CheckResult
-    from compiler.checks.result import SymbolRow
+    from compiler.checks.result import CheckResult, SymbolRow
     from compiler.config import Config
     from compiler.link import GraphResult
     from compiler.render.site import RenderStats

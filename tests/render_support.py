@@ -14,7 +14,7 @@ from typing import Any, Iterable
 import networkx as nx
 import yaml
 
-from compiler.model import GraphData, Glossary, Location, Term
+from compiler.model import Glossary, GraphData, Location, Term
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"

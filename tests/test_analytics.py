@@ -13,15 +13,28 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from compiler.model import GraphData
-from compiler.analyze.analytics import (SIMILAR, Analysis, analysis_text, analyze_graph, annotate, gexf_graph, label_from_id,
-                                pagerank, related_by_text, suggested_links, wanted_terms, weighted_graph, write_gexf)
+from compiler.analyze.analytics import (
+    SIMILAR,
+    Analysis,
+    analysis_text,
+    analyze_graph,
+    annotate,
+    gexf_graph,
+    label_from_id,
+    pagerank,
+    related_by_text,
+    suggested_links,
+    wanted_terms,
+    weighted_graph,
+    write_gexf,
+)
 from compiler.codes import CODES
 from compiler.config import default_config, load_config
 from compiler.diagnostics import Severity
 from compiler.link import link
-from compiler.load.terms import load_terms
 from compiler.load.modules import load_modules
+from compiler.load.terms import load_terms
+from compiler.model import GraphData
 
 if sys.version_info >= (3, 11):
     import tomllib

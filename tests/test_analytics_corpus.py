@@ -9,14 +9,13 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from compiler.model import GraphData
-from compiler.analyze.analytics import (SIMILAR, SUGGEST_PER_TERM, analyze_graph, annotate, gexf_graph, suggested_links,
-                                write_gexf)
+from compiler.analyze.analytics import SIMILAR, SUGGEST_PER_TERM, analyze_graph, annotate, gexf_graph, suggested_links, write_gexf
 from compiler.config import default_config
-from compiler.link.relations import MODULE_ID
 from compiler.link import link
-from compiler.load.terms import load_terms
+from compiler.link.relations import MODULE_ID
 from compiler.load.modules import load_modules
+from compiler.load.terms import load_terms
+from compiler.model import GraphData
 from compiler.validate.schema import validate_terms
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

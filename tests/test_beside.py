@@ -80,8 +80,8 @@ def test_build_with_two_jobs_writes_its_cache_beside_the_report(tmp_path: Path, 
     """The command line's report runs while a child writes the cache: both must be complete when it returns."""
     import shutil
 
-    from compiler.incremental.cache import cache_path
     from compiler.cli.main import main
+    from compiler.incremental.cache import cache_path
 
     terms = tmp_path / "terms"
     shutil.copytree(Path(__file__).resolve().parents[1] / "terms", terms)

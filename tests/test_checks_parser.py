@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from compiler.checks import check_hint
 from compiler.checks.parser import Bin, Num, ParseError, Pow, Sym, Tuple, Unit, number, parse

@@ -157,10 +157,12 @@ def test_extension_folder_adds_quantities_and_editions(tmp_path: Path) -> None:
     (tmp_path / "extra.yaml").write_text(
         "quantities:\n"
         "  - id: m_x17\n    name: X17 boson mass (ATOMKI)\n    symbols: ['m_X', 'm_{X17}']\n    unit: MeV\n"
-        "    editions:\n      - {edition: ATOMKI 2016, year: 2016, value: '16.70', uncertainty: '0.35', source: Krasznahorkay et al.}\n"
+        "    editions:\n      - {edition: ATOMKI 2016, year: 2016, value: '16.70', uncertainty: '0.35',"
+        " source: Krasznahorkay et al.}\n"
         "  - id: m_tau\n    symbols: ['m_\\tau']\n    unit: MeV\n"
         "    editions:\n      - {edition: test 2030, year: 2030, value: '1777.00', uncertainty: '0.01', source: test}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
     ref = load_reference([tmp_path])
     assert "m_x17" in ref.quantities
@@ -178,7 +180,9 @@ def test_hbar_is_h_over_two_pi_to_full_precision(ref) -> None:
 def test_e821_editions_published_and_rescaled(ref) -> None:
     e821 = ref.quantities["a_mu_E821"]
     assert [(e.year, round(e.value * 1e11), round(e.uncertainty * 1e11)) for e in e821.editions] == [
-        (2006, 116592080, 63), (2008, 116592089, 63)]
+        (2006, 116592080, 63),
+        (2008, 116592089, 63),
+    ]
     # a = R/(lambda - R): moving mu_mu/mu_p from 3.18334539 (CODATA 1998) to 3.183345137 (CODATA 2006)
     # raises a by the same fraction, which turns the published value into the rescaled one.
     published = e821.editions[0].value
@@ -198,7 +202,10 @@ def test_sources_of_the_2025_numbers_are_the_journal_papers(ref) -> None:
 def test_a_e_editions_and_the_hlbl_entry(ref) -> None:
     a_e = ref.quantities["a_e"]
     assert [(e.year, e.value) for e in a_e.editions] == [
-        (2018, 1.15965218128e-3), (2022, 1.15965218046e-3), (2023, 1.15965218059e-3)]
+        (2018, 1.15965218128e-3),
+        (2022, 1.15965218046e-3),
+        (2023, 1.15965218059e-3),
+    ]
     hlbl = ref.quantities["a_mu_hlbl"]
     assert (hlbl.at(2020).value, hlbl.at(2020).uncertainty) == pytest.approx((92e-11, 18e-11))
     assert (hlbl.at(None).value, hlbl.at(None).uncertainty) == pytest.approx((115.5e-11, 9.9e-11))

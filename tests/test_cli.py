@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from compiler.cli.main import main
 from compiler.codes import CODES, codes_markdown
 

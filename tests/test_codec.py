@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from compiler.stages import Options
-from compiler.incremental.stages import fast_analyze as analyze
 from compiler.checks import run_checks
 from compiler.incremental import cache, codec
+from compiler.incremental.stages import fast_analyze as analyze
 from compiler.link.references import _UNSET, term_references
 from compiler.load.modules import load_modules
 from compiler.load.terms import load_terms
+from compiler.stages import Options
 
 REPO = Path(__file__).resolve().parents[1]
 

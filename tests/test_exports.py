@@ -11,13 +11,13 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF, SKOS
 
-from compiler.config import default_config
 from compiler.codes import make
+from compiler.config import default_config
 from compiler.export.writers import iri, node_link_data, skos_json, summary_text, write_graphml
 from compiler.link import link
-from compiler.model import GraphData
-from compiler.load.terms import load_terms
 from compiler.load.modules import load_modules
+from compiler.load.terms import load_terms
+from compiler.model import GraphData
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # rdflib's own JSON-LD parser

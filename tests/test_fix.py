@@ -46,11 +46,10 @@ def _scalars(text: str) -> list[tuple[int, int, str, int]]:
     for block in split_blocks(text.replace("\r\n", "\n")).blocks:
         node = yaml.compose(block.text, Loader=yaml.SafeLoader)  # PyYAML's pure loader, not ours
 
-        def walk(n: yaml.Node) -> None:
+        def walk(n: yaml.Node, fence: int = block.fence_line) -> None:
             if isinstance(n, yaml.ScalarNode):
                 end = n.end_mark.line - (1 if n.end_mark.column == 0 and n.end_mark.line > n.start_mark.line else 0)
-                out.append((block.fence_line + n.start_mark.line, block.fence_line + end, n.value,
-                            n.start_mark.column))
+                out.append((fence + n.start_mark.line, fence + end, n.value, n.start_mark.column))
             elif isinstance(n, yaml.SequenceNode):
                 for c in n.value:
                     walk(c)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from compiler.cli.main import make_parser
 from compiler.authoring.fix import fix_text
 from compiler.authoring.scaffold import shipped_schema
+from compiler.cli.main import make_parser
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 FIX_MD = (DOCS / "fix.md").read_text("utf-8")

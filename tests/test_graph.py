@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from compiler.config import default_config
 from compiler.diagnostics import Severity
 from compiler.export.writers import node_link_data
-from compiler.link.relations import RELATIONS
 from compiler.link import link
 from compiler.link.integrity import edit_distance, remembered_suggest, suggest
-from compiler.load.terms import load_terms
+from compiler.link.relations import RELATIONS
 from compiler.load.modules import load_modules
+from compiler.load.terms import load_terms
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "002_bb7a689cd30fbec5.txt"
 

@@ -10,8 +10,8 @@ import pytest
 from compiler.config import default_config
 from compiler.diagnostics import Severity
 from compiler.link import link
-from compiler.load.terms import load_terms
 from compiler.load.modules import load_modules
+from compiler.load.terms import load_terms
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 

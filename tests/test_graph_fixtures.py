@@ -24,8 +24,8 @@ import pytest
 from compiler.config import load_config
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.link import link
-from compiler.load.terms import load_terms
 from compiler.load.modules import load_modules
+from compiler.load.terms import load_terms
 from compiler.rules import apply_rules
 
 if sys.version_info >= (3, 11):

@@ -19,9 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import compiler.incremental.linkreuse as linkreuse
-from compiler.stages import Options
-from compiler.incremental.stages import fast_analyze as analyze, fast_build as build
+from compiler.incremental.stages import fast_analyze as analyze
+from compiler.incremental.stages import fast_build as build
 from compiler.model import GraphData
+from compiler.stages import Options
 
 from .render_support import tree_bytes as tree
 from .test_incremental import apply, assert_each_step_builds_clean, ops, seeded
@@ -42,16 +43,20 @@ def _state(g: nx.MultiDiGraph) -> tuple:
             list(g.edges(keys=True, data=True)))
 
 
-BUILD = ("import sys; from pathlib import Path; from compiler.stages import Options; from compiler.incremental.stages import fast_build as build; "
-         "r = Path({root!r}); "
-         "build(r / 'terms', r / 'site', Options(module_dirs=(r / 'modules',), cache_dir=r / '.cache', jobs={jobs})); "
-         "print(sorted(m for m in ('networkx', 'numpy') if m in sys.modules))")
+BUILD = (
+    "import sys; from pathlib import Path; from compiler.stages import Options; "
+    "from compiler.incremental.stages import fast_build as build; "
+    "r = Path({root!r}); "
+    "build(r / 'terms', r / 'site', Options(module_dirs=(r / 'modules',), cache_dir=r / '.cache', jobs={jobs})); "
+    "print(sorted(m for m in ('networkx', 'numpy') if m in sys.modules))"
+)
 
 
 def _build_apart(root: Path, jobs: int = 1) -> str:
     """Build ``root`` with its cache in a fresh interpreter: which of networkx and numpy it imported."""
-    done = subprocess.run([sys.executable, "-c", BUILD.format(root=str(root), jobs=jobs)], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", BUILD.format(root=str(root), jobs=jobs)], capture_output=True, text=True, check=True
+    )
     return done.stdout.strip()
 
 

@@ -145,8 +145,8 @@ def test_a_no_op_record_with_a_name_that_is_not_utf8_is_skipped(tmp_path):
     build is a real one) instead of failing the build's report."""
     from types import SimpleNamespace
 
-    from compiler.incremental import noop
     from compiler.codes import make
+    from compiler.incremental import noop
 
     out = tmp_path / "site"
     out.mkdir()

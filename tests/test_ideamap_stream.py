@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from compiler.model import GraphData
 from compiler.analyze.analytics import analysis_text, analyze_graph, annotate
-from compiler.stages import Options
+from compiler.analyze.ideamap import build_map, write_map_gexf
 from compiler.config import load_config
 from compiler.export.gexf import write_gexf
 from compiler.link import link
-from compiler.analyze.ideamap import build_map, write_map_gexf
-from compiler.load.terms import load_terms
 from compiler.load.modules import load_modules
+from compiler.load.terms import load_terms
+from compiler.model import GraphData
+from compiler.stages import Options
 from compiler.validate.schema import validate_terms
 
 TESTS = Path(__file__).resolve().parent

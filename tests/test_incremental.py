@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler.stages import Options
 from compiler.incremental.stages import fast_build as build
 from compiler.report.formats import Report, json_report
+from compiler.stages import Options
 
 from .conftest import FIXTURES
 from .render_support import tree_bytes as tree
@@ -163,8 +163,8 @@ def test_a_no_op_prints_the_text_report_its_build_printed_without_formatting_it(
     terms folder is named another way (the paths in it would differ) or colour changed."""
     import os
 
-    import compiler.report.formats as formats
     import compiler.incremental.noop as noop
+    import compiler.report.formats as formats
     from compiler.cli.main import main
 
     terms = tmp_path / "terms"
@@ -463,14 +463,24 @@ def test_packed_locations_round_trip_and_fall_back_to_plain_tuples():
     from compiler.model import Location, Term
 
     table = [
-        ({"": Location(1, 1), "/a": Location(2, 3, 2, 9), "/a/0": Location(4, 5, None, None), "/é/ü": Location(7, 1, 8, 2)}, True),
+        (
+            {
+                "": Location(1, 1),
+                "/a": Location(2, 3, 2, 9),
+                "/a/0": Location(4, 5, None, None),
+                "/é/ü": Location(7, 1, 8, 2),
+            },
+            True,
+        ),
         ({}, True),
         ({"/x\0y": Location(1, 1)}, False),  # the separator inside a pointer
         ({"/a": Location(-1, 1)}, False),  # a position the packing reserves
         ({"/a": Location(2**40, 1)}, False),  # too large for int32
     ]
     for locations, packs in table:
-        term = Term(id="A", file="a.md", path=Path("a.md"), data={"term": "A"}, body="", body_line=3, locations=locations)
+        term = Term(
+            id="A", file="a.md", path=Path("a.md"), data={"term": "A"}, body="", body_line=3, locations=locations
+        )
         row = term_row(term)
         assert isinstance(row[6], tuple) is packs, locations
         back = term_of(marshal.loads(marshal.dumps(row)))

@@ -132,7 +132,7 @@ def test_serve_rebuilds_when_any_input_changes(glossary: Path, tmp_path: Path, t
     from compiler.cli.serve import Watcher
 
     rebuilt = threading.Event()
-    watcher = Watcher(lambda: _inputs(glossary)[0].watched(), rebuilt.set, ignore=[tmp_path / "site"])
+    watcher = Watcher(lambda: _inputs(glossary)[0], rebuilt.set, ignore=[tmp_path / "site"])
     thread = threading.Thread(target=watcher.run, daemon=True)
     thread.start()
     try:
@@ -144,6 +144,26 @@ def test_serve_rebuilds_when_any_input_changes(glossary: Path, tmp_path: Path, t
                 "hook": glossary / "checks" / "answer.py", "reference data": tmp_path / "refs" / "extra.json"}[target]
         path.write_text(path.read_text("utf-8") + "\n" if path.exists() else "---\nid: M-2\n---\n", "utf-8")
         assert rebuilt.wait(10), target
+    finally:
+        watcher.stop.set()
+        thread.join(10)
+
+
+def test_serve_builds_an_edit_made_before_the_watch_was_in_place(glossary: Path, tmp_path: Path):
+    """The stamps are taken before the first build; an edit between that build and the kernel
+    watch sends no event, and is found when the watch is first quiet."""
+    from compiler.cli.serve import Watcher
+
+    rebuilt = threading.Event()
+    watcher = Watcher(lambda: _inputs(glossary)[0], rebuilt.set, ignore=[tmp_path / "site"], settle=0.3)
+    term = glossary / "MUON.md"
+    term.write_text(term.read_text("utf-8").replace("heavier cousin", "heavy sibling"), "utf-8")
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()  # the watch starts after the edit: no event will come
+    try:
+        assert rebuilt.wait(10)
+        rebuilt.clear()
+        assert not rebuilt.wait(1.5)  # and it is built once, not again at every quiet moment
     finally:
         watcher.stop.set()
         thread.join(10)

@@ -4,9 +4,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from compiler.stages import Options
 from compiler.incremental.stages import fast_build as build
 from compiler.report.formats import Report, json_report
+from compiler.stages import Options
 
 from .conftest import FIXTURES
 from .render_support import tree_bytes as tree

@@ -19,17 +19,17 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from compiler.incremental.stages import FastStages
 from compiler.build import analyze
-from compiler.stages import Options
 from compiler.config import default_config, load_config
-from compiler.link.references import _UNSET, Resolver, term_references
-from compiler.link.relations import RELATION_CODE, RELATION_NAMES
+from compiler.incremental.stages import FastStages
 from compiler.link import link
 from compiler.link.graph import link_edges
 from compiler.link.integrity import CONFLICTS, edge_pairs
-from compiler.load.terms import load_terms
+from compiler.link.references import _UNSET, Resolver, term_references
+from compiler.link.relations import RELATION_CODE, RELATION_NAMES
 from compiler.load.modules import load_modules
+from compiler.load.terms import load_terms
+from compiler.stages import Options
 
 GRAPH_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "graph"
 CASES = sorted(p.name for p in GRAPH_FIXTURES.iterdir() if (p / "expect.toml").is_file())

@@ -22,14 +22,14 @@ from pathlib import Path
 
 import pytest
 
-import compiler.link.graph as graph_module
-from compiler.link import link as link_stage
-import compiler.link.integrity as integrity_module
 import compiler.incremental.linkreuse as linkreuse
-from compiler.stages import Options
-from compiler.incremental.stages import fast_analyze as analyze
+import compiler.link.graph as graph_module
+import compiler.link.integrity as integrity_module
 from compiler.incremental.cache import MAGIC
+from compiler.incremental.stages import fast_analyze as analyze
+from compiler.link import link as link_stage
 from compiler.load.terms import load_terms
+from compiler.stages import Options
 
 TERMS = {
     "A.md": "term: Alpha\ncanonical_id: A\nparents: [B]\nprovenance: [MOD-001]\ncrosslinks:\n  near_synonyms: [C]\n"
@@ -279,10 +279,13 @@ def test_link_digest_sees_every_field_linking_reads(glossary):
 
 
 def test_the_reuse_path_imports_no_numpy(glossary):
-    code = ("import sys; from pathlib import Path; from compiler.stages import Options; from compiler.incremental.stages import fast_analyze as analyze; "
-            f"r = Path({str(glossary)!r}); "
-            "analyze(r / 'terms', Options(module_dirs=(r / 'modules',), cache_dir=r / '.cache', checks=False)); "
-            "print('numpy' in sys.modules)")
+    code = (
+        "import sys; from pathlib import Path; from compiler.stages import Options; "
+        "from compiler.incremental.stages import fast_analyze as analyze; "
+        f"r = Path({str(glossary)!r}); "
+        "analyze(r / 'terms', Options(module_dirs=(r / 'modules',), cache_dir=r / '.cache', checks=False)); "
+        "print('numpy' in sys.modules)"
+    )
     first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert first.stdout.strip() == "True"  # linking a new graph needs it
     _replace(glossary / "terms" / "A.md", "Body.", "Body, edited.")
@@ -294,16 +297,20 @@ def _resign(path: Path, value) -> None:
     """Replace the stored value by ``value`` under the same key, validly signed (another version's file)."""
     from compiler.incremental.cache import write_side
 
-    key = path.read_bytes()[len(MAGIC) + 32:len(MAGIC) + 48]
+    key = path.read_bytes()[len(MAGIC) + 32 : len(MAGIC) + 48]
     write_side(path, key, value)
 
 
-@pytest.mark.parametrize("name,value", [
-    ("another kind of value", __import__("marshal").dumps(("a", "tuple"), 4)),
-    ("another format", b"\x00not marshal"),
-    ("another link format", __import__("marshal").dumps((linkreuse.LINK_FORMAT + 1, "x"), 4)),
-    ("too few columns", __import__("marshal").dumps((linkreuse.LINK_FORMAT, "x", []), 4)),
-], ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("another kind of value", __import__("marshal").dumps(("a", "tuple"), 4)),
+        ("another format", b"\x00not marshal"),
+        ("another link format", __import__("marshal").dumps((linkreuse.LINK_FORMAT + 1, "x"), 4)),
+        ("too few columns", __import__("marshal").dumps((linkreuse.LINK_FORMAT, "x", []), 4)),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
 def test_a_signed_side_file_of_another_version_is_ignored(glossary, monkeypatch, name, value):
     analyze(glossary / "terms", options(glossary))
     (side,) = (glossary / ".cache").glob("link-*")

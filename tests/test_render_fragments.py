@@ -63,7 +63,8 @@ def test_relation_groups_escape_labels_and_the_empty_text(text: str) -> None:
 
 
 def test_header_values_escape_keys_and_scalars_at_any_depth() -> None:
-    from hypothesis import given, settings, strategies as st
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
 
     scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=12),
                         st.sampled_from(HOSTILE))
@@ -108,7 +109,8 @@ def test_linker_anchors_escape_urls_and_text_and_show_the_id_on_hover() -> None:
 
 
 def test_the_check_card_macro_renders_any_shape_escaped() -> None:
-    from hypothesis import given, settings, strategies as st
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
 
     env = make_environment()
     env.filters["value"] = lambda v: P.value_html(v, _field)
@@ -142,7 +144,8 @@ def test_pages_render_through_jinjas_own_context_and_template_api() -> None:
 
 def test_neighbours_and_edges_read_from_the_adjacency_match_networkx_views() -> None:
     import networkx as nx
-    from hypothesis import given, settings, strategies as st
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
 
     from compiler.model import GraphData
     from compiler.render.graphview import neighbours
@@ -169,8 +172,13 @@ def test_neighbours_and_edges_read_from_the_adjacency_match_networkx_views() -> 
         data = GraphData.of(graph)
         for ident in graph.nodes:
             assert neighbours(data, ident) == reference(graph, ident)
-            out = [(d.get("relation", ""), v, d.get("declared", True)) for _, v, d in graph.out_edges(ident, data=True) if v != ident]
-            inn = [(d.get("relation", ""), u, d.get("declared", True)) for u, _, d in graph.in_edges(ident, data=True) if u != ident]
+            out = [(d.get("relation", ""), v, d.get("declared", True))
+                   for _, v, d in graph.out_edges(ident, data=True) if v != ident]
+            inn = [
+                (d.get("relation", ""), u, d.get("declared", True))
+                for u, _, d in graph.in_edges(ident, data=True)
+                if u != ident
+            ]
             assert P.edges_of(data, ident) == (P._groups(out), P._groups(inn, P.BACKLINK_LABELS))
         assert neighbours(data, "zzz") == [] and P.edges_of(data, "zzz") == ([], [])
 
@@ -178,13 +186,44 @@ def test_neighbours_and_edges_read_from_the_adjacency_match_networkx_views() -> 
 
 
 def test_plain_header_values_skip_the_parser_with_its_bytes() -> None:
-    from hypothesis import given, settings, strategies as st
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
 
     from compiler.render.markdown import _plain, escape_underscores, make_markdown, render_field, render_inline
 
     md = make_markdown()
-    pieces = st.sampled_from(["a", "Γ", " ", "_", "\\_", "\\", ":", "/", "http://x.org/a_b", '"', "'", "*", "`", "$",
-                              "[", "]", "<", "&amp;", "\r", "\x00", "\n", "\t", "~", "|", "#", "1.", "-", "»"])
+    pieces = st.sampled_from(
+        [
+            "a",
+            "Γ",
+            " ",
+            "_",
+            "\\_",
+            "\\",
+            ":",
+            "/",
+            "http://x.org/a_b",
+            '"',
+            "'",
+            "*",
+            "`",
+            "$",
+            "[",
+            "]",
+            "<",
+            "&amp;",
+            "\r",
+            "\x00",
+            "\n",
+            "\t",
+            "~",
+            "|",
+            "#",
+            "1.",
+            "-",
+            "»",
+        ]
+    )
 
     @settings(max_examples=400, deadline=None)
     @given(st.lists(pieces, max_size=12).map("".join))
@@ -197,8 +236,9 @@ def test_plain_header_values_skip_the_parser_with_its_bytes() -> None:
     assert _plain("model:epochal\\_manifold") and not _plain("a\\\\_b") and not _plain("a_b")
 
 
-def test_templates_compiled_before_a_renderer_existed_still_render_its_pages(tmp_path: Path,
-                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_templates_compiled_before_a_renderer_existed_still_render_its_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A bare environment (a tool, a test) compiles and caches term.html first; a build then loads that code."""
     from compiler.render.site import render_site
     from tests.render_support import make_glossary, term
@@ -225,5 +265,3 @@ def test_graph_json_gives_each_node_its_url_without_touching_the_graph(tmp_path:
     data = json.loads((tmp_path / "site" / "graph.json").read_text(encoding="utf-8"))
     urls = {node["id"]: node["url"] for node in data["nodes"]}
     assert urls["A"] == "terms/A.html" and set(urls) == set(before)
-
-

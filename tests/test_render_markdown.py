@@ -5,8 +5,7 @@ import re
 
 import pytest
 
-from compiler.render.markdown import render_block, render_field, render_inline, safe_link
-from compiler.render.markdown import formula_html
+from compiler.render.markdown import formula_html, render_block, render_field, render_inline, safe_link
 from compiler.render.mathml import latex_to_mathml, looks_like_latex, math_html
 
 DROPPED_LINKS = [

@@ -16,8 +16,8 @@ import pytest
 
 from compiler.build import Options, analyze, build
 from compiler.codes import make
-from compiler.link.integrity import _did_you_mean
 from compiler.incremental.render import render_site_fast
+from compiler.link.integrity import _did_you_mean
 from compiler.render import render_site
 from compiler.render.reports import checks_context, dangling_suggestions, unchecked_reason, verdict
 from tests.render_support import REPO, make_glossary, term, tree_bytes

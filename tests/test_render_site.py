@@ -11,8 +11,16 @@ import pytest
 from compiler.codes import make
 from compiler.incremental.render import render_site_fast
 from compiler.render import render_site
-from tests.render_support import (FakeCheck, FakeModule, broken_links, make_glossary, parse_html, seed_glossary, term,
-                            tree_bytes, xss_term)
+from tests.render_support import (
+    FakeCheck,
+    broken_links,
+    make_glossary,
+    parse_html,
+    seed_glossary,
+    term,
+    tree_bytes,
+    xss_term,
+)
 
 CSP = "default-src 'none'; script-src 'self'"
 
@@ -143,7 +151,8 @@ def _unsafe_markup(site: Path) -> list[str]:
             for name, value in attrs.items():
                 if name.startswith("on") or name == "style" or name == "srcdoc":
                     bad.append(f"{page}: {tag} {name}")
-                if name in ("href", "src", "action", "formaction") and re.match(r"\s*(javascript|data|vbscript):", value or "", re.I):
+                scheme = re.match(r"\s*(javascript|data|vbscript):", value or "", re.I)
+                if name in ("href", "src", "action", "formaction") and scheme:
                     bad.append(f"{page}: {tag} {name}={value}")
             if tag in ("iframe", "object", "embed", "img", "form", "base"):
                 bad.append(f"{page}: {tag}")
@@ -153,7 +162,9 @@ def _unsafe_markup(site: Path) -> list[str]:
 def test_every_page_has_the_csp_and_no_inline_script(seed_site: Path) -> None:
     redirects = {p for p in seed_site.rglob("*.html") if 'http-equiv="refresh"' in p.read_text(encoding="utf-8")}
     assert redirects
-    problems = [b for b in _unsafe_markup(seed_site) if not (b.endswith("no CSP") and Path(b.split(":")[0]) in redirects)]
+    problems = [
+        b for b in _unsafe_markup(seed_site) if not (b.endswith("no CSP") and Path(b.split(":")[0]) in redirects)
+    ]
     assert problems == []
     for page in redirects:
         assert "default-src 'none'" in page.read_text(encoding="utf-8")
@@ -162,9 +173,19 @@ def test_every_page_has_the_csp_and_no_inline_script(seed_site: Path) -> None:
 def test_hostile_term_is_escaped_everywhere(tmp_path: Path) -> None:
     evil = xss_term()
     payload = "<script>document"
-    check = FakeCheck({"term": "EVIL", "pointer": "/formal_mappings/candidates/0/equation_hint", "status": payload,
-                       "message": payload, "claimed": payload, "computed": payload, "evidence": {payload: payload},
-                       "deviation": {"sigma": payload, "relative": payload}, "edition": payload})
+    check = FakeCheck(
+        {
+            "term": "EVIL",
+            "pointer": "/formal_mappings/candidates/0/equation_hint",
+            "status": payload,
+            "message": payload,
+            "claimed": payload,
+            "computed": payload,
+            "evidence": {payload: payload},
+            "deviation": {"sigma": payload, "relative": payload},
+            "edition": payload,
+        }
+    )
     diag = make("schema-type", "EVIL.md", 3, 1, payload + " message", hint=payload)
     out = tmp_path / "site"
     stats, diags = render_site(make_glossary([evil, seed_glossary().terms[0]], checks=[check], diagnostics=[diag]), out)
@@ -181,9 +202,15 @@ def test_hostile_term_is_escaped_everywhere(tmp_path: Path) -> None:
 
 
 def test_values_are_shown_as_written(tmp_path: Path) -> None:
-    t = term("VER", "Versioned", version="0.10", status="draft", last_updated="2025-01-02",
-             formal_mappings={"candidates": [{"target": "T", "confidence": 1e-05, "equation_hint": "x₀ ∝ √t"}]},
-             extra_field={"nested": [True, None, 3]})
+    t = term(
+        "VER",
+        "Versioned",
+        version="0.10",
+        status="draft",
+        last_updated="2025-01-02",
+        formal_mappings={"candidates": [{"target": "T", "confidence": 1e-05, "equation_hint": "x₀ ∝ √t"}]},
+        extra_field={"nested": [True, None, 3]},
+    )
     render_site(make_glossary([t]), tmp_path / "s")
     html = read(tmp_path / "s", "terms/VER.html")
     assert '<dd class="version">0.10</dd>' in html
@@ -222,23 +249,32 @@ def test_repeated_id_gets_two_pages(tmp_path: Path) -> None:
 
 
 def test_problems_page_groups_by_code_errors_first_and_counts_term_files(tmp_path: Path) -> None:
-    diags = [make("yaml-syntax", "b.md", 7, 3, "bad colon", hint="quote it"),
-             make("schema-type", "a.md", 2, 1, "wrong type"), make("yaml-syntax", "a.md", 9, 1, "bad <b>"),
-             make("term-orphan", "a.md", 1, 1, "alone"), make("term-orphan", "b.md", 1, 1, "alone too"),
-             make("module-duplicate", "modules/M.md", 1, 1, "twice"),
-             replace(make("check-stale", "b.md", 4, 1, "stale but accepted"), waived="old data on purpose")]
+    diags = [
+        make("yaml-syntax", "b.md", 7, 3, "bad colon", hint="quote it"),
+        make("schema-type", "a.md", 2, 1, "wrong type"),
+        make("yaml-syntax", "a.md", 9, 1, "bad <b>"),
+        make("term-orphan", "a.md", 1, 1, "alone"),
+        make("term-orphan", "b.md", 1, 1, "alone too"),
+        make("module-duplicate", "modules/M.md", 1, 1, "twice"),
+        replace(make("check-stale", "b.md", 4, 1, "stale but accepted"), waived="old data on purpose"),
+    ]
     render_site(make_glossary([term("A", file="a.md"), term("B", file="b.md")], diagnostics=diags), tmp_path / "s")
     html = read(tmp_path / "s", "problems.html")
     main = html.split("<main")[1].split("</main>")[0]
     keys = re.findall(r'data-key="([^"]+)"', main)
-    assert keys == ["error:yaml-syntax", "error:schema-type", "warning:term-orphan", "warning:module-duplicate",
-                    "waived:check-stale"]  # errors first, then by size; waived last, never a warning
+    assert keys == [
+        "error:yaml-syntax",
+        "error:schema-type",
+        "warning:term-orphan",
+        "warning:module-duplicate",
+        "waived:check-stale",
+    ]  # errors first, then by size; waived last, never a warning
     assert "3 errors, 3 warnings, 0 notes and 1 waived, in 2 of 2 term files and 1 module document" in main
-    yaml = main[main.index('data-key="error:yaml-syntax"'):main.index('data-key="error:schema-type"')]
+    yaml = main[main.index('data-key="error:yaml-syntax"') : main.index('data-key="error:schema-type"')]
     assert yaml.index("a.md</a>:9") < yaml.index("b.md</a>:7:3") and "Hint: quote it" in yaml
     assert "bad &lt;b&gt;" in yaml and "<b>" not in yaml
     assert '<span class="sev sev-waived">waived</span>' in main and "Waived: old data on purpose" in main
-    assert '../' not in main  # top-level page: links from the root
+    assert "../" not in main  # top-level page: links from the root
 
 
 def test_long_problem_groups_show_their_first_rows_and_the_data_file_holds_all(tmp_path: Path) -> None:
@@ -249,7 +285,7 @@ def test_long_problem_groups_show_their_first_rows_and_the_data_file_holds_all(t
     html = read(tmp_path / "s", "problems.html")
     assert html.count("finding ") == ROWS_SHOWN and "and 7 more" in html and f"Show all {ROWS_SHOWN + 7}" in html
     script = read(tmp_path / "s", "problems-data.js")
-    data = json.loads(script[script.index("=") + 1:].strip().rstrip(";"))
+    data = json.loads(script[script.index("=") + 1 :].strip().rstrip(";"))
     assert data["groups"] == [["warning", "term-orphan"]] and len(data["rows"]) == ROWS_SHOWN + 7
     assert [data["files"][r[1]][0] for r in data["rows"]] == sorted(d.file for d in many)
 
@@ -282,18 +318,22 @@ def test_refused_output_is_a_diagnostic(tmp_path: Path) -> None:
 
 
 def test_body_links_point_at_pages_or_become_text(tmp_path: Path) -> None:
-    body = ("[a](./sub/../B.md) [b](term:B) [c](B) [d](#B) [e](link) [f](<#>) [g](./nowhere.md) "
-            "[[Term B]] [[Nobody]] ![pic](pic.png) [x](https://example.org/) [t](temporal%20b)\n")
+    body = (
+        "[a](./sub/../B.md) [b](term:B) [c](B) [d](#B) [e](link) [f](<#>) [g](./nowhere.md) "
+        "[[Term B]] [[Nobody]] ![pic](pic.png) [x](https://example.org/) [t](temporal%20b)\n"
+    )
     a = term("A", "Term A", body=body)
     b = term("B", "Term B", file="B.md", aliases=["temporal b"])
     render_site(make_glossary([a, b]), tmp_path / "s")
     html = read(tmp_path / "s", "terms/A.html")
-    body_html = html[html.index('id="body"'):]
+    body_html = html[html.index('id="body"') :]
     assert body_html.count('href="../terms/B.html"') == 6  # a b c d [[Term B]] t
     assert '<a href="https://example.org/">x</a>' in body_html
     for text in ("e", "f", "g", "Nobody"):
-        assert f'title="link target not in the glossary">{text}</span>' in body_html or \
-            f'title="no page for this name">{text}</span>' in body_html, text
+        assert (
+            f'title="link target not in the glossary">{text}</span>' in body_html
+            or f'title="no page for this name">{text}</span>' in body_html
+        ), text
     assert "<img" not in body_html and "[pic]" in body_html
     assert broken_links(tmp_path / "s") == []
 
@@ -321,10 +361,19 @@ def test_a_page_that_fails_becomes_a_stand_in(tmp_path: Path, monkeypatch: pytes
 
 
 def test_odd_keys_and_shapes_do_not_break_a_page(tmp_path: Path) -> None:
-    t = term("ODD", triad="just text", operational_definition=["a", "b"], formal_mappings={"candidates": "x"},
-             provenance=[{"module": "M"}, 3], poetic_connections={"association_matrix": [["A"], "B", None]},
-             constraints_and_falsifiers={"claims": [None, "text"]}, naming_notes=["n"],
-             context_windows="w", crosslinks="c", weird={1: "one", "1": "uno", None: "nothing"})
+    t = term(
+        "ODD",
+        triad="just text",
+        operational_definition=["a", "b"],
+        formal_mappings={"candidates": "x"},
+        provenance=[{"module": "M"}, 3],
+        poetic_connections={"association_matrix": [["A"], "B", None]},
+        constraints_and_falsifiers={"claims": [None, "text"]},
+        naming_notes=["n"],
+        context_windows="w",
+        crosslinks="c",
+        weird={1: "one", "1": "uno", None: "nothing"},
+    )
     stats, diags = render_site(make_glossary([t]), tmp_path / "s")
     assert diags == []
     html = read(tmp_path / "s", "terms/ODD.html")
@@ -343,16 +392,26 @@ def test_worker_processes_give_the_same_bytes(tmp_path: Path) -> None:
 def _json_values():  # type: ignore[no-untyped-def]
     from hypothesis import strategies as st
 
-    scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
-                        st.text(max_size=30), st.sampled_from(["<script>x</script>", "$\\frac{1}{$", "javascript:x",
-                                                               "[a](javascript:x)", "\\text{<b>}", "[[x]]", "_a_"]))
-    return st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                         st.dictionaries(st.text(max_size=8), inner, max_size=4)),
-                        max_leaves=12)
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(allow_nan=True),
+        st.text(max_size=30),
+        st.sampled_from(
+            ["<script>x</script>", "$\\frac{1}{$", "javascript:x", "[a](javascript:x)", "\\text{<b>}", "[[x]]", "_a_"]
+        ),
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+        max_leaves=12,
+    )
 
 
 def test_any_field_shapes_render_without_failing() -> None:
-    from hypothesis import HealthCheck, given, settings, strategies as st
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
 
     from compiler.render.pages import KNOWN_FIELDS
     from compiler.render.plan import plan_site
@@ -364,8 +423,16 @@ def test_any_field_shapes_render_without_failing() -> None:
     @given(st.dictionaries(st.sampled_from(fields), _json_values(), max_size=8), st.text(max_size=60))
     def check(data: dict, body: str) -> None:
         t = term("FUZZ", body=body)
-        t = type(t)(id=t.id, file=t.file, path=t.path, data={**data, "canonical_id": "FUZZ"}, body=body,
-                    body_line=1, locations=t.locations, header_lines=t.header_lines)
+        t = type(t)(
+            id=t.id,
+            file=t.file,
+            path=t.path,
+            data={**data, "canonical_id": "FUZZ"},
+            body=body,
+            body_line=1,
+            locations=t.locations,
+            header_lines=t.header_lines,
+        )
         g = make_glossary([t])
         plan = plan_site(g.terms, g.modules, g.graph)
         renderer = SiteRenderer(g, plan)
@@ -376,8 +443,9 @@ def test_any_field_shapes_render_without_failing() -> None:
     check()
 
 
-def test_a_redirect_that_fails_is_a_located_error_and_the_rest_is_written(tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_redirect_that_fails_is_a_located_error_and_the_rest_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _break(monkeypatch, "redirect_page", "alias", "Bee")
     stats, diags = render_site(make_glossary([term("A", aliases=["Ay"]), term("B", aliases=["Bee"])]), tmp_path / "s")
     assert [(d.code, d.file, d.term) for d in diags] == [("page-failed", "B.md", "B")]

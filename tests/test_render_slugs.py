@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from compiler.render.slugs import RESERVED, assign_slugs, href, is_safe_slug, natural_slug
 
@@ -48,7 +49,7 @@ def test_hostile_ids_stay_inside_the_folder(ident: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", sorted(RESERVED))
 def test_reserved_names_get_another_slug(name: str) -> None:
     slugs, clashes = assign_slugs([name, name.upper()])
-    for ident, slug in slugs.items():
+    for _ident, slug in slugs.items():
         assert slug.casefold() not in RESERVED
     assert {c.reason for c in clashes} == {"reserved"}
 

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from compiler.stages import Options
-from compiler.incremental.stages import fast_analyze as analyze, fast_build as build
 from compiler.incremental import render_workers as tasks
-from compiler.render import forcelayout, site as S
+from compiler.incremental.stages import fast_analyze as analyze
+from compiler.incremental.stages import fast_build as build
+from compiler.render import forcelayout
+from compiler.render import site as S
 from compiler.render.plan import plan_site
+from compiler.stages import Options
 
 from .conftest import FIXTURES
 from .render_support import tree_bytes as tree

@@ -16,15 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from compiler.model import GraphData
-from compiler.stages import Options
-from compiler.incremental.stages import fast_analyze as analyze
 from compiler.incremental import pages as reuse
-from compiler.render import site as site_module
-from compiler.render.plan import plan_site
 from compiler.incremental.plan import remembered_plan
 from compiler.incremental.render import render_site_fast
+from compiler.incremental.stages import fast_analyze as analyze
+from compiler.model import GraphData
+from compiler.render import site as site_module
+from compiler.render.plan import plan_site
 from compiler.render.site import SITE_FILES, render_site
+from compiler.stages import Options
 
 from .conftest import FIXTURES
 from .render_support import tree_bytes as tree

@@ -9,17 +9,16 @@ must also equal a clean build of the same files, byte for byte.
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler.stages import Options
 from compiler.incremental.stages import fast_build as build
 from compiler.render.plan import plan_site
 from compiler.render.site import SITE_PAGES
+from compiler.stages import Options
 
 from . import test_incremental as incremental
 from .render_support import tree_bytes as tree

@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 
+from compiler.codes import make, selector_known, selector_specificity
 from compiler.config import RuleConfig, default_config
-from compiler.codes import make
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.model import Location, Term
-from compiler.codes import selector_known, selector_specificity
 from compiler.rules import apply_rules
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from compiler.load.terms import load_text
 from compiler.authoring.scaffold import StubRequest, name_from_id, skeleton, write_stubs
+from compiler.load.terms import load_text
 from compiler.validate.schema import term_schema, validate_term
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import shutil
 import os
 from pathlib import Path
 from typing import Iterator

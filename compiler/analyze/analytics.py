@@ -30,11 +30,11 @@ import numpy as np
 from compiler.analyze import similarity
 from compiler.analyze.ranking import Weighted, pagerank  # without networkx: the graph page ranks its nodes too
 from compiler.codes import make
+from compiler.collector import gc_paused  # the analysis makes many small objects and no cycles
 from compiler.diagnostics import Diagnostic
 from compiler.export.gexf import gexf_graph, write_gexf  # streamed, in networkx's layout
-from compiler.collector import gc_paused  # the analysis makes many small objects and no cycles
-from compiler.link.relations import MODULE_ID
 from compiler.ids import id_problem
+from compiler.link.relations import MODULE_ID
 from compiler.model import Edge, GraphData, Term
 
 SEED = 42  # Louvain's random order; fixed so that two runs give the same communities
@@ -404,14 +404,14 @@ def _wanted(mg: MapGraph, limit: int) -> list[Wanted]:
     variants = _variants([r[2] for r in rows], (n for n in missing if isinstance(n, str))) if rows else {}
     out: list[Wanted] = []
     kept: set[str] = set()
-    for inbound, _, node, relations, sources in rows:
+    for inbound, _, node, counts, named in rows:
         if len(out) >= limit:
             break
         if kept.intersection(variants.get(node, ())):
             continue  # a misspelling of a name ranked higher: its stub would be a duplicate
         kept.add(node)
         out.append(Wanted(node, label_from_id(node), inbound,
-                          tuple(sorted(relations.items(), key=lambda rc: (-rc[1], rc[0]))), tuple(sorted(sources)),
+                          tuple(sorted(counts.items(), key=lambda rc: (-rc[1], rc[0]))), tuple(sorted(named)),
                           variants.get(node, ())))
     return out
 
@@ -515,12 +515,12 @@ def suggested_links(analysis: Analysis, terms: Sequence[Term]) -> list[Diagnosti
         by_id.setdefault(term.id, term)
     out: list[Diagnostic] = []
     for s in analysis.suggestions:
-        term = by_id.get(s.source)
-        if term is None:
+        found = by_id.get(s.source)
+        if found is None:
             continue
-        where = term.location("/crosslinks")
+        where = found.location("/crosslinks")
         other = analysis.labels.get(s.target, s.target)
-        out.append(make("suggest-link", term.file, where.line, where.column,
+        out.append(make("suggest-link", found.file, where.line, where.column,
                         f"`{s.source}` and `{s.target}` ({other}) read alike (text similarity {s.score:.2f}) "
                         "but are not linked",
                         term=s.source, pointer="/crosslinks",

@@ -32,13 +32,14 @@ import numpy as np
 
 from compiler.analyze import similarity
 from compiler.analyze.analytics import SIMILAR, Analysis, MapGraph, Similar, analyze_map
-from compiler.export.gexf import CHUNK, gexf_value, write_items
 from compiler.collector import gc_paused
+from compiler.export.gexf import CHUNK, gexf_value, write_items
 from compiler.link.graph import EdgeRecords, edge_weight, link_edges
 from compiler.link.references import Resolver, term_references
 from compiler.link.relations import RELATION_CODE, RELATION_NAMES, is_link
 from compiler.load.terms import load_bytes, read_file
-from compiler.load.walk import discover, display_of as _display
+from compiler.load.walk import discover
+from compiler.load.walk import display_of as _display
 from compiler.validate.schema import validate_term
 
 BATCH = 200  # at most this many files per task handed to a worker process
@@ -165,7 +166,9 @@ def _nodes(t: _Terms, modules: Sequence[Any]) -> tuple[list[str], list[str], lis
                                                       list[str | None], list[tuple[str, ...]], dict[str, Named]]:
     """Node columns for the terms then the modules (as ``graph.build_graph`` orders them), and the module names."""
     nodes, kinds, labels = list(t.ids), ["term"] * len(t.ids), list(t.labels)
-    statuses, files, aliases = list(t.statuses), list(t.files), list(t.aliases)
+    statuses: list[str | None] = list(t.statuses)
+    files: list[str | None] = list(t.files)
+    aliases = list(t.aliases)
     taken = set(t.ids)
     named: dict[str, Named] = {}
     for module in modules:

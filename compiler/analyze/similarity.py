@@ -20,8 +20,8 @@ scipy is optional at import time: :func:`available` says whether it is installed
 from __future__ import annotations
 
 import re
-from collections import Counter
 from array import array
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 

@@ -16,8 +16,16 @@ from typing import Any
 
 from .result import CheckResult, Deviation
 
-_LAZY = {"check_terms": "api", "run_checks": "api", "check_hint": "api", "account": "api", "iter_hints": "inputs", "hook": "hooks",
-         "load_reference": "reference", "ReferenceData": "reference"}
+_LAZY = {
+    "check_terms": "api",
+    "run_checks": "api",
+    "check_hint": "api",
+    "account": "api",
+    "iter_hints": "inputs",
+    "hook": "hooks",
+    "load_reference": "reference",
+    "ReferenceData": "reference",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -32,4 +40,15 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-__all__ = ["account", "check_terms", "run_checks", "check_hint", "CheckResult", "Deviation", "hook", "load_reference", "ReferenceData", "iter_hints"]
+__all__ = [
+    "account",
+    "check_terms",
+    "run_checks",
+    "check_hint",
+    "CheckResult",
+    "Deviation",
+    "hook",
+    "load_reference",
+    "ReferenceData",
+    "iter_hints",
+]

@@ -22,13 +22,14 @@ from typing import Any, Mapping, Sequence
 from ..codes import make
 from ..diagnostics import Diagnostic
 from . import montecarlo
-from .inputs import iter_hints
 from .hooks import BUILTIN, Registry, discover, hook, needs_hooks, run_hook
-from .verdict import _year as year_of, check_hint_with
+from .inputs import iter_hints
 from .readings import Table
 from .reference import ReferenceData, load_reference
 from .result import CheckResult, Deviation
 from .symbols import check_table
+from .verdict import _year as year_of
+from .verdict import check_hint_with
 
 MAX_HINTS_PER_TERM = 64  # equation hints checked per term; the rest are unchecked (check-budget)
 CODE_BY_STATUS = {"fail": "check-fail", "stale": "check-stale", "error": "check-error", "unchecked": "check-unchecked"}
@@ -189,4 +190,5 @@ def _check_one(term: Any, candidate: Mapping[str, Any], hint: str, ref: Referenc
     return _over_budget(check_hint_with(hint, ref, edition, _claimed_in(candidate), table))
 
 
-__all__ = ["account", "run_checks", "check_hint", "CheckResult", "Deviation", "hook", "load_reference", "ReferenceData", "iter_hints"]
+__all__ = ["account", "check_terms", "run_checks", "check_hint", "CheckResult", "Deviation", "hook", "load_reference",
+           "ReferenceData", "iter_hints"]

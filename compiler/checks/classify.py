@@ -18,8 +18,27 @@ import re
 from dataclasses import dataclass, field
 
 from .parser import STOPWORDS, ParseError, Parser
-from .tokenizer import (CMD, COMMA, END, GREEK_CHARS, LB, LBR, LP, NAME, NUM, OP, OTHER, RB, RBR, REL, RP, SEP,
-                        Token, TokenizeError, tokenize)
+from .tokenizer import (
+    CMD,
+    COMMA,
+    END,
+    GREEK_CHARS,
+    LB,
+    LBR,
+    LP,
+    NAME,
+    NUM,
+    OP,
+    OTHER,
+    RB,
+    RBR,
+    REL,
+    RP,
+    SEP,
+    Token,
+    TokenizeError,
+    tokenize,
+)
 from .tree import Call, Node, Opaque, Sym, walk
 
 MAX_LEFT_TOKENS = 60

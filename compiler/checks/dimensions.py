@@ -14,9 +14,9 @@ Base letters: M mass, L length, T time, I current, Θ temperature. A lone ``N`` 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 from .units import DIMENSIONLESS, SI_UNITS, Dimension
 
@@ -35,7 +35,9 @@ NAMED = {  # quantity names used as dimensions
 PURE = {"dimensionless", "unitless", "1", "none", "pure number", "radian", "radians", "rad", "bit", "bits", "nat", "nats",
         "dimensionless number", "a pure number"}
 _SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ᐟ", "0123456789-+/")
-_TOKEN = re.compile(r"\s+|\[[^\[\]]{1,60}\]|[A-Za-zΘθΩμ%‰][A-Za-zΘθΩμ%‰-]*|\d+(?:/\d+)?|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ᐟ]+|\^\{[^{}]*\}|\^\([^()]*\)|\^-?\d+(?:/\d+)?|\*\*-?\d+|[·⋅*×/()]")
+_TOKEN = re.compile(
+    r"\s+|\[[^\[\]]{1,60}\]|[A-Za-zΘθΩμ%‰][A-Za-zΘθΩμ%‰-]*|\d+(?:/\d+)?|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ᐟ]+|\^\{[^{}]*\}|\^\([^()]*\)|\^-?\d+(?:/\d+)?|\*\*-?\d+|[·⋅*×/()]"
+)
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def _clean(raw: str) -> str:
     text = text.replace("\\", "")
     cut = re.search(r"\s\(", text)
     if cut and cut.start() > 0:
-        text = text[:cut.start()]
+        text = text[: cut.start()]
     text = re.sub(r"\s*[.;:,]\s*$", "", text)
     return text.strip()
 

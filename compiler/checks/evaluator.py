@@ -21,7 +21,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from .tree import (Bin, Call, Neg, Node, Num, Opaque, PlusMinus, Pow, Sym, Tuple, Unit, walk)
+from .tree import Bin, Call, Neg, Node, Num, Opaque, PlusMinus, Pow, Sym, Tuple, Unit, walk
 from .units import UNITS
 
 MAX_EXPONENT = 1_000.0

@@ -206,8 +206,21 @@ def from_hook_output(data: Mapping[str, Any], hint: str, name: str, edition: str
         deviation = Deviation(abs(d) / unc if unc else None, d / abs(claimed) if claimed else None)
     message = str(data.get("message") or status)[:2000]
     evidence = tuple(e for e in (data.get("evidence") or []) if isinstance(e, dict))[:20]
-    return CheckResult(hint, status, "checkable", message, f"hook {name!r}: {message}", str(data.get("relation") or "")[:500] or None,
-                       computed, unc, claimed, deviation, str(data.get("edition") or edition or "") or None, evidence, hook=name)
+    return CheckResult(
+        hint,
+        status,
+        "checkable",
+        message,
+        f"hook {name!r}: {message}",
+        str(data.get("relation") or "")[:500] or None,
+        computed,
+        unc,
+        claimed,
+        deviation,
+        str(data.get("edition") or edition or "") or None,
+        evidence,
+        hook=name,
+    )
 
 
 def entry_points_present() -> bool:

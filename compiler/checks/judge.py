@@ -18,15 +18,13 @@ The rules (documented for users in ``docs/checks.md``):
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from . import montecarlo
 from .classify import literal_only
 from .dimcheck import DimensionClash, dimension
-from .evaluator import (Context, EvalError, Unbound, Undecidable, UnitMismatch, Val, evaluate, rounded_numbers,
-                        unbound)
+from .evaluator import Context, EvalError, Unbound, Undecidable, UnitMismatch, Val, evaluate, rounded_numbers, unbound
 from .reference import Choice, ReferenceData, parse_unit
 from .result import Deviation
 from .tree import Node, Num, Pow, Sym, Unit, walk
@@ -79,7 +77,9 @@ def judge_pair(left: Node, op: str, right: Node, ref: ReferenceData, year: int |
 
     ``choice`` says how ambiguous symbols are read in this hint (see :mod:`.readings`).
     """
-    known: Callable[[Sym], bool] = lambda s: ref.lookup(s, choice) is not None
+    def known(s: Sym) -> bool:
+        return ref.lookup(s, choice) is not None
+
     missing = [u for u in (unbound(left, known), unbound(right, known)) if u is not None]
     if missing:
         return _unbound(missing, left, right, ref, relation)
@@ -231,7 +231,9 @@ def _decide(op: str, comp: float, claim: float, sigma: float, res: float, eps: f
     if op in EQUALITY:
         tol = res + 2 * sigma + eps
         ok = abs(d) <= tol
-        f = lambda x: _fmt(x, power, 3)
+        def f(x: float) -> str:
+            return _fmt(x, power, 3)
+
         return ("pass" if ok else "fail"), (
             f"the difference {f(abs(d))} is {'within' if ok else 'beyond'} the allowed {f(tol)} "
             f"(rounding {f(res)} + 2σ, σ = {f(sigma)})")

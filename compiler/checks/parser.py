@@ -12,8 +12,8 @@ read: ``\\alpha/2\\pi`` is α/(2π) and ``h/2π`` is ħ.
 """
 from __future__ import annotations
 
-from .tokenizer import (CMD, COMMA, END, LB, LBR, LP, NAME, NUM, OP, OTHER, PIPE, PM, RB, RBR, RP, HintError, Token)
-from .tree import (Bin, Call, Neg, Node, Num, Opaque, PlusMinus, Pow, Sym, Tuple, Unit, is_year, number)
+from .tokenizer import CMD, COMMA, END, LB, LBR, LP, NAME, NUM, OP, OTHER, PIPE, PM, RB, RBR, RP, HintError, Token
+from .tree import Bin, Call, Neg, Node, Num, Opaque, PlusMinus, Pow, Sym, Tuple, Unit, is_year, number
 
 MAX_DEPTH = 60
 MAX_NODES = 2_000
@@ -54,7 +54,11 @@ class Parser:
     """One parser per token slice; ``parse_expression`` is greedy and may stop early."""
 
     def __init__(self, tokens: list[Token]) -> None:
-        self.tokens = tokens if tokens and tokens[-1].kind == END else tokens + [Token(END, "", tokens[-1].pos + 1 if tokens else 0)]
+        self.tokens = (
+            tokens
+            if tokens and tokens[-1].kind == END
+            else tokens + [Token(END, "", tokens[-1].pos + 1 if tokens else 0)]
+        )
         self.i = 0
         self.depth = 0
         self.nodes = 0
@@ -92,9 +96,14 @@ class Parser:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             self.fail(f"the expression has more than {MAX_NODES} parts", self.cur.pos)
-        kids = [getattr(n, a, None) for a in ("left", "right", "operand", "base", "exponent", "arg", "value", "uncertainty")]
+        kids = [
+            getattr(n, a, None) for a in ("left", "right", "operand", "base", "exponent", "arg", "value", "uncertainty")
+        ]
         kids += list(n.items) if isinstance(n, Tuple) else []
-        height = 1 + max((self.heights.get(id(k), 1) for k in kids if k is not None and not isinstance(k, (str, float, int))), default=0)
+        height = 1 + max(
+            (self.heights.get(id(k), 1) for k in kids if k is not None and not isinstance(k, (str, float, int))),
+            default=0,
+        )
         if height > MAX_HEIGHT:
             self.fail(f"the expression is nested more than {MAX_HEIGHT} levels deep", self.cur.pos)
         self.heights[id(n)] = height
@@ -153,8 +162,13 @@ class Parser:
         while True:
             if self.at(NUM) and _ends_in_symbol(left) and not self.cur.text.startswith("."):
                 tok = self.advance()  # `a_μ 2025`: an edition? an index? never a product
-                left = self.node(Opaque(f"{_text_of(left)} {tok.text}", tok.pos,
-                                        f"the number {tok.text} after {_text_of(left)} is neither a factor nor an argument"))
+                left = self.node(
+                    Opaque(
+                        f"{_text_of(left)} {tok.text}",
+                        tok.pos,
+                        f"the number {tok.text} after {_text_of(left)} is neither a factor nor an argument",
+                    )
+                )
             elif self.implicit_allowed(left):
                 save, nodes, depth = self.i, self.nodes, self.depth
                 try:
@@ -233,7 +247,13 @@ class Parser:
     def parse_postfix(self) -> Node:
         n = self.parse_primary()
         while True:
-            if self.at(OP, "_") and isinstance(n, Sym) or self.at(OP, "^") and isinstance(n, Sym) and self.superscript_is_label():
+            if (
+                self.at(OP, "_")
+                and isinstance(n, Sym)
+                or self.at(OP, "^")
+                and isinstance(n, Sym)
+                and self.superscript_is_label()
+            ):
                 self.advance()
                 n = self.with_labels(n, self.script_labels())
             elif self.at(OP, "!"):
@@ -266,9 +286,11 @@ class Parser:
         inner = self.p_paren(self.cur)
         if isinstance(inner, Tuple):
             return self.node(Bin("*", sym, inner, self.tokens[start].pos))
-        toks = self.tokens[start + 1:self.i - 1]
+        toks = self.tokens[start + 1 : self.i - 1]
         key = "".join(t.text for t in toks if t.kind not in (LB, RB)).casefold()
-        shown = "".join((" " if k and t.space_before else "") + t.text for k, t in enumerate(toks) if t.kind not in (LB, RB))
+        shown = "".join(
+            (" " if k and t.space_before else "") + t.text for k, t in enumerate(toks) if t.kind not in (LB, RB)
+        )
         return self.node(Sym(sym.base, sym.labels, sym.pos, f"{sym.text}({shown})", key))
 
     def with_labels(self, sym: Sym, labels: list[str]) -> Sym:
@@ -302,8 +324,13 @@ class Parser:
             return True  # ^{E821}: an experiment's name
         if len(inner) == 1 and inner[0].kind == OP and inner[0].text in "*+-":
             return True
-        return len(inner) == 1 and inner[0].kind == NAME and len(inner[0].text) > 1 and inner[0].text != "pi" or any(
-            t.kind == NAME and len(t.text) > 1 and t.text.isascii() and t.text not in FUNCTIONS for t in inner)
+        return (
+            len(inner) == 1
+            and inner[0].kind == NAME
+            and len(inner[0].text) > 1
+            and inner[0].text != "pi"
+            or any(t.kind == NAME and len(t.text) > 1 and t.text.isascii() and t.text not in FUNCTIONS for t in inner)
+        )
 
     def script_labels(self) -> list[str]:
         """The text of a sub/superscript: one token, or a brace group, split at commas."""
@@ -343,8 +370,9 @@ class Parser:
         unit_ok, self.unit_ok = self.unit_ok, False
         light, self.speed_of_light_unit = self.speed_of_light_unit, False
         subscripted = self.peek().kind == OP and self.peek().text == "_"
-        if (unit_ok and tok.kind == NAME and tok.text in SHORT_UNITS or light and tok.kind == NAME and tok.text == "c") \
-                and not subscripted:
+        if (
+            unit_ok and tok.kind == NAME and tok.text in SHORT_UNITS or light and tok.kind == NAME and tok.text == "c"
+        ) and not subscripted:
             self.advance()  # `3 m`, and the c of `MeV/c²`, `GeV/c`: units, not symbols
             return self.node(Unit(tok.text, tok.pos))
         self.enter()
@@ -415,7 +443,13 @@ class Parser:
             return self.parse_group(LB, RB, "'}'")
         if self.at(LP):
             return self.parse_group(LP, RP, "')'")
-        if self.at(NUM) and "." not in self.cur.text and len(self.cur.text) > 1 and self.tokens[self.i - 1].kind == CMD and self.tokens[self.i - 1].text == "frac":
+        if (
+            self.at(NUM)
+            and "." not in self.cur.text
+            and len(self.cur.text) > 1
+            and self.tokens[self.i - 1].kind == CMD
+            and self.tokens[self.i - 1].text == "frac"
+        ):
             tok = self.advance()  # \frac12 means 1/2: split the digits
             return self.node(number(tok.text[0], tok.pos))
         return self.parse_postfix()
@@ -454,8 +488,14 @@ class Parser:
 
 
 _PRIMARY = {
-    NUM: Parser.p_number, NAME: Parser.p_name, CMD: Parser.p_command, LP: Parser.p_paren,
-    LB: Parser.p_brace, LBR: Parser.p_bracket, PIPE: Parser.p_abs, OTHER: Parser.p_other,
+    NUM: Parser.p_number,
+    NAME: Parser.p_name,
+    CMD: Parser.p_command,
+    LP: Parser.p_paren,
+    LB: Parser.p_brace,
+    LBR: Parser.p_bracket,
+    PIPE: Parser.p_abs,
+    OTHER: Parser.p_other,
 }
 
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import json
 import math
-from functools import lru_cache
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -211,7 +211,8 @@ class ReferenceData:
     def value(self, q: Quantity, year: int | None, ctx: Context, written: str = "") -> Val:
         """``q`` at ``year`` as an input of ``ctx``: the same edition is the same input everywhere in a hint."""
         if q.disputed:
-            raise Undecidable(f"the reference value of {q.symbols[0] if q.symbols else q.id} ({q.name}) is disputed: {q.disputed}")
+            written = q.symbols[0] if q.symbols else q.id
+            raise Undecidable(f"the reference value of {written} ({q.name}) is disputed: {q.disputed}")
         if q.unchecked:
             raise Undecidable(f"{written or q.id} ({q.name}): {q.unchecked}")
         slot = f"{q.id}@{year}" if q.formula is not None else f"{q.id}|{q.at(year).edition}"
@@ -222,7 +223,9 @@ class ReferenceData:
                 cached = evaluate(q.formula, replace(ctx, claim_side=False, rounded=frozenset()))
             else:
                 e = q.at(year)
-                grad, shift = ctx.draw("sigma", f"{q.id} {e.edition}", e.uncertainty * scale) if e.uncertainty else ({}, 0.0)
+                grad, shift = (
+                    ctx.draw("sigma", f"{q.id} {e.edition}", e.uncertainty * scale) if e.uncertainty else ({}, 0.0)
+                )
                 cached = Val(e.value * scale + shift, grad, dim)
                 ctx.used[q.id] = (e.edition, e.year)
             ctx.cache[slot] = cached
@@ -232,8 +235,15 @@ class ReferenceData:
 def _quantity(raw: Mapping[str, Any], origin: str) -> Quantity:
     eds = []
     for e in raw.get("editions") or []:
-        eds.append(Edition(str(e["edition"]), int(e.get("year") or 0), float(e["value"]),
-                           float(e.get("uncertainty") or 0), str(e.get("source") or origin)))
+        eds.append(
+            Edition(
+                str(e["edition"]),
+                int(e.get("year") or 0),
+                float(e["value"]),
+                float(e.get("uncertainty") or 0),
+                str(e.get("source") or origin),
+            )
+        )
         if not math.isfinite(eds[-1].value):
             raise ValueError(f"{raw.get('id')}: value is not a finite number")
     formula_text = str(raw.get("formula") or "")
@@ -242,9 +252,18 @@ def _quantity(raw: Mapping[str, Any], origin: str) -> Quantity:
     if not eds and formula is None and not unchecked:
         raise ValueError(f"{raw.get('id')}: needs editions, a formula, or the reason it is `unchecked`")
     parse_unit(str(raw.get("unit") or ""))
-    return Quantity(str(raw["id"]), str(raw.get("name") or raw["id"]), tuple(str(s) for s in raw.get("symbols") or ()),
-                    str(raw.get("unit") or ""), tuple(sorted(eds, key=lambda e: e.year)), formula, formula_text,
-                    str(raw.get("disputed") or ""), unchecked, tuple(str(c) for c in raw.get("context") or ()))
+    return Quantity(
+        str(raw["id"]),
+        str(raw.get("name") or raw["id"]),
+        tuple(str(s) for s in raw.get("symbols") or ()),
+        str(raw.get("unit") or ""),
+        tuple(sorted(eds, key=lambda e: e.year)),
+        formula,
+        formula_text,
+        str(raw.get("disputed") or ""),
+        unchecked,
+        tuple(str(c) for c in raw.get("context") or ()),
+    )
 
 
 def _ambiguity(raw: Mapping[str, Any]) -> Ambiguity:

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from functools import lru_cache
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from compiler.codes import make
 from compiler.diagnostics import Diagnostic
+
 from .dimensions import Parsed, parse_dimension
 from .inputs import symbol_table
 from .parser import ParseError, parse

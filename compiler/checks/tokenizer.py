@@ -106,9 +106,43 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "arccos": (NAME, "arccos"), "arctan": (NAME, "arctan"), "cot": (NAME, "cot"), "%": (NAME, "%"),
     "permil": (NAME, "‰"), "textperthousand": (NAME, "‰"),
 }
-STYLE_WRAPPERS = {"mathbf", "boldsymbol", "mathit", "mathcal", "mathsf", "mathbb", "bm", "vec", "hat", "bar", "tilde", "dot", "ddot", "overline"}
+STYLE_WRAPPERS = {
+    "mathbf",
+    "boldsymbol",
+    "mathit",
+    "mathcal",
+    "mathsf",
+    "mathbb",
+    "bm",
+    "vec",
+    "hat",
+    "bar",
+    "tilde",
+    "dot",
+    "ddot",
+    "overline",
+}
 LABEL_WRAPPERS = {"text", "mathrm", "textrm", "rm", "operatorname", "textit", "textbf", "mbox"}
-IGNORED = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "displaystyle", "limits", ",", ";", ":", "!", " ", "nonumber"}
+IGNORED = {
+    "left",
+    "right",
+    "big",
+    "Big",
+    "bigg",
+    "Bigg",
+    "bigl",
+    "bigr",
+    "Bigl",
+    "Bigr",
+    "displaystyle",
+    "limits",
+    ",",
+    ";",
+    ":",
+    "!",
+    " ",
+    "nonumber",
+}
 SPACING_COMMANDS = {",", ";", ":", "!", " "}
 
 _NUMBER = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+(?![A-Za-z]))?")
@@ -297,7 +331,7 @@ class _Lexer:
                 if depth == 0:
                     break
             k += 1
-        inner = text[j + 1:k]
+        inner = text[j + 1 : k]
         if label:
             words = inner.strip()
             if words:

@@ -84,8 +84,8 @@ def cmd_fix(args: argparse.Namespace) -> int:
 def _wanted_requests(folder: Path, limit: int, modules: Sequence[str]) -> list:
     """One stub request per most-wanted missing term, with who links to it and how."""
     from compiler.analyze.analytics import wanted_terms
-    from compiler.build import load_glossary
     from compiler.authoring.scaffold import StubRequest
+    from compiler.build import load_glossary
 
     glossary = load_glossary(folder, modules=[Path(m) for m in modules])
     requests = []

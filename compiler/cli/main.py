@@ -166,8 +166,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from compiler.incremental.noop import noop_inputs
     from compiler.incremental.stages import default_cache_dir, fast_build
-    from compiler.report.formats import exit_code
     from compiler.render.output import OutputError, check_target
+    from compiler.report.formats import exit_code
 
     root = _terms_dir(args.terms_dir)
     out = Path(args.output)
@@ -235,10 +235,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     except OutputError as exc:
         progress.done()
         raise UsageError(str(exc)) from None
+    pages = stats.pages if stats is not None else 0
     if args.format == "text":
-        print(f"wrote {stats.pages} pages to {out}/ in {time.perf_counter() - started:.2f}s")
+        print(f"wrote {pages} pages to {out}/ in {time.perf_counter() - started:.2f}s")
     else:
-        print(f"wrote {stats.pages} pages to {out}/", file=sys.stderr)
+        print(f"wrote {pages} pages to {out}/", file=sys.stderr)
     return exit_code(glossary.diagnostics, strict=args.strict)
 
 
@@ -249,17 +250,21 @@ def _check_cache_dir(cache: Path, out: Path) -> None:
     old site (and its files would be published in the new one)."""
     cache_real, out_real = os.path.realpath(cache), os.path.realpath(out)
     if cache_real == out_real or cache_real.startswith(out_real.rstrip("/") + "/"):
-        raise UsageError(f"--cache-dir {str(cache)!r} is {'the output folder' if cache_real == out_real else 'inside the output folder'}"
-                         f" {str(out)!r}, which every build replaces whole; give a folder outside it"
-                         " (the default is .glossary-cache beside the output folder)")
+        raise UsageError(
+            f"--cache-dir {str(cache)!r} is {'the output folder' if cache_real == out_real else 'inside the output folder'}"
+            f" {str(out)!r}, which every build replaces whole; give a folder outside it"
+            " (the default is .glossary-cache beside the output folder)"
+        )
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import threading
 
+    from compiler.cli.serve import Watcher, make_server
+    from compiler.incremental.inputs import Inputs, inputs_of
     from compiler.incremental.stages import default_cache_dir, fast_build
     from compiler.report.formats import summary_line
-    from compiler.cli.serve import Watcher, make_server
+    from compiler.stages import Stages
 
     root = _terms_dir(args.terms_dir)
     out = Path(args.output)
@@ -275,24 +280,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return
         counter["n"] += 1
         report = _report(glossary, args.terms_dir, fmt="text")
-        print(f"built {stats.pages} pages in {time.perf_counter() - started:.2f}s: {summary_line(report)}",
-              file=sys.stderr)
+        pages = stats.pages if stats is not None else 0
+        print(
+            f"built {pages} pages in {time.perf_counter() - started:.2f}s: {summary_line(report)}",
+            file=sys.stderr,
+        )
 
+    def inputs() -> Inputs:  # asked again after each rebuild: the configuration may name other folders
+        config, _ = Stages(options).configure(root)
+        return inputs_of(root, config, options)
+
+    watcher = Watcher(inputs, rebuild, ignore=[out, default_cache_dir(out)])  # stamps the inputs first
     rebuild()
     try:
         server = make_server(out, args.host, args.port, lambda: str(counter["n"]))
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
-    def inputs() -> list[Path]:  # asked again after each rebuild: the configuration may name other folders
-        from compiler.incremental.inputs import inputs_of
-        from compiler.stages import Stages
 
-        config, _ = Stages(options).configure(root)
-        return inputs_of(root, config, options).watched()
-
-    watcher = Watcher(inputs, rebuild, ignore=[out, default_cache_dir(out)])
     threading.Thread(target=watcher.run, daemon=True).start()
     host, port = server.server_address[:2]
+    host = host.decode() if isinstance(host, bytes) else host
     print(f"serving {out}/ at http://{host}:{port}/ (Ctrl-C stops)", file=sys.stderr)
     try:
         server.serve_forever()
@@ -334,8 +341,16 @@ def _export_notes(target: str, replaced: int) -> None:
     from compiler.codes import make
 
     if replaced:
-        _print_finding(make("export-xml-char", target, 0, 0, f"{replaced} character(s) XML 1.0 cannot hold (control "
-                            "characters, U+FFFE, U+FFFF, lone surrogates) were replaced with U+FFFD"))
+        _print_finding(
+            make(
+                "export-xml-char",
+                target,
+                0,
+                0,
+                f"{replaced} character(s) XML 1.0 cannot hold (control "
+                "characters, U+FFFE, U+FFFF, lone surrogates) were replaced with U+FFFD",
+            )
+        )
 
 
 def _export_refused(target: str, exc: Exception) -> int:
@@ -420,13 +435,21 @@ def cmd_codes(args: argparse.Namespace) -> int:
 
 
 def _add_format(p: argparse.ArgumentParser, choices: Sequence[str] = ("text", "json", "github", "sarif")) -> None:
-    p.add_argument("--format", choices=choices, default="text",
-                   help="output format (json: one document on stdout; github: Actions annotations; sarif: code scanning)")
+    p.add_argument(
+        "--format",
+        choices=choices,
+        default="text",
+        help="output format (json: one document on stdout; github: Actions annotations; sarif: code scanning)",
+    )
 
 
 def _add_common(p: argparse.ArgumentParser, *, fmt: bool = True) -> None:
-    p.add_argument("terms_dir", nargs="?", default="terms", metavar="TERMS_DIR", help="folder of term files (default: terms)")
-    p.add_argument("--config", metavar="FILE", help="glossary.toml or pyproject.toml (default: looked up from TERMS_DIR upward)")
+    p.add_argument(
+        "terms_dir", nargs="?", default="terms", metavar="TERMS_DIR", help="folder of term files (default: terms)"
+    )
+    p.add_argument(
+        "--config", metavar="FILE", help="glossary.toml or pyproject.toml (default: looked up from TERMS_DIR upward)"
+    )
     p.add_argument("--modules", action="append", metavar="DIR", help="folder of module documents (repeatable)")
     p.add_argument("--edition", metavar="YEAR", help="reference data edition for the numeric checks (default: latest)")
     if fmt:
@@ -438,18 +461,25 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="compile-glossary",
         description="Compile a folder of Markdown term files with YAML front matter into a checked "
-                    "knowledge graph and a static website.",
-        epilog="Exit codes: 0 no errors, 1 errors found (or warnings with --strict), 2 usage or internal error.")
+        "knowledge graph and a static website.",
+        epilog="Exit codes: 0 no errors, 1 errors found (or warnings with --strict), 2 usage or internal error.",
+    )
     parser.add_argument("--version", action="version", version=f"compile-glossary {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("validate", help="check term files against the schema and the graph rules",
-                       description="Load every *.md under TERMS_DIR, validate it, and report located diagnostics.")
+    p = sub.add_parser(
+        "validate",
+        help="check term files against the schema and the graph rules",
+        description="Load every *.md under TERMS_DIR, validate it, and report located diagnostics.",
+    )
     _add_common(p)
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("build", help="load, check and render the static site",
-                       description="Run load -> validate -> link -> check -> render and write the site atomically.")
+    p = sub.add_parser(
+        "build",
+        help="load, check and render the static site",
+        description="Run load -> validate -> link -> check -> render and write the site atomically.",
+    )
     _add_common(p)
     p.add_argument("-o", "--output", default="_site", metavar="OUT", help="output folder (default: _site)")
     p.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: number of cores)")
@@ -457,16 +487,22 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache (a cold build)")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("serve", help="build, serve on 127.0.0.1, rebuild on change and reload pages",
-                       description="Build the site, serve it locally, watch the files and rebuild on change.")
+    p = sub.add_parser(
+        "serve",
+        help="build, serve on 127.0.0.1, rebuild on change and reload pages",
+        description="Build the site, serve it locally, watch the files and rebuild on change.",
+    )
     _add_common(p, fmt=False)
     p.add_argument("-o", "--output", default="_site", metavar="OUT", help="output folder (default: _site)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("check", help="run the numeric checks of every equation hint",
-                       description="Parse each formal_mappings equation_hint and check it against reference data.")
+    p = sub.add_parser(
+        "check",
+        help="run the numeric checks of every equation hint",
+        description="Parse each formal_mappings equation_hint and check it against reference data.",
+    )
     _add_common(p)
     p.set_defaults(func=cmd_check)
 
@@ -474,10 +510,17 @@ def make_parser() -> argparse.ArgumentParser:
     _add_common(p, fmt=False)
     p.add_argument("--export", choices=("json", "graphml", "skos", "gexf"), help="write the graph in this format")
     p.add_argument("-o", "--output", metavar="FILE", help="file for --export (default: stdout)")
-    p.add_argument("--analyze", action="store_true",
-                   help="communities, key terms, bridges, wanted terms and suggested links")
-    p.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
-                   help="worker processes for --analyze and --export gexf (default: number of cores)")
+    p.add_argument(
+        "--analyze", action="store_true", help="communities, key terms, bridges, wanted terms and suggested links"
+    )
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=0,
+        metavar="N",
+        help="worker processes for --analyze and --export gexf (default: number of cores)",
+    )
     p.set_defaults(func=cmd_graph)
 
     p = sub.add_parser("schema", help="print the term JSON Schema (for editors)")
@@ -509,9 +552,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except Exception as exc:  # an internal error: short message, where to report it, exit 2
         where = traceback.extract_tb(exc.__traceback__)[-1]
-        print(f"compile-glossary: internal error during {_CURRENT['stage']}: {type(exc).__name__}: {exc}\n"
-              f"  at {Path(where.filename).name}:{where.lineno}. This is a bug in compile-glossary, not in your files;"
-              f" please report it at {ISSUES_URL} (set COMPILE_GLOSSARY_DEBUG=1 for the traceback).", file=sys.stderr)
+        print(
+            f"compile-glossary: internal error during {_CURRENT['stage']}: {type(exc).__name__}: {exc}\n"
+            f"  at {Path(where.filename).name}:{where.lineno}. This is a bug in compile-glossary, not in your files;"
+            f" please report it at {ISSUES_URL} (set COMPILE_GLOSSARY_DEBUG=1 for the traceback).",
+            file=sys.stderr,
+        )
         if os.environ.get("COMPILE_GLOSSARY_DEBUG"):
             traceback.print_exc()
         return EXIT_USAGE

@@ -18,7 +18,10 @@ import os
 import threading
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from compiler.incremental.inputs import Inputs
 
 RELOAD_SCRIPT = b"""(function () {
   var seen = null;
@@ -161,12 +164,20 @@ class Watcher:
     each rebuild: a module folder or a hook folder named in ``glossary.toml`` is watched as
     soon as the configuration names it. The kernel's file events come through ``watchfiles``
     (inotify, FSEvents...), so nothing is polled; changes inside ``ignore`` (the output
-    folder and the cache) and hidden or cache folders are not inputs."""
+    folder and the cache) and hidden or cache folders are not inputs.
 
-    def __init__(self, inputs: Callable[[], list[Path]], rebuild: Callable[[], None], ignore: list[Path]) -> None:
-        self.inputs, self.rebuild = inputs, rebuild
+    A change made before the kernel watch is in place (just after a build, or while the
+    configuration's folders are being re-read) sends no event, so the inputs' stamps are taken
+    before each build and compared once the watch has been quiet for ``settle`` seconds: such
+    a change is then built too, not lost until the next edit."""
+
+    def __init__(self, inputs: Callable[[], Inputs], rebuild: Callable[[], None], ignore: list[Path],
+                 settle: float = 0.5) -> None:
+        self.inputs, self._rebuild = inputs, rebuild
         self.ignore = [str(p.resolve()) for p in ignore]
+        self.settle = settle
         self.stop = threading.Event()
+        self.seen = self.snapshot(inputs())  # made before the first build: see rebuild
 
     def wanted(self, _change: object, path: str) -> bool:
         parts = Path(path).parts
@@ -174,16 +185,35 @@ class Watcher:
             return False
         return not any(path == ig or path.startswith(ig.rstrip(os.sep) + os.sep) for ig in self.ignore)
 
+    def snapshot(self, inputs: Inputs) -> str:
+        """The stamps of every watched input file (the no-op check's stamp lines)."""
+        from compiler.incremental.inputs import files_of, stamp_line
+
+        return "\n".join(stamp_line(f) for folder, suffixes in inputs.folders()
+                         for f in files_of(folder, suffixes) if self.wanted(None, f.path))
+
+    def rebuild(self, inputs: Inputs) -> None:
+        self.seen = self.snapshot(inputs)  # before the build reads: an edit during it shows next time
+        self._rebuild()
+
     def run(self) -> None:
         from watchfiles import watch
 
         while not self.stop.is_set():
-            watched = sorted({str(p) for p in self.inputs() if p.exists()})
+            inputs = self.inputs()
+            watched = sorted({str(p) for p in inputs.watched() if p.exists()})
             if not watched:
                 self.stop.wait(0.5)
                 continue
-            for _changes in watch(*watched, watch_filter=self.wanted, stop_event=self.stop, debounce=200,
-                                  raise_interrupt=False):
-                self.rebuild()
-                if sorted({str(p) for p in self.inputs() if p.exists()}) != watched:
+            compared = False
+            for changes in watch(*watched, watch_filter=self.wanted, stop_event=self.stop, debounce=200,
+                                 raise_interrupt=False, yield_on_timeout=True, rust_timeout=int(self.settle * 1000)):
+                if not changes:  # quiet: the watch is in place; did anything change before it was?
+                    if compared or self.snapshot(inputs) == self.seen:
+                        compared = True
+                        continue
+                compared = True
+                self.rebuild(inputs)
+                now = self.inputs()
+                if sorted({str(p) for p in now.watched() if p.exists()}) != watched:
                     break  # the configuration names other inputs now: watch those

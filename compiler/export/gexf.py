@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from compiler.collector import gc_paused
-
 from compiler.export.limits import Sink
 
 if TYPE_CHECKING:

@@ -144,7 +144,9 @@ class FileEntry:
     @classmethod
     def decoded(cls, stamp: Stamp, digest_: str, blob: bytes, checks: Any, check_diagnostics: Any) -> FileEntry:
         term, diagnostics = marshal.loads(blob)
-        return cls(tuple(stamp), digest_, term_of(term) if term is not None else None, diagnostics_of(diagnostics),
+        size, mtime_ns, inode, ctime_ns = stamp
+        loaded = term_of(term) if term is not None else None
+        return cls((size, mtime_ns, inode, ctime_ns), digest_, loaded, diagnostics_of(diagnostics),
                    checks_of(checks) if checks is not None else None, diagnostics_of(check_diagnostics), blob)
 
 

@@ -56,7 +56,7 @@ def start_checks(terms: Sequence[Term], config: Any, edition: str | None, state:
 
     def finish() -> tuple[list, list]:
         fresh = None
-        if pending is not None:
+        if pending is not None and spans is not None:
             fresh = _join_chunks(todo, spans, pending.results())
         if fresh is None and state is not None and not todo and "check-globals" in state.extra:
             fresh = ([], list(diagnostics_of(state.extra["check-globals"])))
@@ -86,7 +86,7 @@ def _join_chunks(todo: Sequence[Any], spans: Sequence[tuple[int, int]],
 def _merge_checks(terms, state, todo, fresh, fresh_diags) -> tuple[list, list]:
     """Store the fresh results of ``todo`` in the cache; all results and diagnostics in file order."""
     by_file: dict[str, tuple[list, list]] = {t.file: ([], []) for t in todo}
-    global_diags = []
+    global_diags: list[Any] = []
     for r in fresh:
         by_file[r.file][0].append(r)
     for d in fresh_diags:

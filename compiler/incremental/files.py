@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from compiler.incremental.cache import CacheState, FileEntry, digest_bytes, file_stamp, stamp_matches
 from compiler.diagnostics import Diagnostic
+from compiler.incremental.cache import CacheState, FileEntry, digest_bytes, file_stamp, stamp_matches
+from compiler.incremental.workers import Chunked
 from compiler.load.terms import discover, load_bytes, read_file
 from compiler.model import Term
-from compiler.incremental.workers import Chunked
 from compiler.validate.schema import validate_term
 
 MIN_FILES_PER_PROCESS = 150  # below this, starting a process costs more than it saves
@@ -24,7 +24,7 @@ CHUNK = 50  # files per task
 
 def _work(batch: Sequence[tuple[Path, str, int]]) -> list[tuple[str, FileEntry | None, list[Diagnostic]]]:
     """Load and validate a batch of files (in a worker process or in this one)."""
-    out = []
+    out: list[tuple[str, FileEntry | None, list[Diagnostic]]] = []
     for path, display, max_bytes in batch:
         st, data, diags = read_file(path, display, max_bytes)
         if data is None or st is None:
@@ -75,7 +75,7 @@ def load_and_validate(root: Path, *, exclude: Sequence[Path] = (), state: CacheS
     misses: list[tuple[Path, str, int]] = []
     for path, display in zip(paths, displays):
         cached = state.files.get(display) if state is not None else None
-        if cached is not None:
+        if cached is not None and state is not None:
             try:
                 st = path.stat()
             except OSError:

@@ -36,10 +36,10 @@ import hashlib
 import marshal
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
-from compiler.incremental.cache import digest
-from compiler.incremental.codec import diagnostic_rows, diagnostics_of, references_blob, references_of
 from compiler.collector import gc_paused
 from compiler.diagnostics import Diagnostic
+from compiler.incremental.cache import digest
+from compiler.incremental.codec import diagnostic_rows, diagnostics_of, references_blob, references_of
 from compiler.link import GraphResult, link
 from compiler.link.references import _UNSET, Reference, Row, node_owners, resolved_references, term_references
 from compiler.model import GraphData, Module, Term
@@ -149,7 +149,7 @@ class LateReferences(Sequence[Reference]):
             self._items = tuple(resolved_references(self._owners, self._modules))
         return self._items
 
-    def __getitem__(self, index):  # type: ignore[override]
+    def __getitem__(self, index):
         return self._all()[index]
 
     def __len__(self) -> int:
@@ -210,7 +210,7 @@ def cached_link(terms: Sequence[Term], modules: Sequence[Module], config: "Confi
             stored = decode_result(raw) if raw is not None else None
     except (ValueError, TypeError, EOFError, KeyError, IndexError):  # signed by us, yet not what this version writes
         stored = None
-    if stored is not None:
+    if stored is not None and raw is not None:
         data, diagnostics = stored
         _, owners, module_map = node_owners(terms, modules)
         statuses = _set_statuses(data, owners)
@@ -220,11 +220,11 @@ def cached_link(terms: Sequence[Term], modules: Sequence[Module], config: "Confi
     result = link(terms, modules, config, memo=state.extra.setdefault("suggest", {}), rows=rows)
     _remember_rows(refs, result.terms.values(), digests, rows)
     try:
-        stored = encode_result(result.data, result.diagnostics)
+        encoded = encode_result(result.data, result.diagnostics)
     except ValueError:  # a value marshal does not write: not stored, the next build links again
         return result, None
-    write_side(path, key, stored)
-    return result, _graph_digests(state, key, stored, _statuses(result.terms))
+    write_side(path, key, encoded)
+    return result, _graph_digests(state, key, encoded, _statuses(result.terms))
 
 
 def _remember_rows(refs: dict, owners: Any, digests: Mapping[str, str], known: Mapping[str, Sequence[Row]]) -> None:

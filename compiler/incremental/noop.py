@@ -31,11 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from compiler.incremental.cache import RACY_NS, digest_bytes, open_regular, sign, write_atomic
-from compiler.incremental.inputs import Inputs, files_of, inputs_of, stamp_line
-from compiler.incremental.codec import diagnostics_of
 from compiler.codes import about_the_glossary
 from compiler.diagnostics import ROW, Diagnostic, count
+from compiler.incremental.cache import RACY_NS, digest_bytes, open_regular, sign, write_atomic
+from compiler.incremental.codec import diagnostics_of
+from compiler.incremental.inputs import Inputs, files_of, inputs_of, stamp_line
 
 FORMAT = 2  # of the record: bump when what it holds or how it is laid out changes
 

@@ -40,10 +40,10 @@ import os
 import shutil
 from array import array
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Container, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Container, Iterable, Mapping, cast
 
-from compiler.incremental.cache import digest
 from compiler.diagnostics import ROW
+from compiler.incremental.cache import digest
 
 if TYPE_CHECKING:
     from compiler.render.plan import Page, SitePlan
@@ -64,7 +64,7 @@ def _changed_at(old: Any, new: bytes) -> list[int] | None:
     # Blocks of 256 entries compared as bytes (C speed), entries only inside a block that differs:
     # an edit changes a few entries of tens of thousands, and this needs no numpy import (~40 ms).
     block = 256 * WIDTH
-    changed = []
+    changed: list[int] = []
     for start in range(0, len(new), block):
         stop = start + block
         if old[start:stop] != new[start:stop]:
@@ -218,7 +218,7 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
     pages = plan.pages
     layout = layout_rows(plan, memo)
     tables: dict[str, Any] = {"site": site_key(renderer), "plan_key": plan_digest(plan, graph), "layout": layout}
-    old_layout = before.get("layout")
+    old_layout: Any = before.get("layout")  # plain data read back from the cache
     everything = (before.get("site") != tables["site"] or not _valid_layout(old_layout)
                   or not isinstance(before.get("deps"), dict) or not isinstance(before.get("answers"), dict))
     same = (not everything and before.get("plan_key") == tables["plan_key"] and len(old_layout[0]) == len(pages)
@@ -286,6 +286,8 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
     # link result's, see compiler.incremental.linkreuse), else the graph's dicts hashed (~0.17 s at 10k terms).
     # The edges are the stored link result's alone (a status edit changes the graph's digest, not theirs).
     known, links = link_digests if link_digests is not None else (None, None)
+    nodes_whole: Any
+    edges_whole: Any
     if known and links:  # set together
         nodes_whole, edges_whole = (b"graph", known), (b"links", links)
     else:
@@ -296,7 +298,7 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
         "edges", digest(edges_whole), lambda i, n: digest((graph.succ(n), graph.pred(n))))
 
     if not everything and not same:
-        old_nodes = before.get("nodes") if isinstance(before.get("nodes"), list) else []
+        old_nodes: Any = before.get("nodes") if isinstance(before.get("nodes"), list) else []
         found = [_moved(old_rows, before.get("own"), rows, tables["own"]),
                  _moved(old_rows, _unwrap(before.get("checks")), rows, fresh["checks"]),
                  _moved(old_rows, _unwrap(before.get("diags")), rows, fresh["diags"]),
@@ -335,7 +337,8 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
                            digest(terms), digest(ideas), links or None, symbols,
                            digest(sorted((k, [p.ident for p in v]) for k, v in typos.items())))
 
-    if everything or None in (own_changed, checks_changed, diags_changed, facts_changed, edges_changed):
+    if (everything or own_changed is None or checks_changed is None or diags_changed is None
+            or facts_changed is None or edges_changed is None):
         return Changes(True, set(), tables, site_files=files)
     dirty = {pages[i].path for i in [*own_changed, *checks_changed, *diags_changed]}
     dirty_ids: set[str] = set()
@@ -421,7 +424,7 @@ class Previous:
 
     def __init__(self, cache: Mapping[str, Any] | None, site: str, key: bytes | None):
         cache = cache or {}
-        recorded, layout = cache.get("stamps"), cache.get("layout")
+        recorded, layout = cache.get("stamps"), cache.get("layout")  # checked by _valid_layout below
         self.site = site
         self.names: list[str] = []
         self._at: dict[str, int] = {}
@@ -429,7 +432,7 @@ class Previous:
         if (isinstance(recorded, tuple) and len(recorded) == 3 and key is not None and recorded[0] == key
                 and _valid_layout(layout)):
             _, names, values = recorded
-            paths = layout_paths(layout, names)
+            paths = layout_paths(cast(tuple, layout), names)
             if isinstance(values, bytes) and len(values) == 3 * 8 * len(paths):
                 self.names = list(names)
                 self._at = {p: i for i, p in enumerate(paths)}

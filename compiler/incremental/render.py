@@ -19,8 +19,7 @@ from compiler.incremental.plan import remembered_plan
 from compiler.model import Glossary
 from compiler.render.output import OutputError, atomic_output
 from compiler.render.plan import Page, SitePlan
-from compiler.render.site import (SITE_FILES, RenderStats, SiteRenderer, SiteWriter, ensure_nodes, output_failed,
-                                  prepare, stats_of)
+from compiler.render.site import SITE_FILES, RenderStats, SiteRenderer, SiteWriter, ensure_nodes, output_failed, prepare, stats_of
 
 
 def render_site_fast(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dict[str, Any] | None = None,
@@ -125,7 +124,7 @@ def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, writer: SiteW
     # Kept files keep their stamps; a page that failed to render is not recorded (rendered again next time).
     failed = {todo[i].path for i, size, _, _ in rendered if size < 0}
     values = reuse.stamps(reuse.layout_paths(changes.tables["layout"], names), kept, failed, new_site)
-    deps, answers = _look_ups(renderer, plan, todo, rendered, changes, page_cache)
+    deps, answers = _look_ups(renderer, plan, todo, rendered, changes, page_cache or {})
     learnt = dict(changes.tables, stamps=(changes.tables["site"], list(names), values), deps=deps, answers=answers,
                   site_files=dict(changes.site_files), reused=len(plan.pages) - len(todo))
     return learnt, written
@@ -138,14 +137,15 @@ def _look_ups(renderer: SiteRenderer, plan: SitePlan, todo: Sequence[Page],
 
     Only pages with such look-ups have an entry: most term pages have none, so the tables
     stay small. An answer known from the previous build is reused while the plan is the same."""
-    old = before.get("deps") if not changes.everything and isinstance(before.get("deps"), dict) else {}
+    recorded_deps, recorded_answers = before.get("deps"), before.get("answers")
+    old: Mapping[str, tuple] = recorded_deps if not changes.everything and isinstance(recorded_deps, dict) else {}
     redone = {todo[i].path: found for i, _, _, found in rendered}
     deps: dict[str, tuple] = {}
     for p in plan.pages:
         found = redone.get(p.path) if p.path in redone else old.get(p.path)
         if found:
             deps[p.path] = found
-    known = before.get("answers") if changes.same_plan and isinstance(before.get("answers"), dict) else {}
+    known: Mapping[Any, Any] = recorded_answers if changes.same_plan and isinstance(recorded_answers, dict) else {}
     answers: dict[Any, Any] = {}
     for found in deps.values():
         for dep in found:

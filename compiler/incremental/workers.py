@@ -124,7 +124,7 @@ class Chunked(Generic[T]):
                 self._serve(write)
             os.close(write)
             self.children.append((pid, read))
-        for pid, read in self.children:  # drained as the results come, so no worker waits on a full pipe
+        for _pid, read in self.children:  # drained as the results come, so no worker waits on a full pipe
             reader = threading.Thread(target=self._drain, args=(read,), daemon=True)
             reader.start()
             self._readers.append(reader)

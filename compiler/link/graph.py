@@ -24,11 +24,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from compiler.diagnostics import Diagnostic
-from compiler.model import Attrs, Edge, GraphData
 from compiler.link.references import _UNSET, Reference
 from compiler.link.relations import INVERSE_CODE, RELATION_CODE, RELATION_NAMES
 from compiler.load.modules import Module
-from compiler.model import Term
+from compiler.model import Attrs, Edge, GraphData, Term
 
 if TYPE_CHECKING:
     import networkx as nx

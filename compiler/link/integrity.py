@@ -116,10 +116,10 @@ def check_duplicate_ids(ctx: Context) -> Iterator[Diagnostic]:
                        term=term.id, pointer="/canonical_id",
                        hint=f"rename one of them; links to `{term.id}` reach {owner.file} and this file is not linked")
     for ident, module in ctx.result.modules.items():
-        term = ctx.result.terms.get(ident)
-        if term is not None:
-            line, col = _at(term, "/canonical_id")
-            yield make("id-module-clash", term.file, line, col,
+        clash = ctx.result.terms.get(ident)
+        if clash is not None:
+            line, col = _at(clash, "/canonical_id")
+            yield make("id-module-clash", clash.file, line, col,
                        f"`{ident}` is both this term and the module document {module.file}",
                        term=ident, pointer="/canonical_id", hint="links to it reach the term; rename one of them")
 
@@ -362,10 +362,17 @@ def check_modules_hint(ctx: Context) -> Iterator[Diagnostic]:
     first = min(looks, key=lambda r: (r.file, r.line))
     examples = ", ".join(f"`{n}`" for n in list(dict.fromkeys(r.name for r in looks))[:3])
     files = len({r.file for r in looks})
-    yield make("modules-not-configured", first.file, first.line, first.column,
-               f"{len(looks)} links in {files} file{'s' if files > 1 else ''} look like module ids ({examples}) but no module folder is configured",
-               term=first.source, pointer=first.pointer,
-               hint="set `modules = [\"<folder>\"]` in glossary.toml or pass `--modules DIR`")
+    yield make(
+        "modules-not-configured",
+        first.file,
+        first.line,
+        first.column,
+        f"{len(looks)} links in {files} file{'s' if files > 1 else ''} look like module ids ({examples}) "
+        "but no module folder is configured",
+        term=first.source,
+        pointer=first.pointer,
+        hint='set `modules = ["<folder>"]` in glossary.toml or pass `--modules DIR`',
+    )
 
 
 # --- relations -----------------------------------------------------------------------------
@@ -388,9 +395,12 @@ def check_one_way(ctx: Context) -> Iterator[Diagnostic]:
         if graph.nodes[ref.target]["kind"] != "term" or _declared(graph, ref.target, ref.source, relation.name):
             continue
         other = ctx.result.terms[ref.target]
-        yield _ref_diag("link-one-way", ref,
-                        f"`{ref.source}` lists `{ref.target}` in `{relation.field}` but {other.file} does not list `{ref.source}`",
-                        hint=f"add `{ref.source}` to `{relation.field}` in {other.file}")
+        yield _ref_diag(
+            "link-one-way",
+            ref,
+            f"`{ref.source}` lists `{ref.target}` in `{relation.field}` but {other.file} does not list `{ref.source}`",
+            hint=f"add `{ref.source}` to `{relation.field}` in {other.file}",
+        )
 
 
 CONFLICT_MESSAGES: Mapping[tuple[str, str], str] = {
@@ -423,12 +433,18 @@ def check_contradictions(ctx: Context) -> Iterator[Diagnostic]:
             x, y, a, b = _orientation(graph, u, v, first, second)
             where = a if a["declared"] or not b["declared"] else b
             owner = ctx.result.terms.get(x)
-            message = CONFLICT_MESSAGES.get((first, second), "`{u}` and `{v}` are both " + first + " ({a}) and "
-                                            + second + " ({b})")
-            yield make("link-contradiction", where["file"], where["line"], 1,
-                       message.format(u=x, v=y, a=f"{a['file']}:{a['line']}", b=f"{b['file']}:{b['line']}"),
-                       term=owner.id if owner else None,
-                       hint="keep the one relation that is meant and remove the other")
+            message = CONFLICT_MESSAGES.get(
+                (first, second), "`{u}` and `{v}` are both " + first + " ({a}) and " + second + " ({b})"
+            )
+            yield make(
+                "link-contradiction",
+                where["file"],
+                where["line"],
+                1,
+                message.format(u=x, v=y, a=f"{a['file']}:{a['line']}", b=f"{b['file']}:{b['line']}"),
+                term=owner.id if owner else None,
+                hint="keep the one relation that is meant and remove the other",
+            )
 
 
 def _cycle_edge(ctx: Context, cycle: list[str]) -> dict:
@@ -464,9 +480,15 @@ def check_cycles(ctx: Context) -> Iterator[Diagnostic]:
         chain = " → ".join(f"`{m}`" for m in [*cycle, cycle[0]])
         edge = _cycle_edge(ctx, cycle)
         extra = f" ({len(component)} terms are in the tangle)" if len(component) > len(cycle) else ""
-        yield make("hierarchy-cycle", edge["file"], edge["line"], 1,
-                   f"parents/children form a cycle of {len(cycle)}: {chain}{extra}",
-                   term=cycle[0], hint="each arrow reads \"has parent\"; remove one link to break the cycle")
+        yield make(
+            "hierarchy-cycle",
+            edge["file"],
+            edge["line"],
+            1,
+            f"parents/children form a cycle of {len(cycle)}: {chain}{extra}",
+            term=cycle[0],
+            hint='each arrow reads "has parent"; remove one link to break the cycle',
+        )
 
 
 def check_orphans(ctx: Context) -> Iterator[Diagnostic]:
@@ -478,12 +500,23 @@ def check_orphans(ctx: Context) -> Iterator[Diagnostic]:
         neighbours = set(succ[ident]) | set(pred[ident])
         neighbours.discard(ident)
         line, col = _at(term, "/canonical_id")
-        detail = ("; its only link names something undefined" if len(neighbours) == 1 else
-                  f"; its {len(neighbours)} links all name undefined terms" if neighbours else "")
-        yield make("term-orphan", term.file, line, col,
-                   f"`{ident}` has no link to or from any defined term or module{detail}",
-                   term=ident, pointer="/canonical_id",
-                   hint="add `parents` or `crosslinks` naming existing terms, or link to it from one")
+        detail = (
+            "; its only link names something undefined"
+            if len(neighbours) == 1
+            else f"; its {len(neighbours)} links all name undefined terms"
+            if neighbours
+            else ""
+        )
+        yield make(
+            "term-orphan",
+            term.file,
+            line,
+            col,
+            f"`{ident}` has no link to or from any defined term or module{detail}",
+            term=ident,
+            pointer="/canonical_id",
+            hint="add `parents` or `crosslinks` naming existing terms, or link to it from one",
+        )
 
 
 def check_weights(ctx: Context) -> Iterator[Diagnostic]:
@@ -498,9 +531,16 @@ def check_weights(ctx: Context) -> Iterator[Diagnostic]:
         term = ctx.result.terms[ref.source]
         line, col = _at(term, pointer)
         what = f"{w!r} is outside 0..1" if number else f"{w!r} is not a number"
-        yield make("association-weight", ref.file, line, col,
-                   f"association weight of `{ref.name}`: {what}", term=ref.source, pointer=pointer,
-                   hint="weights are strengths from 0 (unrelated) to 1 (inseparable); use `antonyms` for opposites")
+        yield make(
+            "association-weight",
+            ref.file,
+            line,
+            col,
+            f"association weight of `{ref.name}`: {what}",
+            term=ref.source,
+            pointer=pointer,
+            hint="weights are strengths from 0 (unrelated) to 1 (inseparable); use `antonyms` for opposites",
+        )
 
 
 Check = Callable[[Context], Iterable[Diagnostic]]
@@ -518,8 +558,9 @@ CHECKS: tuple[tuple[str, Check], ...] = (
 )
 
 
-def run_checks(result: GraphResult, all_terms: Sequence[Term], config: "Config",
-               memo: dict | None = None) -> list[Diagnostic]:
+def run_checks(
+    result: GraphResult, all_terms: Sequence[Term], config: "Config", memo: dict | None = None
+) -> list[Diagnostic]:
     ctx = Context(result, all_terms, config, memo)
     out: list[Diagnostic] = []
     for _, check in CHECKS:

@@ -8,7 +8,7 @@ that resolves to nothing becomes a ``missing`` node of the graph.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Protocol, Sequence
 
 from compiler.link.relations import REFERENCE_FIELDS, SOFT, is_link
 from compiler.load.modules import Module
@@ -95,10 +95,30 @@ def raw_references(term: Term) -> Iterator[tuple[str, str, str, Any]]:
 # --- resolving names ----------------------------------------------------------------------
 
 
+class Labelled(Protocol):
+    """What resolving reads of a term: its label and aliases (a Term, or the idea map's few fields)."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
+
+
+class Titled(Protocol):
+    """What resolving reads of a module document: its title and aliases."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
+
+
 class Resolver:
     """Maps a written name to a node id: exact id, exact alias, then loose matches."""
 
-    def __init__(self, terms: Mapping[str, Term], modules: Mapping[str, Module]) -> None:
+    def __init__(self, terms: Mapping[str, Labelled], modules: Mapping[str, Titled]) -> None:
         self.exact: dict[str, str] = {}
         self.alias: dict[str, str] = {}
         self.loose: dict[str, str] = {}

@@ -90,8 +90,8 @@ def _show(value: Any) -> str:
 def merge_blocks(blocks: Sequence[Block], display: str) -> Merged:
     """Merge parsed blocks in file order; see the module docstring for the rules."""
     if len(blocks) == 1:  # the common single-header file: nothing to merge
-        data, locs, raw = blocks[0]
-        return Merged(dict(data), dict(locs), dict(raw), (), ())
+        only_data, only_locs, only_raw = blocks[0]
+        return Merged(dict(only_data), dict(only_locs), dict(only_raw), (), ())
     data: dict[str, Any] = {}
     locations: dict[str, Location] = {"": blocks[0][1].get("", Location(1, 1))} if blocks else {}
     raw: dict[str, str] = {}

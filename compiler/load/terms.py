@@ -24,9 +24,9 @@ from compiler.ids import fallback_id, id_problem
 from compiler.load.limits import MAX_FILE_BYTES, MAX_VALUES, FileBudget, clean, describe, invalid_char
 from compiler.load.merge import merge_blocks
 from compiler.load.walk import discover, display_of, special
-from compiler.model import LoadResult, Location, Term
 from compiler.load.yamlhints import yaml_error_hint
 from compiler.load.yamlnodes import TooManyValues, compose, construct
+from compiler.model import LoadResult, Location, Term
 
 _BOMS = (
     (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
@@ -236,9 +236,17 @@ def load_text(text: str, path: Path, display: str) -> tuple[Term | None, list[Di
     """Turn decoded text into a Term (or None when no block parses) plus diagnostics."""
     split = split_blocks(text)
     if not split.blocks:
-        return None, [make("header-missing", display, 1, 1, "the file has no front-matter header",
-                           hint="Start the file with a `---` line, the YAML header (`term:`, `canonical_id:`), and another `---`.",
-                           source=text.split("\n", 1)[0])]
+        return None, [
+            make(
+                "header-missing",
+                display,
+                1,
+                1,
+                "the file has no front-matter header",
+                hint="Start the file with a `---` line, the YAML header (`term:`, `canonical_id:`), and another `---`.",
+                source=text.split("\n", 1)[0],
+            )
+        ]
     diags: list[Diagnostic] = []
     parsed: list[ParsedBlock] = []
     budget = FileBudget()
@@ -247,9 +255,16 @@ def load_text(text: str, path: Path, display: str) -> tuple[Term | None, list[Di
         parsed.append(pb)
         diags.extend(problems)
         if not block.closed and pb.data is not None:
-            diags.append(make("header-unclosed", display, block.fence_line, 1,
-                              "the front-matter block opened here has no closing `---`; it runs to the end of the file",
-                              hint="Add a `---` line after the header's last key."))
+            diags.append(
+                make(
+                    "header-unclosed",
+                    display,
+                    block.fence_line,
+                    1,
+                    "the front-matter block opened here has no closing `---`; it runs to the end of the file",
+                    hint="Add a `---` line after the header's last key.",
+                )
+            )
     for pb in parsed:
         if pb.data is None:
             diags.extend(_unread_hints(pb.block.text, pb.block.fence_line + 1, display, BLOCK_UNREAD))
@@ -258,7 +273,7 @@ def load_text(text: str, path: Path, display: str) -> tuple[Term | None, list[Di
     good = [pb for pb in parsed if pb.data is not None]
     if not good:
         return None, diags
-    merged = merge_blocks([(pb.data, pb.locations, pb.raw) for pb in good], display)
+    merged = merge_blocks([(pb.data, pb.locations, pb.raw) for pb in good if pb.data is not None], display)
     diags.extend(merged.diagnostics)
     canonical = merged.data.get("canonical_id")
     if isinstance(canonical, (int, float)) and "/canonical_id" in merged.raw:
@@ -269,9 +284,16 @@ def load_text(text: str, path: Path, display: str) -> tuple[Term | None, list[Di
     if bad is not None:
         at = body.index(bad)
         line = split.body_line + body.count("\n", 0, at)
-        diags.append(make("text-invalid-char", display, line, at - body.rfind("\n", 0, at),
-                          f"the text holds {describe(bad)}; it was replaced with U+FFFD",
-                          hint="Delete the character or write the one that was meant."))
+        diags.append(
+            make(
+                "text-invalid-char",
+                display,
+                line,
+                at - body.rfind("\n", 0, at),
+                f"the text holds {describe(bad)}; it was replaced with U+FFFD",
+                hint="Delete the character or write the one that was meant.",
+            )
+        )
         body = clean(body)
     term = Term(
         id=term_id,
@@ -290,10 +312,14 @@ def load_text(text: str, path: Path, display: str) -> tuple[Term | None, list[Di
 
 
 _HINT_KEY = re.compile(r"^(\s*)(?:-\s+)?equation_hint\s*:(.*)$")
-BLOCK_UNREAD = ("this equation hint was not checked: the header block it is in is not valid YAML",
-                "Fix the YAML error reported in this block; the hint is checked once the block reads.")
-BODY_UNREAD = ("this equation hint was not checked: it is in the body, outside every front-matter block",
-               "If it belongs to a header, put that header between `---` lines (is the opening `---` missing?).")
+BLOCK_UNREAD = (
+    "this equation hint was not checked: the header block it is in is not valid YAML",
+    "Fix the YAML error reported in this block; the hint is checked once the block reads.",
+)
+BODY_UNREAD = (
+    "this equation hint was not checked: it is in the body, outside every front-matter block",
+    "If it belongs to a header, put that header between `---` lines (is the opening `---` missing?).",
+)
 
 
 def _unread_hints(text: str, first_line: int, display: str, why: tuple[str, str]) -> list[Diagnostic]:
@@ -317,13 +343,14 @@ def _unread_hints(text: str, first_line: int, display: str, why: tuple[str, str]
         value = m.group(2).strip()
         if value[:1] in ("|", ">"):  # a block scalar: its more-indented lines, if any has text
             indent, value = len(m.group(1)), ""
-            for nxt in lines[i + 1:]:
+            for nxt in lines[i + 1 :]:
                 if nxt.strip() and len(nxt) - len(nxt.lstrip()) <= indent:
                     break
                 value += nxt.strip()
         if value.strip("'\" ") and value not in ("~", "null", "Null", "NULL"):
-            out.append(make("check-unread", display, first_line + i, len(m.group(1)) + 1, why[0], hint=why[1],
-                            source=line))
+            out.append(
+                make("check-unread", display, first_line + i, len(m.group(1)) + 1, why[0], hint=why[1], source=line)
+            )
     return out
 
 
@@ -334,8 +361,11 @@ def _with_term(d: Diagnostic, term_id: str) -> Diagnostic:
 
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
-def read_file(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES
-              ) -> tuple[os.stat_result | None, bytes | None, list[Diagnostic]]:
+
+
+def read_file(
+    path: Path, display: str, max_bytes: int = MAX_FILE_BYTES
+) -> tuple[os.stat_result | None, bytes | None, list[Diagnostic]]:
     """(stat, bytes, diagnostics): one read of a regular file, refused past ``max_bytes`` read.
 
     Why so careful: the file was a regular file when ``discover`` listed it, but it can be
@@ -363,10 +393,21 @@ def read_file(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES
             got += len(chunk)
             if got > max_bytes:
                 size = max(st.st_size, got)
-                return st, None, [make("file-too-large", display, 1, 1,
-                                       f"the file is over the {max_bytes / 1048576:.0f} MiB limit"
-                                       + (f" ({size / 1048576:.1f} MiB)" if st.st_size > max_bytes else ""),
-                                       hint="Split it, or raise the limit if this is really one term.")]
+                return (
+                    st,
+                    None,
+                    [
+                        make(
+                            "file-too-large",
+                            display,
+                            1,
+                            1,
+                            f"the file is over the {max_bytes / 1048576:.0f} MiB limit"
+                            + (f" ({size / 1048576:.1f} MiB)" if st.st_size > max_bytes else ""),
+                            hint="Split it, or raise the limit if this is really one term.",
+                        )
+                    ],
+                )
             want = min(1 << 20, max_bytes + 1 - got)
         return st, chunks[0] if len(chunks) == 1 else b"".join(chunks), []
     except OSError as exc:
@@ -383,9 +424,16 @@ def load_bytes(data: bytes, path: Path, display: str) -> tuple[Term | None, list
             return None, diags
         return load_text(text, path, display)
     except Exception as exc:  # noqa: BLE001 - the build must go on with the other files
-        return None, [make("internal-error", display, 0, 0,
-                           f"compile-glossary failed on this file ({type(exc).__name__}: {exc}); it was skipped",
-                           hint="This is a bug in compile-glossary; please report it with the file attached.")]
+        return None, [
+            make(
+                "internal-error",
+                display,
+                0,
+                0,
+                f"compile-glossary failed on this file ({type(exc).__name__}: {exc}); it was skipped",
+                hint="This is a bug in compile-glossary; please report it with the file attached.",
+            )
+        ]
 
 
 def load_file(path: Path, display: str, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[Term | None, list[Diagnostic]]:
@@ -410,5 +458,15 @@ def load_terms(root: Path, *, exclude: Sequence[Path] = ()) -> LoadResult:
     return LoadResult(tuple(terms), tuple(diags), len(paths), root)
 
 
-__all__ = ["split_blocks", "decode", "parse_block", "load_text", "load_file", "load_terms", "discover",
-           "Block", "Split", "id_problem"]
+__all__ = [
+    "split_blocks",
+    "decode",
+    "parse_block",
+    "load_text",
+    "load_file",
+    "load_terms",
+    "discover",
+    "Block",
+    "Split",
+    "id_problem",
+]

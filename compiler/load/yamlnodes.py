@@ -15,6 +15,7 @@ and against the budget of text reached again through aliases.
 from __future__ import annotations
 
 import base64
+import binascii
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -23,7 +24,7 @@ import yaml
 try:  # libyaml where present; the pure-Python composer otherwise
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader
 
 from compiler.load import limits
 from compiler.load.limits import FileBudget, clean, describe, invalid_char
@@ -65,7 +66,7 @@ class _PureCounting(yaml.SafeLoader):
         self.limit -= 1
         if self.limit < 0:
             raise TooManyValues(self.peek_event().start_mark)
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
 _NODE_EVENTS = (yaml.ScalarEvent, yaml.AliasEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
@@ -103,7 +104,7 @@ def _compose_with(loader_class: type, text: str, limit: int | None = None) -> ya
     if limit is not None:
         loader.limit = limit
     try:
-        return loader.get_single_node()  # type: ignore[no-any-return]
+        return loader.get_single_node()
     finally:
         loader.dispose()
 
@@ -325,7 +326,7 @@ class _Builder:
             self.repeated_text(node, len(node.value))
         try:
             value = maker(node.value)
-        except (ValueError, OverflowError, UnicodeDecodeError, base64.binascii.Error):
+        except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error):
             value = node.value
         if type(value) is str:
             value = self.text(node, value)

@@ -100,9 +100,23 @@ def make_environment(template_cache: Path | None = None) -> jinja2.Environment:
     env.globals.clear()
     # Helpers the templates use are filters, not globals: Jinja calls a filter directly, while
     # every call of a global goes through ``Context.call`` (a term page makes dozens).
-    env.filters.update(show=P.show, num=P.num, measured=P.measured, sorted_items=P.sorted_items, as_list=P.as_list,
-                       fields=P.fields, formula=formula_html, badge=P.badge, relation_groups=P.relation_groups, label=label_html, verdict=R.verdict, named_link=_named_link,
-                       md=_renderer_filter, field=_renderer_filter, value=_value_filter)
+    env.filters.update(
+        show=P.show,
+        num=P.num,
+        measured=P.measured,
+        sorted_items=P.sorted_items,
+        as_list=P.as_list,
+        fields=P.fields,
+        formula=formula_html,
+        badge=P.badge,
+        relation_groups=P.relation_groups,
+        label=label_html,
+        verdict=R.verdict,
+        named_link=_named_link,
+        md=_renderer_filter,
+        field=_renderer_filter,
+        value=_value_filter,
+    )
     env.bytecode_cache = _bytecode_cache(_compile_key(env), template_cache)
     return env
 

@@ -161,7 +161,7 @@ def make_markdown() -> MarkdownIt:
     """The one configured parser: CommonMark + tables + strikethrough, no raw HTML."""
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
-    md.validateLink = safe_link
+    md.validateLink = safe_link  # type: ignore[method-assign]  # markdown-it's documented hook for link filtering
     md.inline.ruler.before("escape", "math", _math_rule)
     md.add_render_rule("math_inline", _render_math)
     md.add_render_rule("math_block_inline", _render_math)

@@ -45,7 +45,7 @@ def _renameat2() -> object | None:
     fn = None
     for name in (None, "libc.so.6"):
         try:
-            fn = getattr(ctypes.CDLL(name, use_errno=True), "renameat2")
+            fn = ctypes.CDLL(name, use_errno=True).renameat2
             break
         except (OSError, AttributeError):
             continue

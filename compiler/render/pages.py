@@ -192,7 +192,7 @@ def index_context(plan: SitePlan, checks: list[dict[str, Any]], diagnostics: lis
                   recent: int = 12) -> dict[str, Any]:
     """A–Z entries, letter jumps, counts, status filter values, recently updated terms."""
     terms = [p for p in plan.pages if p.kind == "term"]
-    entries = []
+    entries: list[dict[str, Any]] = []
     for p in sorted(terms, key=lambda p: (sort_key(p.label), p.key)):
         data = p.term.data if p.term else {}
         entries.append({"page": p, "letter": letter_of(p.label), "status": status_of(data),
@@ -201,7 +201,7 @@ def index_context(plan: SitePlan, checks: list[dict[str, Any]], diagnostics: lis
     letters: dict[str, list[dict[str, Any]]] = {}
     for e in entries:
         letters.setdefault(e["letter"], []).append(e)
-    order = sorted(letters, key=lambda l: (l == "#", l))
+    order = sorted(letters, key=lambda letter: (letter == "#", letter))
     statuses: dict[str, int] = {}
     for e in entries:
         statuses[e["status"] or "none"] = statuses.get(e["status"] or "none", 0) + 1
@@ -222,7 +222,7 @@ def index_context(plan: SitePlan, checks: list[dict[str, Any]], diagnostics: lis
         "warnings": sum(1 for d in diagnostics if d.severity.value == "warning" and d.waived is None),
     }
     return {
-        "letters": [(l, letters[l]) for l in order],
+        "letters": [(letter, letters[letter]) for letter in order],
         "all_letters": [chr(c) for c in range(ord("A"), ord("Z") + 1)] + ["#"],
         "statuses": sorted(statuses.items()),
         "recent": [{"date": d, "page": p} for d, p in dated[:recent]],
@@ -244,7 +244,7 @@ def key_terms(plan: SitePlan, graph: Any, limit: int = 12) -> list[Page]:
 
 def wanted_context(plan: SitePlan, graph: Any) -> list[dict[str, Any]]:
     """Missing terms, most wanted first, with who links to them."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for p in plan.pages:
         if p.kind != "missing":
             continue

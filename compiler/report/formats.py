@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from compiler.version import __version__
 from compiler.codes import CODES
 from compiler.diagnostics import Diagnostic, Severity, count, sorted_diagnostics
+from compiler.version import __version__
 
 REPORT_VERSION = 1
 

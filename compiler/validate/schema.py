@@ -46,9 +46,9 @@ def _fast_validator() -> Any:
     """fastjsonschema compiles the schema to Python: about 9x faster than jsonschema on
     valid headers, which are most of them. It only says valid/invalid here; the
     located, plain-words errors still come from jsonschema (tests check they agree)."""
-    import fastjsonschema
-
     import copy
+
+    import fastjsonschema
 
     # compile() rewrites $refs in place: give it a copy so term_schema() stays as shipped
     return fastjsonschema.compile(copy.deepcopy(term_schema()), formats={"date": _is_date})
@@ -85,7 +85,8 @@ def _type_of(value: Any) -> str:
         return "boolean"
     if isinstance(value, (int, float)):
         return "number"
-    return {str: "string", list: "array", dict: "object"}.get(type(value), "string")
+    names: dict[type, str] = {str: "string", list: "array", dict: "object"}
+    return names.get(type(value), "string")
 
 
 def _wants(schema: Mapping[str, Any], kind: str) -> bool:
@@ -147,7 +148,7 @@ def _describe(error: Any, pointer: str) -> tuple[str, str, str | None]:
                 f"Add `{missing}: ...` to the header." + (" The id is used in links and URLs, e.g. MUON_G_MINUS_2."
                                                           if missing == "canonical_id" else ""))
     if v == "type":
-        wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in (kind if isinstance(kind, list) else [kind]))
+        wanted = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in (kind if isinstance(kind, list) else [kind]))
         got = _TYPE_WORDS.get(_type_of(error.instance), "something else")
         hint = {"array": f"Write a list: `{name.rsplit('.', 1)[-1]}: [a, b]` or one `- item` per line.",
                 "object": "Write a mapping of `key: value` lines, indented under the field.",
@@ -231,9 +232,20 @@ def validate_term(term: Term) -> tuple[Term, list[Diagnostic]]:
             import difflib
 
             close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.75)
-            hint = f"Did you mean `{close[0]}`?" if close else "Check the spelling, or ignore the code `schema-unknown-key` in the configuration."
-            diags.append(make("schema-unknown-key", term.file, loc.line, loc.column,
-                              f"unknown top-level key `{key}`", term=term.id, pointer="/" + key, hint=hint))
+            hint = (f"Did you mean `{close[0]}`?" if close else
+                    "Check the spelling, or ignore the code `schema-unknown-key` in the configuration.")
+            diags.append(
+                make(
+                    "schema-unknown-key",
+                    term.file,
+                    loc.line,
+                    loc.column,
+                    f"unknown top-level key `{key}`",
+                    term=term.id,
+                    pointer="/" + key,
+                    hint=hint,
+                )
+            )
     has_errors = term.has_errors or any(d.severity is Severity.ERROR for d in diags)
     return replace(term, data=data, has_errors=has_errors), diags
 
