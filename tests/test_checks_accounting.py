@@ -23,7 +23,7 @@ formal_mappings:
 ---
 Body.
 """
-BROKEN = """---
+HEADER = """---
 term: Broken
 canonical_id: BROKEN
 ---
@@ -33,7 +33,7 @@ term: Broken
 canonical_id: BROKEN
 formal_mappings:
   candidates:
-    - target: a: with a colon
+    - target: {target}
       equation_hint: |
         α ≈ 1/137
     - target: b
@@ -42,6 +42,8 @@ formal_mappings:
       equation_hint: ''
 ---
 """
+BROKEN = HEADER.replace("    - target: {target}", "\t- target: a")  # a tab: `fix` leaves it to the author
+REPAIRABLE = HEADER.replace("{target}", "a: with a colon")  # read as `fix --write` would write it
 NO_FENCE = """---
 term: Fenceless
 canonical_id: FENCELESS
@@ -78,7 +80,7 @@ def test_hints_found_are_checked_or_named_as_unreadable(folder: Path, capsys) ->
     unread = [d for d in doc["diagnostics"] if d["code"] == "check-unread"]
     assert [(Path(d["file"]).name, d["line"]) for d in unread] == [("BROKEN.md", 12), ("BROKEN.md", 15), ("FENCELESS.md", 7)]
     assert doc["summary"]["errors"] >= 1 and code == 1  # the broken header's own error: never "0 errors"
-    assert any(d["code"] == "yaml-syntax" and Path(d["file"]).name == "BROKEN.md" for d in doc["diagnostics"])
+    assert any(d["code"] in ("yaml-syntax", "yaml-tab") and Path(d["file"]).name == "BROKEN.md" for d in doc["diagnostics"])
 
 
 def test_the_text_report_names_the_files(folder: Path, capsys) -> None:
@@ -87,6 +89,16 @@ def test_the_text_report_names_the_files(folder: Path, capsys) -> None:
     assert "not read (2 files whose header could not be read): BROKEN.md, FENCELESS.md" in out
     _, out = run(["validate", str(folder)], capsys)
     assert "4 equation hints: 1 checked, 3 not readable in 2 files" in out
+
+
+def test_hints_of_a_header_fix_repairs_are_checked(tmp_path: Path, capsys) -> None:
+    (tmp_path / "BROKEN.md").write_text(REPAIRABLE, encoding="utf-8")
+    code, out = run(["check", str(tmp_path), "--format", "json"], capsys)
+    doc = json.loads(out)
+    assert doc["summary"]["hints"] == {"found": 2, "checked": 2, "unreadable": 0, "unreadable_files": []}
+    assert not [d for d in doc["diagnostics"] if d["code"] == "check-unread"]
+    code, out = run(["validate", str(tmp_path), "--format", "json"], capsys)
+    assert code == 1 and any(d["code"] == "yaml-syntax" for d in json.loads(out)["diagnostics"])  # still an error
 
 
 def independent_count(text: str) -> int:

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from compiler.diagnostics import Severity
 from compiler.load.terms import load_text, split_blocks
+from compiler.load.yamlrepair import fix_text
 from compiler.validate.schema import validate_term
 
 
@@ -103,11 +105,34 @@ def test_unclosed_header_that_parses_is_a_warning():
     assert term.data["status"] == "draft"
 
 
-def test_broken_full_header_keeps_the_stub():
-    term, diags = _load(STUB.format(stub='status: "draft"\n', full="symbol: a: b\n"))
-    assert term.id == "T" and term.data["status"] == "draft"
+def test_broken_full_header_is_read_as_fix_would_write_it():
+    """A header `fix` can repair is read with the repaired values; the error stays, naming `fix --write`."""
+    text = STUB.format(stub='status: "draft"\n', full="symbol: a: b\nstatus: candidate\n")
+    term, diags = _load(text)
+    assert term.id == "T" and term.data["symbol"] == "a: b" and term.data["status"] == "candidate"
+    assert term.has_errors
     (d,) = [d for d in diags if d.code == "yaml-syntax"]
-    assert d.line == 10 and "quotes" in d.hint
+    assert d.line == 10 and d.severity is Severity.ERROR
+    assert "`compile-glossary fix --write FILE` repairs it without losing a word" in d.message
+    assert "fix --write" in d.hint and "quotes" in d.hint  # the repair, and the way by hand
+    fixed, *_ = fix_text(text)
+    again, _ = _load(fixed)
+    assert again.data == term.data and again.locations == term.locations  # exactly what fix --write leaves
+
+
+def test_broken_full_header_that_fix_refuses_keeps_the_stub_and_says_why():
+    term, diags = _load(STUB.format(stub='status: "draft"\n', full="symbol: a\n  - b: [c\n"))
+    assert term.id == "T" and term.data["status"] == "draft" and "symbol" not in term.data
+    (d,) = [d for d in diags if d.code == "yaml-syntax"]
+    assert "fix --write FILE" not in d.message and "`compile-glossary fix` cannot repair this file" in d.hint
+
+
+def test_a_hint_in_a_repaired_header_is_read_not_reported_unread():
+    text = STUB.format(stub="", full="symbol: a: b\nformal_mappings:\n  candidates:\n"
+                                     "    - equation_hint: \"1 + 1 = 2\"\n")
+    term, diags = _load(text)
+    assert "check-unread" not in codes(diags)
+    assert term.data["formal_mappings"]["candidates"][0]["equation_hint"] == "1 + 1 = 2"
 
 
 def test_invalid_id_files_the_term_under_the_file_name():

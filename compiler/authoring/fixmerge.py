@@ -16,8 +16,8 @@ from dataclasses import replace
 from typing import Sequence
 
 from compiler.authoring.fix import FileFix, Problem, split_key
+from compiler.load.blocks import split_blocks
 from compiler.load.merge import _EXTENDS, _text, extends, is_empty
-from compiler.load.terms import split_blocks
 from compiler.load.yamlnodes import compose, construct, pointer_join
 
 

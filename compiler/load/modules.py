@@ -16,8 +16,9 @@ import yaml
 
 from compiler.codes import make
 from compiler.diagnostics import Diagnostic
+from compiler.load.blocks import split_blocks
 from compiler.load.limits import MAX_VALUES, clean, invalid_char
-from compiler.load.terms import read_file, split_blocks
+from compiler.load.terms import read_file
 from compiler.load.walk import walk
 from compiler.load.yamlnodes import TooManyValues, compose, construct
 from compiler.model import Module

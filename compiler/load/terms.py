@@ -12,20 +12,30 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import yaml
 
 from compiler.codes import make
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.ids import fallback_id, id_problem
-from compiler.load.limits import MAX_FILE_BYTES, MAX_VALUES, FileBudget, clean, describe, invalid_char
+from compiler.load.blocks import Block, Split, split_blocks
+from compiler.load.limits import (
+    MAX_FILE_BYTES,
+    MAX_VALUES,
+    FileBudget,
+    clean,
+    describe,
+    invalid_char,
+)
 from compiler.load.merge import merge_blocks
 from compiler.load.walk import discover, display_of, special
 from compiler.load.yamlhints import yaml_error_hint
 from compiler.load.yamlnodes import TooManyValues, compose, construct
+from compiler.load.yamlrepair import fix_text
 from compiler.model import LoadResult, Location, Term
 
 _BOMS = (
@@ -39,66 +49,11 @@ _MAGIC = ((b"\x89PNG", "a PNG image"), (b"%PDF", "a PDF document"), (b"PK\x03\x0
 
 
 @dataclass(frozen=True)
-class Block:
-    """One front-matter block: the text between its fences and where it sits."""
-
-    fence_line: int  # 1-based line of the opening ---
-    text: str  # the YAML between the fences
-    closed: bool
-
-
-@dataclass(frozen=True)
-class Split:
-    blocks: tuple[Block, ...]
-    body: str
-    body_line: int  # 1-based; 0 when there is no body
-
-
-@dataclass(frozen=True)
 class ParsedBlock:
     block: Block
     data: dict[str, Any] | None  # None when the block did not parse to a mapping
     locations: dict[str, Location]  # absolute, 1-based
     raw: dict[str, str]
-
-
-def _is_fence(line: str, marks: tuple[str, ...] = ("---",)) -> bool:
-    return line.rstrip("\r\n").rstrip(" \t") in marks
-
-
-def split_blocks(text: str) -> Split:
-    """Split ``text`` into leading front-matter blocks and the body.
-
-    A block opens with a ``---`` line and closes with ``---`` (or ``...``); further
-    blocks may follow, separated only by blank lines. A block whose closing fence is
-    missing runs to the end of the file (``closed=False``).
-    """
-    lines = text.split("\n")
-    i, n = 0, len(lines)
-    while i < n and not lines[i].strip():
-        i += 1
-    blocks: list[Block] = []
-    while i < n and _is_fence(lines[i]):
-        start = i
-        j = i + 1
-        while j < n and not _is_fence(lines[j], ("---", "...")):
-            j += 1
-        closed = j < n
-        blocks.append(Block(start + 1, "\n".join(lines[start + 1:j]) + ("\n" if closed else ""), closed))
-        if not closed:
-            return Split(tuple(blocks), "", 0)
-        i = j + 1
-        k = i
-        while k < n and not lines[k].strip():
-            k += 1
-        if k < n and _is_fence(lines[k]):
-            i = k
-            continue
-        break
-    if not blocks:
-        return Split((), text, 1)
-    body = "\n".join(lines[i:])
-    return Split(tuple(blocks), body, i + 1 if body.strip() else 0)
 
 
 def decode(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
@@ -248,11 +203,16 @@ def load_text(text: str, path: Path, display: str) -> tuple[Term | None, list[Di
             )
         ]
     diags: list[Diagnostic] = []
-    parsed: list[ParsedBlock] = []
     budget = FileBudget()
+    parsed: list[ParsedBlock] = []
+    found: list[list[Diagnostic]] = []
     for block in split.blocks:
         pb, problems = parse_block(block, display, budget)
         parsed.append(pb)
+        found.append(problems)
+    parsed, found = _recover(text, parsed, found, display, budget)
+    for pb, problems in zip(parsed, found):
+        block = pb.block
         diags.extend(problems)
         if not block.closed and pb.data is not None:
             diags.append(
@@ -311,6 +271,46 @@ def load_text(text: str, path: Path, display: str) -> tuple[Term | None, list[Di
     return term, [d if d.term else _with_term(d, term_id) for d in diags]
 
 
+FIXED_CODES = ("yaml-syntax", "yaml-tab")  # the YAML errors fix repairs (a tab it leaves to the author)
+FIXABLE = ("; `compile-glossary fix --write FILE` repairs it without losing a word, and until then the site "
+           "shows the values that repair gives")
+FIX_HINT = ("Run `compile-glossary fix FILE` to see the repair as a diff, then `compile-glossary fix --write FILE` "
+            "to apply it; other YAML readers fail on this file until it is fixed.")
+
+
+def _recover(text: str, parsed: list[ParsedBlock], found: list[list[Diagnostic]], display: str,
+             budget: FileBudget) -> tuple[list[ParsedBlock], list[list[Diagnostic]]]:
+    """The blocks as ``compile-glossary fix --write`` would leave them, when it can repair the file.
+
+    Why: a broken header would leave a term page with only the stub's id and status,
+    although ``fix`` repairs most such headers without losing a word. The loader calls
+    the repair ``fix`` writes (:func:`compiler.load.yamlrepair.fix_text`, not a copy), so
+    a page shows exactly the values the fixed file will hold. The YAML error stays an
+    error (any other reader still fails on the file) and says how to fix it; a repair
+    that ``fix`` refuses recovers nothing, and the error says why. Only files with a
+    block that failed to parse pay for this.
+    """
+    broken = [i for i, problems in enumerate(found)
+              if parsed[i].data is None and any(d.code in FIXED_CODES for d in problems)]
+    if not broken:
+        return parsed, found
+    fixed, _families, _changed, problems = fix_text(text)
+    if problems:
+        why = f"`compile-glossary fix` cannot repair this file (line {problems[0].line}: {problems[0].reason})."
+        return parsed, [[replace(d, hint=f"{d.hint}\n{why}" if d.hint else why) if d.code in FIXED_CODES else d
+                         for d in f] if i in broken else f for i, f in enumerate(found)]
+    blocks = split_blocks(fixed).blocks
+    for i in broken:
+        pb, again = parse_block(blocks[i], display, budget)
+        if pb.data is None:  # pragma: no cover - fix verifies that every repaired block parses
+            continue
+        parsed[i] = replace(pb, block=parsed[i].block)
+        found[i] = [replace(d, message=d.message + FIXABLE, hint=FIX_HINT + (f"\nBy hand: {d.hint}" if d.hint else ""))
+                    if d.code in FIXED_CODES
+                    else d for d in found[i]] + again
+    return parsed, found
+
+
 _HINT_KEY = re.compile(r"^(\s*)(?:-\s+)?equation_hint\s*:(.*)$")
 BLOCK_UNREAD = (
     "this equation hint was not checked: the header block it is in is not valid YAML",
@@ -355,8 +355,6 @@ def _unread_hints(text: str, first_line: int, display: str, why: tuple[str, str]
 
 
 def _with_term(d: Diagnostic, term_id: str) -> Diagnostic:
-    from dataclasses import replace
-
     return replace(d, term=term_id)
 
 
@@ -459,14 +457,14 @@ def load_terms(root: Path, *, exclude: Sequence[Path] = ()) -> LoadResult:
 
 
 __all__ = [
-    "split_blocks",
-    "decode",
-    "parse_block",
-    "load_text",
-    "load_file",
-    "load_terms",
-    "discover",
     "Block",
     "Split",
+    "decode",
+    "discover",
     "id_problem",
+    "load_file",
+    "load_terms",
+    "load_text",
+    "parse_block",
+    "split_blocks",
 ]
