@@ -168,10 +168,10 @@ class Tree:
 def make_tree(name: str, source: Path, work: Path) -> Tree:
     """The checkout at ``source`` as a tree of its own, with its own user cache folder.
 
-    The before tree is copied (code, templates, schema: not .git nor a venv) so that its
-    bytecode can be written without touching the checkout given; the after tree is this one."""
+    A tree other than this checkout is copied (code, templates, schema: not .git nor a venv)
+    so that its bytecode can be written without touching the checkout given."""
     root = source
-    if name == "before":
+    if source.resolve() != REPO:
         root = work / "trees" / name
         shutil.rmtree(root, ignore_errors=True)
         shutil.copytree(source, root, ignore=shutil.ignore_patterns(".git", ".venv*", "__pycache__", "results"))
@@ -429,12 +429,14 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
     parser.add_argument("--before", type=Path, metavar="PATH",
                         help="a checkout of an older commit: time both trees, interleaved, and print before/after")
+    parser.add_argument("--after", type=Path, metavar="PATH", default=REPO,
+                        help="with --before: the newer tree (default: this checkout)")
     args = parser.parse_args()
     results: dict = {"cores": os.cpu_count(), "runs": args.runs, "sizes": {}}
     compile_package()
     with tempfile.TemporaryDirectory(prefix="cg-bench-") as tmp:
         work = Path(tmp)
-        trees = [make_tree("before", args.before, work), make_tree("after", REPO, work)] if args.before else []
+        trees = [make_tree("before", args.before, work), make_tree("after", args.after, work)] if args.before else []
         cases = [(f"{n}", n) for n in args.sizes]
         if (args.corpus / "dictionary").is_dir():
             cases.insert(0, ("corpus", 0))
@@ -459,7 +461,7 @@ def main() -> None:
             print(json.dumps(row, indent=1), flush=True)
     (HERE / "results").mkdir(exist_ok=True)
     if trees:
-        results["before"] = str(args.before)
+        results["before"], results["after"] = str(args.before), str(args.after)
         print_compare(results)
         (HERE / "results" / "compare.json").write_text(json.dumps(results, indent=1), "utf-8")
         return

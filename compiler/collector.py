@@ -37,7 +37,7 @@ def gc_paused() -> Iterator[None]:
 
     Building creates no reference cycles, but each full collection walks every object
     made so far, which made the largest builds grow faster than linearly (measured: the
-    build and reference phases cost more per term at 100k terms than at 10k with it on,
+    build and reference phases cost more per term at ten times the terms with it on,
     the same per term with it paused; bench/README.md). The previous state is restored on exit.
     """
     was_enabled = gc.isenabled()
