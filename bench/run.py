@@ -423,7 +423,7 @@ def bench_mkdocs(terms: Path, work: Path, runs: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--mkdocs", action="store_true", help="also time MkDocs (<= 2,000 terms and the corpus)")
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
