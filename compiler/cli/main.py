@@ -92,6 +92,7 @@ def _settle() -> None:
 
 
 def _options(args: argparse.Namespace, **extra):
+    from compiler.config import pattern_error
     from compiler.stages import Options
 
     config = getattr(args, "config", None)
@@ -101,7 +102,11 @@ def _options(args: argparse.Namespace, **extra):
     for m in modules:
         if not m.is_dir():
             raise UsageError(f"the module folder {str(m)!r} does not exist")
-    return Options(config_file=Path(config) if config else None, module_dirs=modules,
+    patterns = tuple(getattr(args, "modules_exclude", None) or ())
+    for pattern in patterns:
+        if pattern_error(pattern) is not None:
+            raise UsageError(f"--modules-exclude {pattern!r} is not a gitignore-style pattern: {pattern_error(pattern)}")
+    return Options(config_file=Path(config) if config else None, module_dirs=modules, modules_exclude=patterns,
                    edition=getattr(args, "edition", None), **extra)
 
 
@@ -450,6 +455,9 @@ def _add_common(p: argparse.ArgumentParser, *, fmt: bool = True) -> None:
         "--config", metavar="FILE", help="glossary.toml or pyproject.toml (default: looked up from TERMS_DIR upward)"
     )
     p.add_argument("--modules", action="append", metavar="DIR", help="folder of module documents (repeatable)")
+    p.add_argument("--modules-exclude", action="append", metavar="PATTERN",
+                   help="gitignore-style pattern of files or folders under a module folder to leave out,"
+                        " e.g. 'rejected_modules/' (repeatable; added to the configuration's modules-exclude)")
     p.add_argument("--edition", metavar="YEAR", help="reference data edition for the numeric checks (default: latest)")
     if fmt:
         p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
