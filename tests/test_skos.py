@@ -36,7 +36,8 @@ TERMS = {  # id -> (parents, near synonyms, antonyms)
 def _write(folder: Path) -> Path:
     folder.mkdir()
     for ident, (parents, synonyms, antonyms) in TERMS.items():
-        lines = ["---", f"canonical_id: {ident}", f"term: Term {ident}", "status: draft", f"aliases: [Term {ident}, Alias {ident}]"]
+        lines = ["---", f"canonical_id: {ident}", f"term: Term {ident}", "status: draft",
+                 f"aliases: [Term {ident}, Alias {ident}]"]  # the label among the aliases: never an altLabel
         if parents:
             lines.append(f"parents: [{', '.join(parents)}]")
         if synonyms or antonyms:
