@@ -343,7 +343,8 @@ def _print_finding(d) -> None:
     """One finding of the graph command on stderr, as the text report writes it (no source line)."""
     from compiler.report.formats import terminal_safe
 
-    print(terminal_safe(f"{d.file}: {d.severity.value}[{d.code}] {d.message}"), file=sys.stderr)
+    where = f"{d.file}: " if d.file else "compile-glossary: "  # a finding about the whole export names no file
+    print(terminal_safe(f"{where}{d.severity.value}[{d.code}] {d.message}"), file=sys.stderr)
 
 
 def _export_notes(target: str, replaced: int) -> None:
