@@ -191,3 +191,22 @@ def test_a_generated_two_thousand_term_build_prints_at_most_sixty_lines(tmp_path
                    check=True, capture_output=True, timeout=600)
     _assert_short(*_build_lines(tmp_path / "g" / "dictionary", tmp_path / "site", "--modules", str(tmp_path / "g"),
                                 "--no-cache"))
+
+
+@pytest.mark.parametrize("tty, term, shown", [(False, "xterm", False), (True, "dumb", False), (True, "xterm", True)])
+def test_the_progress_bar_is_only_for_a_terminal(monkeypatch, capsys, tty, term, shown):
+    """In a pipe or a CI log (``isatty`` False) nothing of the bar is made, let alone printed."""
+    from compiler.cli.progress import CURRENT, Progress
+
+    monkeypatch.setenv("TERM", term)
+    progress = Progress(tty)
+    for stage in Progress.STAGES:
+        progress(stage)
+        assert CURRENT["stage"] == stage  # named in an internal error either way
+    assert (progress.bar is not None) == shown
+    if shown:
+        assert progress.bar.total == len(Progress.STAGES) and progress.bar.n == len(Progress.STAGES) - 1
+    progress.done()
+    assert progress.bar is None
+    if not shown:
+        assert capsys.readouterr().err == ""
