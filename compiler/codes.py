@@ -128,6 +128,10 @@ register("output-failed", E, "render", "The site could not be written to the out
 # --- export: `graph --export` (compiler.export) ---------------------------------------
 register("export-xml-char", W, "export", "Characters XML 1.0 cannot hold (control characters, U+FFFE, U+FFFF) were replaced with U+FFFD in a GraphML or GEXF export.",
          scope="run")
+register("export-skos-cycle", W, "export", "A hierarchy cycle was broken in the SKOS export: the link that closes it goes out as `gl:broader` only, since SKOS readers reject cycles.",
+         scope="run")
+register("export-skos-related", I, "export", "Synonym, antonym or association links between concepts that broader links also join go out as `gl:` properties, not `skos:related` (SKOS condition S27).",
+         scope="run")
 register("export-too-large", E, "export", "An export passed the budget of bytes per export (1 GiB) and was stopped; nothing usable was written.",
          scope="run")
 

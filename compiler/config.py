@@ -12,6 +12,7 @@ Layout (every key optional; `_` and `-` are interchangeable in key names)::
 
     terms = "dictionary"            # the terms folder
     modules = ["."]                 # module-document folders (str or list)
+    modules-exclude = ["rejected_modules/"]  # gitignore-style patterns left out under them
     output = "site"                 # output folder
     title = "My glossary"
 
@@ -99,6 +100,9 @@ class Config:
     root: Path
     terms_dir: Path
     module_dirs: tuple[Path, ...] = ()
+    # gitignore-style patterns of files and folders under a module folder that are not read
+    # (`rejected_modules/`), matched against paths relative to each module folder
+    modules_exclude: tuple[str, ...] = ()
     output_dir: Path | None = None
     title: str = "Glossary"
     rules: RuleConfig = field(default_factory=RuleConfig)
@@ -254,6 +258,7 @@ Validator = tuple[Callable[[Any], bool], str]
 TOP_KEYS: dict[str, Validator] = {
     "terms": (_is_str, "a folder path"),
     "modules": (_str_or_list, "a folder path or a list of them"),
+    "modules-exclude": (_str_or_list, "a gitignore-style pattern or a list of them"),
     "output": (_is_str, "a folder path"),
     "title": (_is_str, "text"),
     "rules": (lambda v: isinstance(v, dict), "a table"),
@@ -332,6 +337,52 @@ def _rules(reader: _Reader, raw: Mapping[str, Any]) -> RuleConfig:
     return rules
 
 
+def _patterns(reader: _Reader, values: list[str], key: str) -> tuple[str, ...]:
+    """The patterns gitignore's rules can read; the others reported and left out."""
+    kept = []
+    for value in values:
+        if pattern_error(value) is None:
+            kept.append(value)
+        else:
+            reader.report("config-value", key, f"`{key}` pattern `{value}` is not a gitignore-style pattern:"
+                          f" {pattern_error(value)}")
+    return tuple(kept)
+
+
+def pattern_error(pattern: str) -> str | None:
+    """Why ``pattern`` is no gitignore-style pattern, or None."""
+    import pathspec
+
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except (ValueError, TypeError) as exc:
+        return str(exc) or type(exc).__name__
+    return None
+
+
+def excluded(patterns: tuple[str, ...] | list[str]) -> Callable[[str], bool] | None:
+    """A test of a path relative to a module folder (a folder's ending in ``/``): is it left out by
+    ``patterns``, as git's ``.gitignore`` would leave it out? None when there are no patterns.
+
+    Why pathspec: gitignore's rules (``dir/``, ``**``, ``!keep.md``, a leading ``/``) are what
+    authors know, and pathspec implements them as git does; fnmatch has none of them."""
+    if not patterns:
+        return None
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(list(patterns)).match_file
+
+
+def with_command_line(config: Config, module_dirs: tuple[Path, ...] = (), modules_exclude: tuple[str, ...] = ()) -> Config:
+    """``config`` with the module folders and exclude patterns given on the command line added to its own."""
+    if not module_dirs and not modules_exclude:
+        return config
+    from dataclasses import replace
+
+    return replace(config, module_dirs=config.module_dirs + tuple(p.resolve() for p in module_dirs),
+                   modules_exclude=config.modules_exclude + tuple(modules_exclude))
+
+
 def _paths(reader: _Reader, values: list[str], key: str) -> tuple[Path, ...]:
     out = []
     for value in values:
@@ -370,6 +421,7 @@ def _build(reader: _Reader, raw: Mapping[str, Any], terms_dir: Path) -> Config:
         root=root,
         terms_dir=terms_dir,
         module_dirs=_paths(reader, _as_list(top.get("modules", [])), "modules"),
+        modules_exclude=_patterns(reader, _as_list(top.get("modules-exclude", [])), "modules-exclude"),
         output_dir=reader.path(top["output"]) if "output" in top else None,
         title=top.get("title", Config.title),
         rules=_rules(reader, top.get("rules", {})),

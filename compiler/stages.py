@@ -33,6 +33,7 @@ class Options:
 
     config_file: Path | None = None
     module_dirs: tuple[Path, ...] = ()
+    modules_exclude: tuple[str, ...] = ()  # gitignore-style patterns (--modules-exclude)
     edition: str | None = None
     checks: bool = True  # run the numeric checks (graph-only commands skip them)
     exclude: tuple[Path, ...] = ()  # folders under the terms folder that hold no terms (the output)
@@ -66,11 +67,10 @@ class Stages:
 
     def configure(self, terms_dir: Path) -> tuple[Config, list[Diagnostic]]:
         """The glossary's configuration, with the folders of module documents named on the command line."""
-        from compiler.config import load_config
+        from compiler.config import load_config, with_command_line
 
         config, diagnostics = load_config(terms_dir, self.options.config_file)
-        if self.options.module_dirs:
-            config = replace(config, module_dirs=config.module_dirs + tuple(p.resolve() for p in self.options.module_dirs))
+        config = with_command_line(config, self.options.module_dirs, self.options.modules_exclude)
         self.edition = self.options.edition or config.checks.edition
         return config, list(diagnostics)
 
@@ -95,7 +95,7 @@ class Stages:
     def modules(self, config: Config, terms_dir: Path) -> tuple[list[Module], list[Diagnostic]]:
         from compiler.load.modules import load_modules
 
-        return load_modules(config.module_dirs, exclude=terms_dir)
+        return load_modules(config.module_dirs, exclude=terms_dir, ignore=config.modules_exclude)
 
     def check(self, terms: Sequence[Term], config: Config) -> Callable[[], Checked]:
         """Start the numeric checks and the list of symbols; the function returned gives them.

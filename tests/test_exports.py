@@ -104,8 +104,11 @@ def test_skos_on_the_corpus_round_trips(tmp_path: Path) -> None:
     modules, _ = load_modules([CORPUS / "modules"])
     result = link(loaded.terms, modules, default_config(CORPUS / "dictionary"))
     rdf = parse_skos(result.graph, loaded.terms)
+    gl = rdflib.Namespace("https://compile-glossary.dev/vocab#")
     for relation, prop in (("broader", SKOS.broader), ("narrower", SKOS.narrower)):
-        assert len(list(rdf.triples((None, prop, None)))) == counts(result.graph, relation) > 100
+        # a link that closes a hierarchy cycle goes out under gl: only (tests/test_skos.py)
+        exported = len(list(rdf.triples((None, prop, None)))) + len(list(rdf.triples((None, gl[relation], None))))
+        assert exported == counts(result.graph, relation) > 100
     assert len(set(rdf.subjects(RDF.type, SKOS.Concept))) == result.graph.number_of_nodes()
     buffer = io.BytesIO()
     write_graphml(result.graph, buffer)

@@ -318,8 +318,9 @@ def test_input_stamps_list_every_input_and_the_fresh_term_files(tmp_path, fresh)
         assert stamps.fresh == (() if fresh is None else (targets[fresh].relative_to(terms).as_posix(),))
 
 
-def test_a_rebuilt_cache_is_reported_once_and_never_shown_on_the_site(tmp_path, capsys):
-    """A cache from another version is news for one run: printed, not on the problems page, not replayed."""
+def test_a_rebuilt_cache_is_said_once_and_is_no_finding_of_the_glossary(tmp_path, capsys):
+    """A cache from another version (an upgrade, a reinstall) is news for one run: said on stderr,
+    never among the glossary's findings, never in its counts, not on the site, not replayed."""
     from compiler.cli.main import main
 
     terms = tmp_path / "terms"
@@ -327,28 +328,37 @@ def test_a_rebuilt_cache_is_reported_once_and_never_shown_on_the_site(tmp_path, 
     _age(terms)
     out = tmp_path / "site"
     main(["build", str(terms), "-o", str(out), "--format", "json"])
-    capsys.readouterr()
+    first = json.loads(capsys.readouterr().out)
     problems = (out / "problems.html").read_bytes()
     (state,) = (tmp_path / ".glossary-cache").glob("state-*.cache")
-    state.write_bytes(b"written by some other version")
-    for record in (tmp_path / ".glossary-cache").glob("noop-*.record"):
-        record.unlink()  # as after an upgrade: the compiler's files changed, so this is no no-op
+
+    def reinstall() -> None:
+        state.write_bytes(b"written by some other version")
+        for record in (tmp_path / ".glossary-cache").glob("noop-*.record"):
+            record.unlink()  # as after an upgrade: the compiler's files changed, so this is no no-op
+
+    reinstall()
     main(["build", str(terms), "-o", str(out), "--format", "json"])
-    codes = [d["code"] for d in json.loads(capsys.readouterr().out)["diagnostics"]]
-    assert codes.count("cache-invalid") == 1
+    rebuilt = capsys.readouterr()
+    doc = json.loads(rebuilt.out)
+    assert "cache-invalid" not in [d["code"] for d in doc["diagnostics"]]
+    assert {k: v for k, v in doc["summary"].items() if k != "seconds"} == \
+        {k: v for k, v in first["summary"].items() if k != "seconds"}  # the same counts
+    assert "the build cache was rebuilt" in rebuilt.err
     assert (out / "problems.html").read_bytes() == problems  # the site does not depend on the cache's history
     main(["build", str(terms), "-o", str(out), "--format", "json"])
     replayed = capsys.readouterr()
-    assert "nothing changed" in replayed.err
-    assert "cache-invalid" not in [d["code"] for d in json.loads(replayed.out)["diagnostics"]]
-    for record in (tmp_path / ".glossary-cache").glob("noop-*.record"):
-        record.unlink()
-    state.write_bytes(b"written by some other version")
-    main(["build", str(terms), "-o", str(out)])  # text this time: printed with the finding ...
-    assert "cache-invalid" in capsys.readouterr().out
-    main(["build", str(terms), "-o", str(out)])  # ... which its no-op does not print again
-    replayed = capsys.readouterr().out
-    assert "nothing changed" in replayed and "cache-invalid" not in replayed
+    assert "nothing changed" in replayed.err and "cache was rebuilt" not in replayed.err
+    main(["build", str(terms), "-o", str(out)])
+    before = capsys.readouterr().out.splitlines()[-2]  # the totals
+    reinstall()
+    main(["build", str(terms), "-o", str(out)])  # text this time: said on stderr, the totals unchanged
+    rebuilt = capsys.readouterr()
+    assert "cache was rebuilt" in rebuilt.err and "cache-invalid" not in rebuilt.out
+    assert rebuilt.out.splitlines()[-2] == before
+    main(["build", str(terms), "-o", str(out)])  # ... and its no-op does not say it again
+    replayed = capsys.readouterr()
+    assert "nothing changed" in replayed.out and "cache was rebuilt" not in replayed.err
 
 
 def test_an_edit_re_renders_only_the_pages_that_show_it(tmp_path):

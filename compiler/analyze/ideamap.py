@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 from array import array
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Iterator, Sequence
 
@@ -206,19 +206,18 @@ def build_map(terms_dir: Path, options: Any) -> IdeaMap:
     ``options`` is a ``build.Options``: its configuration file, module folders, excluded
     folders, ``jobs`` (worker processes for loading) and progress callback are used.
     """
-    from compiler.config import load_config
+    from compiler.config import load_config, with_command_line
     from compiler.load.modules import load_modules
 
     config, _ = load_config(terms_dir, options.config_file)
-    if options.module_dirs:
-        config = replace(config, module_dirs=config.module_dirs + tuple(p.resolve() for p in options.module_dirs))
+    config = with_command_line(config, options.module_dirs, getattr(options, "modules_exclude", ()))
     analytics = config.analytics
     note = options.progress or (lambda _stage: None)
     note("load")
     paths, _ = discover(terms_dir, exclude=options.exclude)
     t = _collect(_records([(p, _display(p, terms_dir)) for p in paths], tuple(analytics.fields), options.jobs))
     note("link")
-    modules, _ = load_modules(config.module_dirs, exclude=terms_dir)
+    modules, _ = load_modules(config.module_dirs, exclude=terms_dir, ignore=config.modules_exclude)
     with gc_paused():
         nodes, kinds, labels, statuses, files, aliases, named = _nodes(t, modules)
         del modules

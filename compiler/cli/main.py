@@ -14,6 +14,8 @@ import traceback
 from pathlib import Path
 from typing import Callable, Sequence
 
+from compiler.cli import progress as _out
+from compiler.cli.progress import CURRENT, Progress
 from compiler.version import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -37,12 +39,17 @@ def _color(stream) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
-def _emit_report(report, fmt: str, text: str | None = None) -> None:
-    """Print ``report`` in ``fmt``; ``text`` is its text report when already made (the build keeps it for no-ops)."""
-    from compiler.report.formats import FORMATTERS, summary_line, text_report
+def _emit_report(report, fmt: str, text: str | None = None, *, mode: str = "full", where: str = "",
+                 other_lines: int = 0) -> None:
+    """Print ``report`` in ``fmt``; in text, as ``mode`` of compiler.report.console says (``text`` is that
+    text when already made: the build keeps it for no-ops), then the totals."""
+    from compiler.report import console
+    from compiler.report.formats import FORMATTERS, summary_line
 
     if fmt == "text":
-        sys.stdout.write(text if text is not None else text_report(report, color=_color(sys.stdout)))
+        if text is None:
+            text = console.render(report, mode, color=_color(sys.stdout), where=where, other_lines=other_lines)
+        sys.stdout.write(text)
         print(summary_line(report), file=sys.stdout)
     else:
         sys.stdout.write(FORMATTERS[fmt](report))
@@ -50,15 +57,26 @@ def _emit_report(report, fmt: str, text: str | None = None) -> None:
 
 
 def _report(glossary, base: str, extra: dict | None = None, *, fmt: str = "json"):
+    """The report of the glossary's findings: never one about this run only (a rebuilt cache), which
+    :func:`_say_run_notes` prints apart, so a run's history never changes the glossary's counts."""
+    from compiler.codes import about_the_glossary
     from compiler.report.formats import Report
 
     # only the json format prints the check results (thousands of them on a large glossary)
     checks = tuple(c.to_json() for c in glossary.checks) if fmt == "json" else ()
-    return Report(base=base, files=glossary.files, terms=len(glossary.terms), diagnostics=glossary.diagnostics,
-                  checks=checks, extra=extra or {})
+    return Report(base=base, files=glossary.files, terms=len(glossary.terms),
+                  diagnostics=about_the_glossary(glossary.diagnostics), checks=checks, extra=extra or {})
 
 
-_CURRENT = {"stage": "start"}  # the stage running now, named in an internal-error message
+def _say_run_notes(glossary, args: argparse.Namespace) -> None:
+    """The findings about this run only (a rebuilt cache), on stderr: said once, never counted."""
+    from compiler.codes import about_the_glossary
+    from compiler.report.console import run_notes
+
+    kept = set(map(id, about_the_glossary(glossary.diagnostics)))
+    if not getattr(args, "quiet", False):
+        for line in run_notes([d for d in glossary.diagnostics if id(d) not in kept]):
+            print(line, file=sys.stderr)
 
 
 def _settle() -> None:
@@ -73,26 +91,8 @@ def _settle() -> None:
     gc.freeze()
 
 
-class _Progress:
-    """A one-line status on a terminal's stderr; silent in CI logs and pipes."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.start = time.perf_counter()
-
-    def __call__(self, stage: str) -> None:
-        _CURRENT["stage"] = stage
-        if self.enabled:
-            sys.stderr.write(f"\r\033[K{stage}... ({time.perf_counter() - self.start:.1f}s)")
-            sys.stderr.flush()
-
-    def done(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
-
-
 def _options(args: argparse.Namespace, **extra):
+    from compiler.config import pattern_error
     from compiler.stages import Options
 
     config = getattr(args, "config", None)
@@ -102,15 +102,21 @@ def _options(args: argparse.Namespace, **extra):
     for m in modules:
         if not m.is_dir():
             raise UsageError(f"the module folder {str(m)!r} does not exist")
-    return Options(config_file=Path(config) if config else None, module_dirs=modules,
+    patterns = tuple(getattr(args, "modules_exclude", None) or ())
+    for pattern in patterns:
+        if pattern_error(pattern) is not None:
+            raise UsageError(f"--modules-exclude {pattern!r} is not a gitignore-style pattern: {pattern_error(pattern)}")
+    return Options(config_file=Path(config) if config else None, module_dirs=modules, modules_exclude=patterns,
                    edition=getattr(args, "edition", None), **extra)
 
 
-def _say_config(root: Path, options) -> None:
-    """Name the configuration file this run reads (on stderr: stdout is the report's)."""
+def _say_config(root: Path, options, args: argparse.Namespace | None = None) -> None:
+    """Name the configuration file this run reads (on stderr: stdout is the report's); not under ``-q``."""
     from compiler.config import find_config
     from compiler.report.formats import terminal_safe
 
+    if args is not None and getattr(args, "quiet", False):
+        return
     used = options.config_file or find_config(root)
     print(f"compile-glossary: configuration: {terminal_safe(str(used)) if used else 'none found (defaults)'}",
           file=sys.stderr)
@@ -121,13 +127,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from compiler.report.formats import exit_code
 
     root = _terms_dir(args.terms_dir)
-    options = _options(args, progress=_Progress(sys.stderr.isatty()))
-    _say_config(root, options)
+    options = _options(args, progress=Progress(sys.stderr.isatty()))
+    _say_config(root, options, args)
     glossary = analyze(root, options)
     _settle()
     options.progress.done()
-    _emit_report(_report(glossary, args.terms_dir, {"hints": _hints(glossary)}, fmt=args.format), args.format)
-    return exit_code(glossary.diagnostics, strict=args.strict)
+    _say_run_notes(glossary, args)
+    report = _report(glossary, args.terms_dir, {"hints": _hints(glossary)}, fmt=args.format)
+    _emit_report(report, args.format, mode=_out.mode(args, "full"))
+    return exit_code(report.diagnostics, strict=args.strict)
 
 
 def _hints(glossary) -> dict:
@@ -150,13 +158,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     hints = _hints(glossary)
     # A hint that could not be read is never silent: its finding, and the errors of its file that are why.
     unread = set(hints["unreadable_files"])
-    check_diags = tuple(d for d in glossary.diagnostics if d.code.startswith("check-")
-                        or d.file in unread and d.severity.value == "error")
     report = _report(glossary, args.terms_dir, {"checks": by_status, "hints": hints}, fmt=args.format)
+    check_diags = tuple(d for d in report.diagnostics if d.code.startswith("check-")
+                        or d.file in unread and d.severity.value == "error")
     from dataclasses import replace as _replace
 
-    _emit_report(_replace(report, diagnostics=check_diags), args.format)
-    if args.format == "text":
+    _emit_report(_replace(report, diagnostics=check_diags), args.format, mode=_out.mode(args, "full"))
+    if args.format == "text" and not args.quiet:
         print(", ".join(f"{n} {s}" for s, n in sorted(by_status.items())) or "no equation hints")
         if unread:
             print(f"not read ({len(unread)} files whose header could not be read): {', '.join(sorted(unread))}")
@@ -167,6 +175,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from compiler.incremental.noop import noop_inputs
     from compiler.incremental.stages import default_cache_dir, fast_build
     from compiler.render.output import OutputError, check_target
+    from compiler.report import console
     from compiler.report.formats import exit_code
 
     root = _terms_dir(args.terms_dir)
@@ -175,13 +184,15 @@ def cmd_build(args: argparse.Namespace) -> int:
         check_target(out, [root])  # refuse /, the home folder, the terms folder... before any work
     except OutputError as exc:
         raise UsageError(str(exc)) from None
-    progress = _Progress(sys.stderr.isatty())
+    progress = Progress(sys.stderr.isatty())
     started = time.perf_counter()
     cache = None if args.no_cache else Path(args.cache_dir) if args.cache_dir else default_cache_dir(out)
     if cache is not None and args.cache_dir:
         _check_cache_dir(cache, out)
     options = _options(args, jobs=args.jobs or os.cpu_count() or 1, progress=progress, cache_dir=cache)
-    _say_config(root, options)
+    _say_config(root, options, args)
+    mode = _out.mode(args, "short")
+    where = console.where_line(args.terms_dir, args.output)
     stamps = replayed = None
     if cache is not None:
         from compiler.incremental import noop
@@ -193,16 +204,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     if replayed is not None:  # nothing changed since the last build: OUT is already the result
         from compiler.report.formats import Report, exit_status, summary_text_line
 
-        if replayed.text is not None:  # the text report as the last build printed it
-            sys.stdout.write(replayed.text)
+        if replayed.text is not None:  # the short report as the last build printed it
+            sys.stdout.write(_out.replayed(replayed.text, mode))
             print(summary_text_line(replayed.summary()))
         else:
             _emit_report(Report(base=args.terms_dir, files=replayed.files, terms=replayed.terms,
                                 diagnostics=replayed.diagnostics or (), checks=replayed.checks or (),
                                 extra={"pages": replayed.pages, "seconds": round(time.perf_counter() - started, 3)}),
-                         args.format)
-        print(f"nothing changed: {out}/ is up to date ({replayed.pages} pages)",
-              file=sys.stdout if args.format == "text" else sys.stderr)
+                         args.format, mode=mode, where=where, other_lines=4)
+        if mode != "quiet":
+            print(f"nothing changed: {out}/ is up to date ({replayed.pages} pages)",
+                  file=sys.stdout if args.format == "text" else sys.stderr)
         return exit_status(*replayed.counts[:2], strict=args.strict)
 
     def report(glossary, stats, digests) -> None:  # the site is in place; the cache is being written beside this
@@ -210,37 +222,29 @@ def cmd_build(args: argparse.Namespace) -> int:
         progress.done()
         seconds = round(time.perf_counter() - started, 3)
         made = _report(glossary, args.terms_dir, {"pages": stats.pages, "seconds": seconds}, fmt=args.format)
-        text = None
+        short = None
+        color = _color(sys.stdout)
         if args.format == "text":  # made once: printed now, and kept for the next no-op to print again
-            from compiler.report.formats import text_report
-
-            color = _color(sys.stdout)
-            text = text_report(made, color=color)
+            # besides the findings and the table: the configuration, the totals, "wrote" and a note
+            short = console.short_report(made, where=where, color=color, other_lines=4)
         if cache is not None and stats.pages:
             after = restamp() if stamps is not None else None  # None: nothing to record
-            kept = None
-            if text is not None and after is not None:
-                from dataclasses import replace as _replace
-
-                from compiler.codes import about_the_glossary
-
-                recorded = about_the_glossary(glossary.diagnostics)  # a no-op does not repeat news of this run
-                kept = (noop.text_key(args.terms_dir, color), text if len(recorded) == len(glossary.diagnostics)
-                        else text_report(_replace(made, diagnostics=recorded), color=color))
+            kept = (noop.text_key(args.terms_dir, color), short) if short is not None and after is not None else None
             noop.record(cache, name, stamps, after, out, glossary, stats.pages, kept, digests)
-        _emit_report(made, args.format, text)
+        _say_run_notes(glossary, args)
+        _emit_report(made, args.format, _out.replayed(short, mode) if short is not None else None)
 
     try:
         glossary, stats = fast_build(root, out, options, then=report)
     except OutputError as exc:
         progress.done()
         raise UsageError(str(exc)) from None
-    pages = stats.pages if stats is not None else 0
-    if args.format == "text":
-        print(f"wrote {pages} pages to {out}/ in {time.perf_counter() - started:.2f}s")
-    else:
-        print(f"wrote {pages} pages to {out}/", file=sys.stderr)
-    return exit_code(glossary.diagnostics, strict=args.strict)
+    if mode != "quiet" or args.format != "text":
+        print(_out.wrote(stats, out, time.perf_counter() - started),
+              file=sys.stdout if args.format == "text" else sys.stderr)
+    from compiler.codes import about_the_glossary
+
+    return exit_code(about_the_glossary(glossary.diagnostics), strict=args.strict)
 
 
 def _check_cache_dir(cache: Path, out: Path) -> None:
@@ -315,6 +319,7 @@ def _export_bytes(fmt: str, data, terms) -> tuple[bytes, int]:
     """The export's bytes and how many characters XML 1.0 cannot hold were replaced (GraphML);
     ExportTooLarge past the budget of bytes per export."""
     import io
+    import json
 
     from compiler.export import writers as exports
     from compiler.export.limits import check_size
@@ -322,8 +327,13 @@ def _export_bytes(fmt: str, data, terms) -> tuple[bytes, int]:
     graph = data.graph
     if fmt == "json":
         return check_size(exports.node_link_json(data).encode("utf-8")), 0
-    if fmt == "skos":
-        return check_size(exports.skos_json(graph, terms).encode("utf-8")), 0
+    if fmt == "skos":  # what SKOS's integrity conditions made the export leave out, named on stderr
+        from compiler.export.skos import skos_export
+
+        made = skos_export(graph, terms)
+        for finding in made.findings:
+            _print_finding(finding)
+        return check_size((json.dumps(made.document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")), 0
     buffer = io.BytesIO()
     replaced = exports.write_graphml(graph, buffer)
     return buffer.getvalue(), replaced
@@ -333,7 +343,8 @@ def _print_finding(d) -> None:
     """One finding of the graph command on stderr, as the text report writes it (no source line)."""
     from compiler.report.formats import terminal_safe
 
-    print(terminal_safe(f"{d.file}: {d.severity.value}[{d.code}] {d.message}"), file=sys.stderr)
+    where = f"{d.file}: " if d.file else "compile-glossary: "  # a finding about the whole export names no file
+    print(terminal_safe(f"{where}{d.severity.value}[{d.code}] {d.message}"), file=sys.stderr)
 
 
 def _export_notes(target: str, replaced: int) -> None:
@@ -397,7 +408,7 @@ def _idea_map(root: Path, args: argparse.Namespace) -> int:
     from compiler.analyze.ideamap import build_map, default_jobs, write_map_gexf
     from compiler.export.limits import ExportTooLarge
 
-    progress = _Progress(sys.stderr.isatty())
+    progress = Progress(sys.stderr.isatty())
     idea = build_map(root, _options(args, checks=False, progress=progress, jobs=args.jobs or default_jobs()))
     progress.done()
     if not args.export:
@@ -451,10 +462,16 @@ def _add_common(p: argparse.ArgumentParser, *, fmt: bool = True) -> None:
         "--config", metavar="FILE", help="glossary.toml or pyproject.toml (default: looked up from TERMS_DIR upward)"
     )
     p.add_argument("--modules", action="append", metavar="DIR", help="folder of module documents (repeatable)")
+    p.add_argument("--modules-exclude", action="append", metavar="PATTERN",
+                   help="gitignore-style pattern of files or folders under a module folder to leave out,"
+                        " e.g. 'rejected_modules/' (repeatable; added to the configuration's modules-exclude)")
     p.add_argument("--edition", metavar="YEAR", help="reference data edition for the numeric checks (default: latest)")
     if fmt:
         p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
         _add_format(p)
+        p.add_argument("--statistics", action="store_true",
+                       help="text: print the table of findings by code (severity, code, count, meaning), not the findings")
+        p.add_argument("-q", "--quiet", action="store_true", help="text: print the totals only")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -553,7 +570,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # an internal error: short message, where to report it, exit 2
         where = traceback.extract_tb(exc.__traceback__)[-1]
         print(
-            f"compile-glossary: internal error during {_CURRENT['stage']}: {type(exc).__name__}: {exc}\n"
+            f"compile-glossary: internal error during {CURRENT['stage']}: {type(exc).__name__}: {exc}\n"
             f"  at {Path(where.filename).name}:{where.lineno}. This is a bug in compile-glossary, not in your files;"
             f" please report it at {ISSUES_URL} (set COMPILE_GLOSSARY_DEBUG=1 for the traceback).",
             file=sys.stderr,

@@ -5,37 +5,23 @@ Why three formats: node-link JSON is what the site's graph view and notebooks re
 in Gephi and yEd; SKOS is the standard vocabulary format, so a glossary can be loaded
 by Skosmos, checked by qSKOS or queried with SPARQL. Every exporter copies *all* node
 and edge attributes it can represent, so attributes added later (communities,
-centrality, similarity scores) flow through without changing this module.
+centrality, similarity scores) flow through without changing this module. The SKOS
+export, which must also meet SKOS's integrity conditions, is in compiler.export.skos.
 """
 from __future__ import annotations
 
 import json
 from collections import Counter
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Iterable, Mapping, Sequence
-from urllib.parse import quote
+from typing import IO, TYPE_CHECKING, Any, Iterable, Mapping
 
 from compiler.diagnostics import Diagnostic, count
 from compiler.export.limits import Sink, XmlText
-from compiler.model import GraphData, Term
+from compiler.export.skos import iri, skos_json, skos_jsonld
+from compiler.model import GraphData
 
 if TYPE_CHECKING:  # networkx is imported where a writer or an algorithm needs it: the site's
     import networkx as nx  # graph.json (node_link_data) reads the graph's dicts only
-
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-VOCAB = "https://compile-glossary.dev/vocab#"
-DEFAULT_BASE = "urn:glossary:"
-DEFINITION_KEYS = ("definition", "pirouette_definition")
-
-# graph relation -> SKOS property (other relations go out under the gl: vocabulary only)
-SKOS_RELATIONS: Mapping[str, str] = {
-    "broader": "broader",
-    "narrower": "narrower",
-    "synonym": "related",
-    "antonym": "related",
-    "associated": "related",
-}
-
 
 def _plain(value: Any) -> Any:
     """A JSON value for an attribute: tuples become lists, paths and other objects text."""
@@ -130,74 +116,6 @@ def write_graphml(graph: nx.MultiDiGraph, target: str | Path | IO[bytes]) -> int
     else:
         nx.write_graphml(copy, Sink(target.write), encoding="utf-8", prettyprint=True)
     return text.replaced
-
-
-def _definition(term: Term) -> str | None:
-    for key in DEFINITION_KEYS:
-        value = term.data.get(key)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return None
-
-
-def iri(base: str, ident: str) -> str:
-    return base + quote(ident, safe="")
-
-
-def skos_jsonld(graph: nx.MultiDiGraph, terms: Sequence[Term] = (), *, base: str = DEFAULT_BASE) -> dict[str, Any]:
-    """SKOS as JSON-LD: one ``skos:Concept`` per node, in one ``skos:ConceptScheme``.
-
-    prefLabel (label), altLabel (aliases), definition (from ``terms``), broader /
-    narrower (one per edge), related (synonyms, antonyms, associations); every
-    relation also appears under its own ``gl:`` property, and ``gl:kind`` says whether
-    a concept is a term, a module document or a name defined nowhere.
-    """
-    by_id = {t.id: t for t in terms}
-    scheme = base + "scheme"
-    context = {
-        "skos": SKOS,
-        "gl": VOCAB,
-        "prefLabel": "skos:prefLabel",
-        "altLabel": "skos:altLabel",
-        "definition": "skos:definition",
-        "inScheme": {"@id": "skos:inScheme", "@type": "@id"},
-        "broader": {"@id": "skos:broader", "@type": "@id"},
-        "narrower": {"@id": "skos:narrower", "@type": "@id"},
-        "related": {"@id": "skos:related", "@type": "@id"},
-        "kind": "gl:kind",
-        "status": "gl:status",
-        "file": "gl:file",
-    }
-    concepts: list[dict[str, Any]] = [{"@id": scheme, "@type": "skos:ConceptScheme",
-                                       "prefLabel": str(graph.graph.get("title") or "Glossary")}]
-    for node, attrs in graph.nodes(data=True):
-        concept: dict[str, Any] = {"@id": iri(base, node), "@type": "skos:Concept", "inScheme": scheme,
-                                   "prefLabel": str(attrs.get("label") or node), "kind": attrs.get("kind")}
-        aliases = [a for a in attrs.get("aliases", ()) if a != concept["prefLabel"]]
-        if aliases:
-            concept["altLabel"] = aliases
-        for key in ("status", "file"):
-            if attrs.get(key):
-                concept[key] = attrs[key]
-        term = by_id.get(node)
-        if term is not None and attrs.get("kind") == "term" and _definition(term):
-            concept["definition"] = _definition(term)
-        links: dict[str, list[str]] = {}
-        for _, target, relation in graph.out_edges(node, keys=True):
-            skos = SKOS_RELATIONS.get(relation)
-            if skos is not None:
-                links.setdefault(skos, []).append(iri(base, target))
-            if skos not in ("broader", "narrower"):
-                links.setdefault(f"gl:{relation}", []).append(iri(base, target))
-        for prop, targets in links.items():
-            unique = list(dict.fromkeys(targets))
-            concept[prop] = unique if not prop.startswith("gl:") else [{"@id": t} for t in unique]
-        concepts.append(concept)
-    return {"@context": context, "@graph": concepts}
-
-
-def skos_json(graph: nx.MultiDiGraph, terms: Sequence[Term] = (), *, base: str = DEFAULT_BASE) -> str:
-    return json.dumps(skos_jsonld(graph, terms, base=base), ensure_ascii=False, indent=1) + "\n"
 
 
 def _components(graph: nx.MultiDiGraph) -> tuple[int, int]:

@@ -68,6 +68,7 @@ def inputs_of(terms_dir: Path, config: Any, options: Any) -> Inputs:
                                                    _resource_dir("compiler._site")) if p is not None))
     settings = (f"version={__version__}", f"edition={options.edition}", f"checks={options.checks}",
                 f"config={options.config_file}", f"modules={[str(p) for p in getattr(config, 'module_dirs', ())]}",
+                f"modules-exclude={list(getattr(config, 'modules_exclude', ()))}",
                 *(f"library={stamp}" for stamp in library_stamps()))
     file = getattr(config, "file", None)
     return Inputs(terms_dir.resolve(), Path(file) if file else None, tuple(getattr(config, "module_dirs", ())),

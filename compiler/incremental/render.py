@@ -9,6 +9,7 @@ the previous site, so it costs no write.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,17 @@ from compiler.incremental.plan import remembered_plan
 from compiler.model import Glossary
 from compiler.render.output import OutputError, atomic_output
 from compiler.render.plan import Page, SitePlan
-from compiler.render.site import SITE_FILES, RenderStats, SiteRenderer, SiteWriter, ensure_nodes, output_failed, prepare, stats_of
+from compiler.render.site import (
+    SITE_FILES,
+    SITE_PAGES,
+    RenderStats,
+    SiteRenderer,
+    SiteWriter,
+    ensure_nodes,
+    output_failed,
+    prepare,
+    stats_of,
+)
 
 
 def render_site_fast(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache: dict[str, Any] | None = None,
@@ -44,13 +55,13 @@ def render_site_fast(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache
             link_digests = None
     memo = page_cache.setdefault("memo", {}) if page_cache is not None else None
     glossary, plan, renderer, diags = prepare(glossary, plan, memo, template_cache)
-    written = 0
+    written = kept = 0
     writer: SiteWriter | None = None
     learnt: dict[str, Any] | None = None
     try:
         with atomic_output(out, forbidden=[glossary.root], leftovers=leftovers) as tmp:
             writer = SiteWriter(tmp)
-            learnt, written = _write_site(renderer, plan, out, writer, jobs, page_cache, digests, diags, link_digests)
+            learnt, written, kept = _write_site(renderer, plan, out, writer, jobs, page_cache, digests, diags, link_digests)
     except (OutputError, OSError) as exc:
         diags.append(output_failed(out, exc))
         learnt, writer = None, None
@@ -58,17 +69,18 @@ def render_site_fast(glossary: Glossary, out: Path, *, jobs: int = 1, page_cache
         for key in [k for k in page_cache if k not in learnt and k not in ("plan", "memo")]:
             del page_cache[key]  # e.g. an older cache's entries
         page_cache.update(learnt)
-    return stats_of(plan, renderer, written, writer), diags
+    stats = stats_of(plan, renderer, written, writer)
+    return (replace(stats, reused=kept) if stats.files else stats), diags
 
 
 def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, writer: SiteWriter, jobs: int,
                 page_cache: dict[str, Any] | None, digests: Mapping[str, str] | None,
                 diags: list[Diagnostic], link_digests: tuple[bytes, bytes] | None = None
-                ) -> tuple[dict[str, Any] | None, int]:
+                ) -> tuple[dict[str, Any] | None, int, int]:
     """Fill ``writer``'s folder: unchanged pages linked from ``out``, the rest rendered.
 
-    Returns what the cache should learn once the folder is OUT (None without a cache) and
-    the node pages written."""
+    Returns what the cache should learn once the folder is OUT (None without a cache),
+    the node pages written, and how many files were kept from the previous site."""
     writer.copy_assets()
     tmp = writer.base
     old_site, new_site = str(out), str(tmp)
@@ -76,6 +88,8 @@ def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, writer: SiteW
                              link_digests) if page_cache is not None else None)
     previous = reuse.Previous(page_cache, old_site, changes.tables["site"] if changes is not None else None)
     kept: dict[str, reuse.Stamp] = {}  # path -> stamp of the file linked (a hard link shares it)
+    reused = [0]  # pages kept from the previous site, linked or copied: "wrote N pages" says how many changed
+    data_files = set(SITE_FILES) - set(SITE_PAGES) - {"404.html"}  # not pages (RenderStats.pages does not count them)
 
     def keep(path: str, stamp: reuse.Stamp | None = None) -> bool:
         stamp = stamp or previous.stamp(path)
@@ -83,6 +97,7 @@ def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, writer: SiteW
             return False
         if reuse.link_into(f"{old_site}/{path}", f"{new_site}/{path}"):
             kept[path] = stamp  # else a copy (across file systems): stamped afresh below
+        reused[0] += path not in data_files
         return True
 
     todo = [p for p in plan.pages if not (changes is not None and changes.keeps(p) and keep(p.path))]
@@ -120,14 +135,14 @@ def _write_site(renderer: SiteRenderer, plan: SitePlan, out: Path, writer: SiteW
             writer.bytes += size
     written = len(plan.pages) - len(todo) + sum(1 for _, size, _, _ in rendered if size >= 0)
     if changes is None:
-        return None, written
+        return None, written, reused[0]
     # Kept files keep their stamps; a page that failed to render is not recorded (rendered again next time).
     failed = {todo[i].path for i, size, _, _ in rendered if size < 0}
     values = reuse.stamps(reuse.layout_paths(changes.tables["layout"], names), kept, failed, new_site)
     deps, answers = _look_ups(renderer, plan, todo, rendered, changes, page_cache or {})
     learnt = dict(changes.tables, stamps=(changes.tables["site"], list(names), values), deps=deps, answers=answers,
                   site_files=dict(changes.site_files), reused=len(plan.pages) - len(todo))
-    return learnt, written
+    return learnt, written, reused[0]
 
 
 def _look_ups(renderer: SiteRenderer, plan: SitePlan, todo: Sequence[Page],

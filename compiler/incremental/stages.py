@@ -90,7 +90,8 @@ class FastStages(Stages):
         from compiler.load.modules import load_modules
 
         remembered = RememberedModules(self.state.extra.setdefault("modules", {}))
-        found = load_modules(config.module_dirs, exclude=terms_dir, read=remembered.read)
+        found = load_modules(config.module_dirs, exclude=terms_dir, ignore=config.modules_exclude,
+                             read=remembered.read)
         remembered.forget_the_rest()
         return found
 

@@ -8,6 +8,7 @@ configuration; a module folder may contain the terms folder (the usual layout is
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -15,6 +16,7 @@ from typing import Any, Callable, Sequence
 import yaml
 
 from compiler.codes import make
+from compiler.config import excluded
 from compiler.diagnostics import Diagnostic
 from compiler.load.blocks import split_blocks
 from compiler.load.limits import MAX_VALUES, clean, invalid_char
@@ -111,16 +113,24 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def load_modules(dirs: Sequence[Path], *, exclude: Path | None = None,
+def load_modules(dirs: Sequence[Path], *, exclude: Path | None = None, ignore: Sequence[str] = (),
                  read: Callable[[Path, str], tuple[Module | None, list[Diagnostic]]] = read_module,
                  ) -> tuple[list[Module], list[Diagnostic]]:
     """Every module document in ``dirs``; the first of two with the same id wins.
 
     ``exclude`` is the terms folder: when a module folder contains it, its term files
-    are not read as modules (nor read twice). ``read`` reads one file (the build cache
-    passes one that remembers the files that did not change: compiler.incremental.modules).
+    are not read as modules (nor read twice). ``ignore`` are gitignore-style patterns
+    (``modules-exclude``) of what is left out under each module folder: ``rejected_modules/``.
+    ``read`` reads one file (the build cache passes one that remembers the files that did
+    not change: compiler.incremental.modules).
+
+    A module's ``file`` (and so every finding about it) is its path relative to the terms
+    folder (``../modules/Volume_5/X.md``), as a term file's is: the reports join it to the
+    terms folder as the user named it, so it must lead to the file. (It was the module
+    folder's name and the path under it, which joined to the terms folder named no file.)
     """
     exclude = Path(exclude).resolve() if exclude is not None else None
+    leave_out = excluded(tuple(ignore))
     modules: dict[str, Module] = {}
     diagnostics: list[Diagnostic] = []
     seen: set[str] = set()
@@ -128,12 +138,15 @@ def load_modules(dirs: Sequence[Path], *, exclude: Path | None = None,
         folder = Path(folder).resolve()
         if not folder.is_dir() or folder == exclude:
             continue
-        found_files, _ = walk(folder, exclude=[exclude] if exclude is not None else [], follow_links=False)
+        found_files, _ = walk(folder, exclude=[exclude] if exclude is not None else [], follow_links=False,
+                              ignore=leave_out)
         for f in found_files:
             if f.path in seen:
                 continue
             seen.add(f.path)
-            path, display = f.path, f"{folder.name}/{f.display}"  # display paths start at the folder's name
+            path = f.path
+            display = (Path(os.path.relpath(path, exclude)).as_posix() if exclude is not None
+                       else f"{folder.name}/{f.display}")
             module, found = read(Path(path), display)
             diagnostics.extend(found)
             if module is None:

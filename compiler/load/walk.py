@@ -5,7 +5,8 @@ the module documents, the build cache's stamps of every input and the ``serve``
 watcher. One set of rules, so they agree on what a folder holds:
 
 - hidden entries (``.git``, ``.glossary-cache``) and ``node_modules``/``__pycache__`` are skipped,
-  and so are the folders in ``exclude`` (the output);
+  and so are the folders in ``exclude`` (the output) and what ``ignore`` leaves out (a module
+  folder's ``modules-exclude`` patterns): such a folder is not even listed;
 - only regular files are listed: a FIFO would hang a read and a device never ends
   (``file-special``); a folder that cannot be listed is reported (``folder-unreadable``),
   never skipped in silence;
@@ -23,7 +24,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,10 +73,12 @@ def _inside(path: str, root: str) -> bool:
 
 
 def walk(root: Path, *, suffixes: tuple[str, ...] | None = (".md",), exclude: Sequence[Path] = (),
-         follow_links: bool = True) -> tuple[list[Found], list[Diagnostic]]:
+         follow_links: bool = True, ignore: Callable[[str], bool] | None = None) -> tuple[list[Found], list[Diagnostic]]:
     """The regular files under ``root`` whose names end with one of ``suffixes`` (None: every file),
     sorted by their path relative to ``root``; and the findings about the others (see the module
-    docstring). ``follow_links`` False lists no linked file at all, and says nothing of them."""
+    docstring). ``follow_links`` False lists no linked file at all, and says nothing of them.
+    ``ignore`` is asked of each path relative to ``root`` (a folder's ending in ``/``): True
+    leaves it out, and says nothing of it."""
     root_real = os.path.realpath(root)
     skip = {os.path.realpath(p) for p in exclude}
     found: list[Found] = []
@@ -102,8 +105,11 @@ def walk(root: Path, *, suffixes: tuple[str, ...] | None = (".md",), exclude: Se
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    if name not in SKIPPED_FOLDERS and (not skip or os.path.realpath(entry.path) not in skip):
+                    if (name not in SKIPPED_FOLDERS and (not skip or os.path.realpath(entry.path) not in skip)
+                            and not (ignore is not None and ignore(display_of(entry.path, base) + "/"))):
                         folders.append(join(here, name))
+                    continue
+                if ignore is not None and ignore(display_of(entry.path, base)):
                     continue
                 if entry.is_symlink():
                     if follow_links:

@@ -39,6 +39,7 @@ class RenderStats:
     checks: int
     files: int
     bytes: int
+    reused: int = 0  # pages, redirects and site files linked unchanged from the previous site (the fast path)
 
     def to_json(self) -> dict[str, int]:
         return dict(self.__dict__)

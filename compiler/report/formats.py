@@ -90,7 +90,23 @@ def terminal_safe(text: str, *, keep_lines: bool = False) -> str:
 
 
 _NO_SOURCE = {"file-encoding", "file-binary", "file-too-large", "file-read"}  # no readable line to show
-_COLORS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m", Severity.INFO: "\033[1;36m"}
+_COLORS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m", "waived": "\033[1;35m"}
+
+
+def kind(d: Diagnostic) -> str:
+    """How a finding counts: its severity, or ``waived`` when a waiver accepts it (never a warning)."""
+    return "waived" if d.waived is not None else d.severity.value
+
+
+def painted(text: str, kind: str, color: bool) -> str:
+    """``text`` in the colour of ``kind`` (error, warning, info, waived) when ``color``."""
+    return f"{_COLORS[kind]}{text}\033[0m" if color else text
+
+
+def finding_label(d: Diagnostic, color: bool = False) -> str:
+    """``error[code]``, ``warning[code]``, ``info[code]``, or ``waived[code]`` when a waiver accepts the
+    finding (it counts as waived, never as what its severity says), painted on a terminal."""
+    return painted(f"{kind(d)}[{d.code}]", kind(d), color)
 
 
 def summary_line(report: Report) -> str:
@@ -115,7 +131,6 @@ def text_report(report: Report, *, color: bool = False, show_info: bool = True) 
     """``path:line:col: severity[code] message``, the source line with a caret, the hint."""
     sources = _Sources()
     out: list[str] = []
-    paint = (lambda s, sev: f"{_COLORS[sev]}{s}\033[0m") if color else (lambda s, sev: s)
     paths: dict[str, str] = {}  # one path join per file, not per finding (a file has several findings)
     for d in report.diagnostics:
         if d.file not in paths:
@@ -127,7 +142,7 @@ def text_report(report: Report, *, color: bool = False, show_info: bool = True) 
             continue
         path = paths[d.file]
         where = terminal_safe(f"{path}:{d.line}:{d.column}" if d.line else path)
-        label = paint(f"{d.severity.value}[{d.code}]", d.severity)
+        label = finding_label(d, color)
         waived = f" (waived: {terminal_safe(d.waived)})" if d.waived is not None else ""
         out.append(f"{where}: {label} {terminal_safe(d.message)}{waived}")
         src = d.source if d.source is not None or d.code in _NO_SOURCE else sources.line(path, d.line)
@@ -233,5 +248,5 @@ def exit_status(errors: int, warnings: int, *, strict: bool = False) -> int:
     return 1 if errors or (strict and warnings) else 0
 
 
-__all__ = ["Report", "terminal_safe", "text_report", "json_report", "github_report", "sarif_report", "FORMATTERS", "exit_code",
-           "exit_status", "summary_line", "summary_text_line", "Sequence"]
+__all__ = ["Report", "terminal_safe", "finding_label", "kind", "painted", "text_report", "json_report", "github_report",
+           "sarif_report", "FORMATTERS", "exit_code", "exit_status", "summary_line", "summary_text_line", "Sequence"]
