@@ -19,9 +19,9 @@ def relaxed_gc() -> Iterator[None]:
 
     Why: a build makes millions of small objects that live to its end (YAML nodes,
     terms, the graph, Jinja's per-page contexts), and at the default threshold (700)
-    the collector keeps walking them: measured at 1k terms, the cold build spent
-    ~25% of its time in collections and unpickling the cache ~60%. Cycles are still
-    collected, just less often; peak memory did not change (145 MB at 1k).
+    the collector keeps walking them: a good part of a cold build's time, and most of
+    unpickling the cache, went to collections. Cycles are still collected, just less
+    often; peak memory did not change (bench/README.md).
     """
     before = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)
@@ -36,9 +36,9 @@ def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while millions of small dicts are made.
 
     Building creates no reference cycles, but each full collection walks every object
-    made so far, which made a 100k-term build grow faster than linearly (measured: the
-    build and reference phases cost 1.5x more per term at 100k than at 10k with it on,
-    the same per term with it paused). The previous state is restored on exit.
+    made so far, which made the largest builds grow faster than linearly (measured: the
+    build and reference phases cost more per term at ten times the terms with it on,
+    the same per term with it paused; bench/README.md). The previous state is restored on exit.
     """
     was_enabled = gc.isenabled()
     gc.disable()

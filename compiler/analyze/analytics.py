@@ -46,7 +46,7 @@ WANTED_LIMIT = 50
 TOP_PER_COMMUNITY = 5
 
 
-@dataclass(frozen=True, slots=True)  # slots: hundreds of thousands at 100,000 terms
+@dataclass(frozen=True, slots=True)  # slots: several per term, hundreds of thousands on the largest glossaries
 class Similar:
     """An undirected similarity edge: ``source`` < ``target`` (ids), cosine ``score``."""
 
@@ -211,10 +211,10 @@ def _multilevel(count: int, source: np.ndarray, target: np.ndarray, weight: np.n
     """Community of each node 0..count-1: scikit-network's Louvain (Cython, on a sparse matrix).
 
     Why not networkx's ``louvain_communities``: it copies the graph into Python dicts,
-    100 s and about 1 GB at 100,000 generated terms. scikit-network runs the same
-    algorithm (Newman modularity) on the CSR matrix we already have, in about a tenth
-    of a second at 10,000 terms, with the same modularity (docs/ideamap.md has the
-    figures). Its licence is BSD, like our other dependencies (igraph, as fast, is GPL).
+    over a minute and a gigabyte on the largest glossaries. scikit-network runs the same
+    algorithm (Newman modularity) on the CSR matrix we already have, orders of magnitude
+    faster, with the same modularity (bench/bench_louvain.py measures both; docs/ideamap.md
+    has the figures). Its licence is BSD, like our other dependencies (igraph, as fast, is GPL).
     Nodes are visited in their given (sorted) order, so the result depends on nothing
     but the graph; the seed is passed for its tie-breaking all the same.
     """
@@ -283,7 +283,7 @@ def _bridges(web: Weighted, member_of: Mapping[str, int], kinds: Mapping[str, An
     """Terms with neighbours in two or more communities, most communities first.
 
     The weight a term has in each community is summed on arrays (one row per edge end),
-    so no per-term dictionaries are made (at 100,000 terms those took 190 MB).
+    so no per-term dictionaries are made (on the largest glossaries those took hundreds of MB).
     """
     n = len(web.nodes)
     if not len(web.source):

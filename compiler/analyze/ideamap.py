@@ -1,10 +1,10 @@
 """The idea map of a whole glossary without holding the glossary: `graph --analyze` and
-`graph --export gexf` at 100,000 terms in well under a gigabyte.
+`graph --export gexf` of the largest glossaries in a fraction of the memory (bench/bench_ideamap.py).
 
 Why a second path: the normal pipeline keeps every ``Term`` (header, body, raw text,
 the location of every value) and a networkx graph of everything, which is what the
-site needs and what checks read, but at 100,000 terms that alone took 4.4 GB (the
-raw text is 913 MB on disk). The idea map needs far less of each term, so here each
+site needs and what checks read, but on the largest glossaries that alone is several
+times the raw text on disk. The idea map needs far less of each term, so here each
 file is loaded and validated exactly as the pipeline does (``load_bytes`` and
 ``validate_term``, in worker processes for ``jobs``), reduced at once to a compact
 record, and the term is dropped:

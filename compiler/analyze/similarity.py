@@ -1,7 +1,7 @@
 """Text similarity between terms: sparse TF-IDF and the top k neighbours of each term.
 
-Why not the obvious dense ``cosine_similarity(X)``: it holds an N x N matrix (80 GB at
-100,000 terms). Here the similarities are computed a block of rows at a time and each
+Why not the obvious dense ``cosine_similarity(X)``: it holds an N x N matrix (memory
+quadratic in the terms). Here the similarities are computed a block of rows at a time and each
 block is cut down to its top k neighbours before the next one starts, so memory grows
 with N * k. The weighting is scikit-learn's ``TfidfVectorizer`` default (raw counts,
 smooth idf ``ln((1 + n) / (1 + df)) + 1``, rows scaled to unit length), so the scores
@@ -120,7 +120,7 @@ def tfidf(docs: Iterable[Sequence[str]]) -> Any:
 
     ``docs`` may be a generator: each document is reduced to its distinct words and
     their counts at once, so neither the texts nor their word lists are ever all in
-    memory (at 100,000 terms the word lists alone would take over a gigabyte).
+    memory (on the largest glossaries the word lists alone would take gigabytes).
     """
     return tfidf_counts(counts(doc) for doc in docs)
 

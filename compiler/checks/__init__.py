@@ -8,7 +8,7 @@ Public API (wired into the CLI and the build by :mod:`compiler.build`)::
 The implementation is in :mod:`.api`. Why this package loads it only on first use: a build
 whose terms did not change reads its check results back from the cache, and unpickling a
 :class:`CheckResult` imports this package; importing the evaluator, parser and numpy with
-it cost every such build ~30 ms for nothing.
+it cost every such build a noticeable part of its time for nothing.
 """
 from __future__ import annotations
 

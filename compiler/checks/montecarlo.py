@@ -7,8 +7,8 @@ uncertainty of the difference is instead taken from re-evaluating the relation w
 sampled inputs. The seed is fixed, so reports are reproducible run to run.
 
 The work is budgeted (``BUDGET``), counted as node evaluations (samples times the
-relation's size) and reserved before a run: one anchored 4 KB hint named by 20
-candidates made 70 s of sampling. A run the budget cannot pay is not made, and
+relation's size) and reserved before a run: one anchored long hint named by many
+candidates once made over a minute of sampling (bench/bench_hostile.py). A run the budget cannot pay is not made, and
 ``compiler.checks.api`` reports that hint as unchecked with a ``check-budget`` error,
 never a verdict from the linear estimate the sampling was needed to replace.
 """

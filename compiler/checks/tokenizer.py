@@ -178,7 +178,7 @@ class _Lexer:
             first = len(self.out)
             i = self.step(text, i, n)
             out = self.out
-            for k in range(first, len(out)):  # a Token of its own: ``dataclasses.replace`` was a third of tokenizing
+            for k in range(first, len(out)):  # a Token of its own: ``dataclasses.replace`` was a large share of tokenizing
                 tok = out[k]
                 out[k] = Token(tok.kind, tok.text, tok.pos, tok.space_before, tok.upright, i)
         self.out.append(Token(END, "", n, self.space))

@@ -62,7 +62,7 @@ def _report(glossary, base: str, extra: dict | None = None, *, fmt: str = "json"
     from compiler.codes import about_the_glossary
     from compiler.report.formats import Report
 
-    # only the json format prints the check results (7,000 of them cost 0.3 s at 10,000 terms)
+    # only the json format prints the check results (thousands of them on a large glossary)
     checks = tuple(c.to_json() for c in glossary.checks) if fmt == "json" else ()
     return Report(base=base, files=glossary.files, terms=len(glossary.terms),
                   diagnostics=about_the_glossary(glossary.diagnostics), checks=checks, extra=extra or {})
@@ -83,7 +83,7 @@ def _settle() -> None:
     """The run's objects now live until the process exits: take them out of the collector's sight.
 
     Why: the first full collection after a build walks every object of the glossary
-    (about 1 s at 10,000 terms) and frees nothing; the report that follows allocates
+    (a visible pause on a large one) and frees nothing; the report that follows allocates
     enough to trigger one. Not for `serve`, whose rebuilds replace their objects.
     """
     import gc

@@ -138,9 +138,9 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 
 
 class SiteServer(http.server.ThreadingHTTPServer):
-    """A thread per connection and a listen backlog of 1,024 (the default of 5 made 200
-    simultaneous requests wait 55 s at p99, the kernel dropping SYNs and the clients
-    retrying); a handler's error is dropped quietly, never printed as a traceback."""
+    """A thread per connection and a listen backlog of 1,024 (the default of 5 made a burst of
+    simultaneous requests wait close to a minute at p99, the kernel dropping SYNs and the
+    clients retrying: bench/bench_hostile.py); a handler's error is dropped quietly, never printed as a traceback."""
 
     request_queue_size = 1024
     daemon_threads = True

@@ -1,7 +1,7 @@
 """GEXF (Gephi's format), written here and streamed in chunks, in networkx's layout.
 
 Why not ``networkx.write_gexf``: it builds the whole document as an ElementTree before
-writing a byte (about 3.8 KB per edge: 7 GB for a 100,000-term glossary's two million
+writing a byte (kilobytes per edge: gigabytes for the largest glossaries' millions of
 edges), and the streaming idea map (compiler.analyze.ideamap) writes from arrays,
 without a graph. This writer declares the attributes in a first pass and then writes
 the nodes and edges a chunk at a time, each chunk written and dropped. Its bytes are

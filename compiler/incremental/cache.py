@@ -266,7 +266,7 @@ def write_atomic(path: Path, prefix: str, *chunks: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=prefix, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            for chunk in chunks:  # not joined: a 10k-term state is ~95 MB to copy
+            for chunk in chunks:  # not joined: a large glossary's state is too large to copy
                 fh.write(chunk)
         os.replace(tmp, path)
     except BaseException:
@@ -290,8 +290,8 @@ SIDE_KEY_BYTES = 16
 def read_side(path: Path, key: bytes) -> bytes | None:
     """The bytes stored in ``path`` under ``key``; None when missing, stale or not to be trusted.
 
-    Why a key in front of the payload: a side file is large (the 10k-term graph is
-    ~20 MB) and most builds that change it change its key, so a stale file is told
+    Why a key in front of the payload: a side file is large (a large glossary's graph is
+    megabytes) and most builds that change it change its key, so a stale file is told
     by its first bytes without reading or checking the rest."""
     return read_signed(path, key) if len(key) == SIDE_KEY_BYTES else None
 

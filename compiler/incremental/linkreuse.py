@@ -1,7 +1,7 @@
 """Reusing the last build's link result when nothing that linking reads has changed.
 
-Why: after a one-term edit of a 10,000-term glossary, linking (graph, references,
-integrity checks) was the largest stage of the rebuild (~1.15 s of ~5 s), yet most edits
+Why: after a one-term edit of a large glossary, linking (graph, references,
+integrity checks) was the largest stage of the rebuild, yet most edits
 cannot change its result: a term's Markdown body, and most of its header (definitions,
 equation hints, notes, versions, statuses). Linking (:mod:`compiler.link.graph` and
 :mod:`compiler.link.integrity`) reads, of each term: its ``id``, ``file`` and ``former_ids``;
@@ -133,7 +133,7 @@ class LateReferences(Sequence[Reference]):
     """The references of a reused link result, resolved again from the terms on first use.
 
     Why not stored: a build reads only the graph and the diagnostics of a link result,
-    and storing ~90k references at 10,000 terms cost ~0.1 s per write and ~0.13 s per
+    and storing them (several per term) was a visible cost of every write and every
     read. They are a function of the node owners and the modules alone
     (:func:`compiler.link.graph.resolved_references`), so resolving them again when someone
     asks gives what linking gave. Compares equal to a tuple of the same references."""
@@ -251,8 +251,8 @@ def _set_statuses(data: GraphData, owners: Mapping[str, Term]) -> list[str | Non
 
     Why statuses are not in the link key: nothing else of linking reads them (no check, no
     edge), yet moving a term from draft to candidate is one of the most common edits; it
-    now keeps the link result (~0.2 s at 1,000 terms, ~1.7 s at 10,000) and sets the one
-    attribute it changes."""
+    now keeps the link result (linking is the largest stage of such a rebuild) and sets the
+    one attribute it changes."""
     statuses = _statuses(owners)
     nodes = data.nodes  # made for this build by decode_result: nobody else holds them
     for ident, status in zip(owners, statuses):
@@ -268,10 +268,10 @@ def _graph_digests(state: Any, key: bytes, stored: bytes, statuses: Sequence[str
 
     The graph is a function of those bytes and statuses (:func:`decode_result`), so equal digests mean
     equal graphs, nodes, attributes, edges and their order included; page reuse
-    (compiler.incremental.pages) then need not hash the graph's dicts (~0.17 s at 10k terms).
+    (compiler.incremental.pages) then need not hash the graph's dicts (every node and edge).
     Unequal digests may still be equal graphs (the bytes hold the link findings too), which
     only makes page reuse compare the graph node by node. Remembered in the cache beside the
-    key, so a build that reuses the result does not hash its ~13 MB again. The second digest
+    key, so a build that reuses the result does not hash its megabytes again. The second digest
     (the stored bytes' own) lets a status edit keep the site files that show no status: the
     graph data and the wanted page."""
     known = state.extra.get(GRAPH_DIGEST)

@@ -1,6 +1,6 @@
 """Module documents read again only when they changed: ``read_module`` with a memory.
 
-Why: a real glossary has thousands of module documents (3,333 beside 10,000 terms), and
+Why: a real glossary has thousands of module documents (one for every few terms), and
 reading and parsing them all on every build was a sizeable part of a small rebuild. A
 file whose size, mtime, inode and ctime are those it had when it was last read, and was
 not modified just before that read, gives its last answer; any other file is read. The

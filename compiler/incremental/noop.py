@@ -14,7 +14,7 @@ their stamps cannot be trusted (a second edit within the same mtime tick, of the
 size, would keep them), so the record keeps the content digest the build read of each
 (from the build cache), and a replay reads those few files and compares, as git does
 for "racily clean" index entries. The build right after an edit is then followed by a
-no-op like any other, instead of a second real build (~3.5 s at 10,000 terms).
+no-op like any other, instead of a second real build.
 
 The record is a JSON line followed by the text report and the findings, signed like the
 cache (see compiler.incremental.cache), so a record that was committed by someone else or cut short
@@ -117,7 +117,7 @@ def replay(cache_dir: Path, name: str, stamps: Stamps | None, out: Path, terms_d
     each term file too fresh for its stamp has the content the build read; None otherwise.
 
     With ``key`` (a :func:`text_key`) and a text report recorded under it, that text
-    and the counts come back (no finding is read: at 10k terms, 60,000 of them); a record
+    and the counts come back (no finding is read: a large glossary has several per term); a record
     of another build in text gives nothing; otherwise the findings and the checks."""
     fp = fingerprint(stamps, out)
     if fp is None or stamps is None:
@@ -129,8 +129,8 @@ def replay(cache_dir: Path, name: str, stamps: Stamps | None, out: Path, terms_d
         with fh:
             mac, head_line = fh.read(64), fh.readline(1 << 20)  # JSON escapes every newline inside its strings
             head = json.loads(head_line)
-            # Another build's record is told by its first line alone: the rest (~30 MB at 10k
-            # terms) is read, and the whole signature checked, only when it may be replayed.
+            # Another build's record is told by its first line alone: the rest (megabytes on a
+            # large glossary) is read, and the whole signature checked, only when it may be replayed.
             if not isinstance(head, dict) or head.get("format") != FORMAT or head.get("fingerprint") != fp:
                 return None
             rest = fh.read()
@@ -175,8 +175,8 @@ def record(cache_dir: Path, name: str, before: Stamps | None, after: Stamps | No
     edited while the build ran makes them differ, and then nothing is recorded. ``text``
     is (``text_key``, body) of the text report of the findings recorded (those of
     ``about_the_glossary``): a no-op prints it again rather than formatting the findings
-    anew (at 10k terms ~0.7 s, half of a no-op, most of it reading every term file again
-    for the source lines). ``digests`` are the content digests of the term files as the build
+    anew (half of a no-op's time, most of it reading every term file again for the
+    source lines). ``digests`` are the content digests of the term files as the build
     read them (the build cache's): a term file too fresh for its stamp is recorded by its digest.
     """
     target = _path(cache_dir, name)
@@ -208,9 +208,9 @@ def _payload(fp: str, glossary: Any, pages: int, text: tuple[str, str] | None,
     and checks as marshal bytes.
 
     Why not all JSON, and why one or the other: the record is written by every build, beside
-    its report; at 10,000 terms the findings and the text as JSON took 0.88 s, the findings
-    as marshal 0.3 s, and the text alone takes 0.05 s. A text build's no-op prints the text;
-    a no-op in another format, or with the terms folder named another way, is then a real
+    its report; the findings and the text as JSON were the slowest to write, the findings
+    as marshal far less, and the text alone least of all. A text build's no-op prints the
+    text; a no-op in another format, or with the terms folder named another way, is then a real
     build. The signature over the whole payload (compiler.incremental.cache's key) makes the marshal
     bytes ours to read. None when a finding or the text holds a file name that is not UTF-8,
     or a check result holds a value marshal does not write: nothing is recorded and the

@@ -6,8 +6,8 @@ kind, status and URL, the checks and diagnostics of its file, what the ids its h
 names and the links its text writes resolve to, and site-wide things (title, configuration).
 
 Why inputs compared with the previous build's, not a hash of every page: hashing
-what each of 36k pages shows (its edges and its neighbours' facts) cost ~1.5 s of a
-one-term edit at 10k terms, for pages that had not changed. Here each kind of input
+what each of tens of thousands of pages shows (its edges and its neighbours' facts)
+was most of a one-term edit's time, for pages that had not changed. Here each kind of input
 (a page's term file or module, its term's checks, its file's diagnostics; a node's
 shown facts, a node's edges) is one *table* of 16-byte digests, one per page or node,
 kept in the build cache; a whole-table digest taken in C (``marshal``) says in one
@@ -18,8 +18,8 @@ facts changed. Only the title and configuration are one *site key*: when it chan
 every page is rendered again.
 
 Why the plan is not in the site key: adding a term, or a link to a name nobody defines
-(a new ``missing/`` page), changes the plan, and rendering all ~43k pages of a 10k-term
-site for it took 20-50 s. When the plan changed, pages are matched with the previous
+(a new ``missing/`` page), changes the plan, and rendering every page of a large
+site for it costs as much as a cold build. When the plan changed, pages are matched with the previous
 build's by their whole row (key, id, kind, label, path, URL: a page that moved to
 another file, e.g. by a slug collision, is a new page), nodes by name; each page's
 look-ups beyond its graph neighbours (``Linker`` records them while the page renders:
@@ -62,7 +62,7 @@ def _changed_at(old: Any, new: bytes) -> list[int] | None:
     if old == new:
         return []
     # Blocks of 256 entries compared as bytes (C speed), entries only inside a block that differs:
-    # an edit changes a few entries of tens of thousands, and this needs no numpy import (~40 ms).
+    # an edit changes a few entries of tens of thousands, and this needs no numpy import (a cost of its own).
     block = 256 * WIDTH
     changed: list[int] = []
     for start in range(0, len(new), block):
@@ -283,7 +283,7 @@ def changes(renderer: Any, plan: "SitePlan", digests: Mapping[str, str] | None, 
                        None if p is None else (p.url, p.label, p.kind)))
 
     # The whole graph's digest: the link cache's when it has one (the graph is then the stored
-    # link result's, see compiler.incremental.linkreuse), else the graph's dicts hashed (~0.17 s at 10k terms).
+    # link result's, see compiler.incremental.linkreuse), else the graph's dicts hashed (every node and edge).
     # The edges are the stored link result's alone (a status edit changes the graph's digest, not theirs).
     known, links = link_digests if link_digests is not None else (None, None)
     nodes_whole: Any

@@ -2,9 +2,9 @@
 
 Why the site-wide files too: a cold build has thousands of pages to share out, but a
 rebuild after a header edit (a status, a new cross-link) renders a dozen pages and
-makes again the files that show the whole graph. At 10,000 terms those took ~2.7 s
-one after the other in this process (graph export 0.8 s, graph data 0.6 s, problems
-and wanted pages 0.4 s each) while the other core idled. Each heavy file is now a task
+makes again the files that show the whole graph. On a large glossary those took most
+of such a rebuild, made one after the other in this process (graph export, graph data,
+problems and wanted pages) while the other core idled. Each heavy file is now a task
 of its own, put first so that the workers take them while this process makes the light
 ones and renders its pages (compiler.incremental.workers). Who makes a file never changes its bytes.
 
@@ -25,11 +25,11 @@ if TYPE_CHECKING:
     from compiler.render.site import SiteRenderer
 
 CHUNK = 24  # node pages per task: small enough to balance the processes, large enough to amortise a task
-# Site-wide files whose making grows with the whole graph, heaviest first (measured at 10k terms:
-# 0.6-2.6 s, 0.8 s, 0.5 s, 0.4 s); the others take a tenth of that and stay in this process.
+# Site-wide files whose making grows with the whole graph, heaviest first (bench/README.md); the
+# others take a fraction of that and stay in this process.
 HEAVY_FILES = ("graph-data.js", "graph.json", "problems.html", "wanted.html")
-# Below this many node pages a worker costs more than the heavy files take (~30 ms on the
-# 1,150-page corpus, where starting the pool, forking and importing take about as much).
+# Below this many node pages a worker costs more than the heavy files take (on the corpus's
+# site, starting the pool, forking and importing take about as long as the files).
 HEAVY_MIN_PAGES = 2000
 
 PageResult = tuple[int, int, "Diagnostic | None", tuple]  # index, bytes written or -1, diagnostic, look-ups
@@ -77,8 +77,8 @@ def heavy_share(made: Sequence[str], pages: int, jobs: int) -> list[str]:
 
     Why two and not all: a pool's worker holds the task after its current one too, so this
     process cannot take those back when it is done first. With one worker, the graph data
-    and export (~1.6 s at 10k terms) there and the problems and wanted pages here beside
-    the light files (~1.6 s) end together; handing it all four left this process idle for 1.2 s."""
+    and export there and the problems and wanted pages here beside the light files take
+    about as long and end together; handing it all four left this process idle."""
     if jobs < 2 or pages < HEAVY_MIN_PAGES:
         return []
     return [name for name in HEAVY_FILES if name in made][:2 * (jobs - 1)]

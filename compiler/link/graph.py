@@ -80,8 +80,8 @@ def link_edges(ref_source: np.ndarray, ref_target: np.ndarray, ref_relation: np.
     unless the relation has no inverse or the target is a missing node (a name defined
     nowhere asserts nothing), the inferred inverse. The first edge of a (source, target,
     relation) wins, so a declaration always beats an inverse inferred from the other side.
-    Arrays, because the streaming idea map (compiler.analyze.ideamap) links 100,000 terms
-    with the same rules.
+    Arrays, because the streaming idea map (compiler.analyze.ideamap) links the largest
+    glossaries with the same rules.
     """
     import numpy as np
 

@@ -5,7 +5,7 @@ each finding has a stable code (registered in :mod:`compiler.codes`), a location
 the term file that causes it, and a hint. The checks read the graph and the resolved
 references; they never change them.
 
-"Did you mean" must stay linear on a 100,000-term glossary, so it does not compare
+"Did you mean" must stay linear on the largest glossaries, so it does not compare
 every dangling name with every id: names are normalised (case, punctuation) for an
 exact lookup that also covers aliases and labels, then matched through an index of
 one-character deletions (the SymSpell idea) built over the smaller side, which finds
@@ -259,7 +259,7 @@ def remembered_suggest(queries: Iterable[str], candidates: Iterable[tuple[str, s
     """:func:`suggest`, reusing the answers of the last build while the known names are the same.
 
     Why: finding names within two edits of every dangling link is the slowest integrity
-    check (about 1 s at 10,000 terms), and an edit that adds or renames no term keeps
+    check of a large glossary, and an edit that adds or renames no term keeps
     every answer. Each query's answer depends only on the query and the candidates
     (never on the other queries), so answers are kept per query, under a digest of the
     candidates; a new candidate set starts afresh. Only this build's queries are kept.

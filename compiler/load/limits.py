@@ -1,8 +1,9 @@
 """The budgets one term file may spend while it is read and parsed, and the text clean-up.
 
 Why budgets per file, counted across all of its front-matter blocks: a cap per block
-let 200 small alias bombs in one file cost 90 s, and a cap on constructed values did
-not see that one anchored 1 MB string named by 1,000 aliases is a gigabyte of pages.
+let many small alias bombs in one file add up to minutes, and a cap on constructed values
+did not see that one anchored long string named by many aliases is a gigabyte of pages
+(bench/bench_hostile.py times each such file; bench/README.md).
 Every budget here is spent by one file alone, so a hostile file costs bounded time
 and memory whatever its neighbours do, and an exceeded budget is that file's located
 ``yaml-too-large`` error naming the budget (docs/guarantees.md lists them all).
@@ -20,11 +21,11 @@ from dataclasses import dataclass
 MAX_FILE_BYTES = 16 * 1024 * 1024  # bytes read from one file (counted as read, not from its size)
 MAX_VALUES = 100_000  # YAML values per file, all blocks together, aliases counted each time they expand
 MAX_ALIAS_CHARS = 1_000_000  # characters of text reached again through aliases, per file
-MAX_PURE_PARSER_CHARS = 32 * 1024  # text per file parsed by PyYAML's pure-Python parser (~30x slower than libyaml)
+MAX_PURE_PARSER_CHARS = 32 * 1024  # text per file parsed by PyYAML's pure-Python parser (far slower than libyaml)
 
 # Lone surrogates and the 66 non-characters (U+FDD0..U+FDEF and the last two code points of every
 # plane). One range stands for the astral ones (checked one by one, ``_bad``): a class of 38 items
-# made the scan of a 16 MB body take 1.3 s, this one 0.15 s.
+# made the scan of a body near the file cap several times slower than this one.
 _CANDIDATE = re.compile("[\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff\U0001fffe-\U0010ffff]")
 
 

@@ -8,7 +8,7 @@ its written text, and every trap becomes a located diagnostic instead of a crash
 No tag is ever constructed: only the YAML core types are produced.
 
 Every file's blocks share one ``FileBudget`` (compiler.load.limits): composing stops
-at the file's budget of values (a 14 MB flow list of 7M items used to be composed whole
+at the file's budget of values (a flow list of millions of items used to be composed whole
 before any cap was looked at), and constructing counts each alias expansion against it
 and against the budget of text reached again through aliases.
 """
@@ -118,11 +118,11 @@ def compose(text: str, budget: FileBudget | None = None) -> yaml.Node | None:
     """Compose one YAML document into nodes; raises yaml.YAMLError with PyYAML's own mark, or
     TooManyValues past ``budget.values`` nodes (a fresh budget when None): a block that may
     hold more (``most_nodes``) has its nodes counted from libyaml's events first, so a
-    14 MB flow list stops after the budget's nodes, none of them built.
+    huge flow list stops after the budget's nodes, none of them built.
 
     PyYAML's pure parser (for blocks holding a tab, and libyaml's disagreeing errors) is
-    used only while the file's budget of pure-parsed text lasts: it composes ~30,000
-    nodes a second, so a long block goes to libyaml whatever it holds."""
+    used only while the file's budget of pure-parsed text lasts: it is far slower than
+    libyaml, so a long block goes to libyaml whatever it holds."""
     budget = budget if budget is not None else FileBudget()
     if not LIBYAML or ("\t" in text and len(text) <= budget.pure_chars):
         return _pure(text, budget)

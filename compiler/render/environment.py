@@ -96,7 +96,7 @@ def make_environment(template_cache: Path | None = None) -> jinja2.Environment:
         cache_size=-1,
     )
     # No global names: the templates use none of Jinja's defaults (range, dict, namespace, ...),
-    # and every page's context starts as a copy of the globals (with them, ~6 us a page).
+    # and every page's context starts as a copy of the globals (with them, a copy per page).
     env.globals.clear()
     # Helpers the templates use are filters, not globals: Jinja calls a filter directly, while
     # every call of a global goes through ``Context.call`` (a term page makes dozens).

@@ -23,7 +23,8 @@ class Linker:
 
     One Linker serves every page with the same ``root`` (``SiteRenderer.linker``), so
     the ``<a>`` of a node, made once, is reused on every page that links to it: each
-    term page links to dozens of neighbours, and at 10k terms that was ~9% of rendering.
+    term page links to dozens of neighbours, and making each ``<a>`` again was a visible share
+    of rendering.
     """
 
     def __init__(self, plan: SitePlan, graph: Any, root: str):
@@ -111,7 +112,7 @@ class Linker:
         shown = P.show(ident if text is None else text)
         html = label_html(shown) if text is not None else escape(shown)
         url = self.url(ident)
-        # f-strings with markupsafe's escape on every value: ``Markup.format`` costs ~10x as much,
+        # f-strings with markupsafe's escape on every value: ``Markup.format`` costs many times as much,
         # and a build makes one anchor per node and folder depth.
         if url is None:
             return Markup(f'<span class="nolink">{html}</span>')

@@ -231,7 +231,7 @@ def _plain(text: str) -> bool:
     """True when ``text`` is plain in the sense above.
 
     One character class after dropping the ``\\_`` pairs: a regular expression with the
-    alternation ``(?:[^...]|\\\\_)*`` took ~4x as long, a tenth of a term page."""
+    alternation ``(?:[^...]|\\\\_)*`` took several times as long, a visible share of a term page."""
     return _PLAIN_CHARS.match(text.replace("\\_", "") if "\\" in text else text) is not None
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-if TYPE_CHECKING:  # parsed only when some page has math (a rebuild of one prose page skips ~3 ms)
+if TYPE_CHECKING:  # parsed only when some page has math (a rebuild of one prose page skips it)
     import xml.etree.ElementTree as ET
 
 MAX_LATEX = 2000

@@ -103,7 +103,7 @@ def relation_groups(groups: list[dict[str, Any]], empty: str, level: int = 4) ->
     """A page's links or backlinks by relation (the ``relation_groups`` filter), each item's ``<a>`` made by ``_groups``.
 
     Why in Python and not a macro: every node page shows two of these lists (a wanted
-    term's page is little else), and a macro's loop cost a third of such a page. Every
+    term's page is little else), and a macro's loop was a large share of such a page. Every
     value passes through ``markupsafe.escape`` (the anchors are ``Markup`` from the Linker); the level is an int."""
     if not groups:
         return Markup(f'<p class="empty">{escape(empty)}</p>')

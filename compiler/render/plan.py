@@ -19,7 +19,7 @@ from compiler.render.slugs import assign_slugs, href
 
 FOLDERS = {"term": "terms", "module": "modules", "missing": "missing"}
 # Redirect pages per term: the schema's ``maxItems`` of ``aliases``. A term past it already
-# fails the schema; its further aliases make no pages (200,000 aliases made 807 MB of them).
+# fails the schema; its further aliases make no pages (a file of hostile aliases made hundreds of MB of them).
 ALIAS_PAGES = 1000
 
 

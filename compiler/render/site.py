@@ -51,7 +51,7 @@ class SiteWriter:
     Why no ``resolve()`` per file: the folder is fresh and only this class creates
     anything in it, so it holds no symbolic link, and a path that stays inside it
     lexically (no ``..``, not absolute, no empty part) stays inside it for real.
-    That check is ~20x cheaper than a ``resolve()``, which stats every component.
+    That check costs far less than a ``resolve()``, which stats every component.
     """
 
     def __init__(self, base: Path):

@@ -44,9 +44,9 @@ class Report:
 class _Sources:
     """Source lines for the caret display, read lazily once per file.
 
-    Why bytes and a bounded split: at 10k terms the text report reads ~10,000 files
-    for ~55,000 caret lines, all near the top (in the headers); reading bytes and
-    splitting only up to the deepest line asked for halved its cost."""
+    Why bytes and a bounded split: a large glossary's text report reads every file for
+    several caret lines each, all near the top (in the headers); reading bytes and
+    splitting only up to the deepest line asked for is far cheaper than decoding it all."""
 
     def __init__(self, deepest: dict[str, int] | None = None) -> None:
         self.cache: dict[str, list[str]] = {}
@@ -131,7 +131,7 @@ def text_report(report: Report, *, color: bool = False, show_info: bool = True) 
     """``path:line:col: severity[code] message``, the source line with a caret, the hint."""
     sources = _Sources()
     out: list[str] = []
-    paths: dict[str, str] = {}  # one path join per file, not per finding (60,000 findings at 10k terms)
+    paths: dict[str, str] = {}  # one path join per file, not per finding (a file has several findings)
     for d in report.diagnostics:
         if d.file not in paths:
             paths[d.file] = report.path(d)

@@ -44,7 +44,7 @@ def _is_date(text: Any) -> bool:
 
 @functools.cache
 def _fast_validator() -> Any:
-    """fastjsonschema compiles the schema to Python: about 9x faster than jsonschema on
+    """fastjsonschema compiles the schema to Python: several times faster than jsonschema on
     valid headers, which are most of them. It only says valid/invalid here; the
     located, plain-words errors still come from jsonschema (tests check they agree)."""
     import copy
