@@ -48,6 +48,7 @@ from typing import Any, Callable, Mapping
 
 from compiler.codes import make, selector_known
 from compiler.diagnostics import Diagnostic, Severity
+from compiler.spelling import closest
 
 
 def _tomllib() -> Any:
@@ -296,10 +297,8 @@ def _checked(reader: _Reader, table: Mapping[str, Any], known: Mapping[str, Vali
     """Keep the known keys whose values have the right type; report the rest."""
     table = _norm_keys(reader, table, where)
     for key in (k for k in table if k not in known):
-        import difflib  # only for a misspelt key
-
-        close = difflib.get_close_matches(key, list(known), n=1)
-        hint = f"did you mean `{where}{close[0]}`?" if close else "known keys here: " + ", ".join(sorted(known))
+        close = closest(key, known)
+        hint = f"did you mean `{where}{close}`?" if close else "known keys here: " + ", ".join(sorted(known))
         reader.report("config-unknown-key", f"{where}{key}", f"unknown configuration key `{where}{key}`", hint=hint)
     good: dict[str, Any] = {}
     for key, value in table.items():

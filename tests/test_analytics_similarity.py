@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import cosine_similarity
 
 from compiler.analyze import similarity
 from compiler.analyze.similarity import similar_pairs, term_text, tfidf, tokenize, top_k
-
-pytestmark = pytest.mark.skipif(not similarity.available(), reason="scipy is not installed")
 
 HEADER = {
     "term": "Header Word",
@@ -94,13 +94,31 @@ def test_tfidf_rows_have_unit_length_and_empty_texts_are_zero():
     assert np.allclose(norms, [1, 0, 1], atol=1e-6)
 
 
-def test_scores_equal_scikit_learn():
-    sklearn = pytest.importorskip("sklearn.feature_extraction.text")
-    pairwise = pytest.importorskip("sklearn.metrics.pairwise")
+def test_scores_equal_the_usual_scikit_learn_script():
+    """What an author's TfidfVectorizer + cosine_similarity script gives (scikit-learn is a runtime
+    dependency, so this always runs)."""
     texts = [" ".join(doc) for doc in corpus(120, 300, 40, seed=3)]
     ours = (lambda m: (m @ m.T).toarray())(tfidf([tokenize(t) for t in texts]))
-    theirs = pairwise.cosine_similarity(sklearn.TfidfVectorizer(analyzer=tokenize).fit_transform(texts))
+    theirs = cosine_similarity(TfidfVectorizer(analyzer=tokenize).fit_transform(texts))
     assert np.allclose(ours, theirs, atol=1e-5)
+
+
+@pytest.mark.parametrize("docs", [
+    [["sea", "wave"], ["sea", "tide", "tide"], ["song"], []],
+    [["alpha", "beta", "beta", "gamma"], ["alpha"], ["beta", "delta"], ["alpha", "delta", "delta"]],
+])
+def test_weights_are_the_smooth_idf_formula(docs):
+    """Each weight is count * (ln((1 + n) / (1 + df)) + 1), rows scaled to unit length, written out
+    by hand here: a changed idf constant (a missing + 1, no smoothing) changes these numbers."""
+    matrix = tfidf(docs)
+    n, words = len(docs), sorted({w for doc in docs for w in doc})
+    df = {w: sum(w in doc for doc in docs) for w in words}
+    order = list(dict.fromkeys(w for doc in docs for w in doc))  # columns in order of first use
+    for row, doc in enumerate(docs):
+        raw = {w: doc.count(w) * (np.log((1 + n) / (1 + df[w])) + 1) for w in set(doc)}
+        norm = np.sqrt(sum(v * v for v in raw.values())) or 1.0
+        want = np.array([raw.get(w, 0.0) / norm for w in order])
+        assert np.allclose(matrix[row].toarray().ravel(), want, atol=1e-6), row
 
 
 def test_similar_pairs_are_undirected_sorted_and_rounded():

@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from compiler import spelling
 from compiler.config import default_config
 from compiler.diagnostics import Severity
 from compiler.export.writers import node_link_data
 from compiler.link import link
-from compiler.link.integrity import edit_distance, remembered_suggest, suggest
+from compiler.link.integrity import remembered_suggest, suggest
 from compiler.link.relations import RELATIONS
 from compiler.load.modules import load_modules
 from compiler.load.terms import load_terms
@@ -221,7 +222,7 @@ def test_remembered_suggest_answers_like_suggest_and_forgets_when_names_change(m
     ("kitten", "sitting", 3), ("abc", "abc", 0), ("abc", "acb", 1), ("", "ab", 2), ("abcdef", "a", 4),
 ])
 def test_edit_distance(a: str, b: str, distance: int) -> None:
-    assert edit_distance(a, b, limit=3) == min(distance, 4)
+    assert spelling.distance(a, b, limit=3) == min(distance, 4)
 
 
 def _osa(a: str, b: str) -> int:
@@ -236,8 +237,10 @@ def _osa(a: str, b: str) -> int:
 
 
 @given(st.text("abc_", max_size=9), st.text("abc_", max_size=9), st.integers(1, 3))
-def test_banded_edit_distance_agrees_with_the_full_table(a: str, b: str, limit: int) -> None:
-    assert edit_distance(a, b, limit) == min(_osa(a, b), limit + 1)
+def test_edit_distance_cut_off_agrees_with_the_full_table(a: str, b: str, limit: int) -> None:
+    """rapidfuzz's OSA with score_cutoff is the measure "did you mean" was designed on: adjacent
+    swaps count one edit, and anything over the limit reads as limit + 1."""
+    assert spelling.distance(a, b, limit) == min(_osa(a, b), limit + 1)
 
 
 def test_link_restores_the_garbage_collector(tmp_path: Path) -> None:

@@ -495,3 +495,28 @@ def test_packed_locations_round_trip_and_fall_back_to_plain_tuples():
         assert isinstance(row[6], tuple) is packs, locations
         back = term_of(marshal.loads(marshal.dumps(row)))
         assert dict(back.locations) == locations and len(back.locations) == len(locations)
+
+
+def test_a_no_op_build_imports_no_parser_template_engine_or_graph_library(tmp_path):
+    """A no-op answers from its record: importing PyYAML, Jinja2, markdown-it, networkx or numpy
+    would cost more than the rest of it (bench/README.md, "Before and after issue 20")."""
+    import os
+    import subprocess
+    import sys
+
+    terms = tmp_path / "terms"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "terms", terms)
+    _age(terms)
+    out = tmp_path / "site"
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    program = ("import sys; from compiler.cli.main import main; code = main(sys.argv[1:]); "
+               "heavy = sorted({m.split('.')[0] for m in sys.modules} & "
+               "{'yaml', 'jinja2', 'markdown_it', 'networkx', 'numpy', 'scipy', 'rapidfuzz'}); "
+               "print('HEAVY', ' '.join(heavy)); sys.exit(code)")
+    args = [sys.executable, "-c", program, "build", str(terms), "-o", str(out)]
+    first = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300)
+    assert first.returncode == 0, first.stderr
+    again = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300)
+    assert again.returncode == 0 and "nothing changed" in again.stdout, again.stdout + again.stderr
+    assert "HEAVY \n" in again.stdout, again.stdout.splitlines()[-2:]
+    assert "yaml" in first.stdout.split("HEAVY", 1)[1]  # the check itself sees a build that did import them

@@ -240,15 +240,15 @@ def test_templates_compiled_before_a_renderer_existed_still_render_its_pages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A bare environment (a tool, a test) compiles and caches term.html first; a build then loads that code."""
-    from compiler.render.site import render_site
+    from compiler.incremental.render import render_site_fast
     from tests.render_support import make_glossary, term
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cache = tmp_path / "cache"
     monkeypatch.delenv("COMPILE_GLOSSARY_NO_TEMPLATE_CACHE", raising=False)
-    make_environment().get_template("term.html")  # compiled without the renderer's md/field filters
-    assert any((tmp_path / "cache").rglob("*.cache"))
+    make_environment(cache).get_template("term.html")  # compiled without the renderer's md/field filters
+    assert any(cache.rglob("*.cache"))
     g = make_glossary([term("A", body="Some *text*", triad={"art": "a_b\nc"}, operational_definition={"units": "m"})])
-    stats, diags = render_site(g, tmp_path / "site")
+    stats, diags = render_site_fast(g, tmp_path / "site", template_cache=cache)
     assert diags == [] and "<em>text</em>" in (tmp_path / "site" / "terms" / "A.html").read_text(encoding="utf-8")
 
 

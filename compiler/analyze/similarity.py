@@ -5,8 +5,11 @@ quadratic in the terms). Here the similarities are computed a block of rows at a
 block is cut down to its top k neighbours before the next one starts, so memory grows
 with N * k. The weighting is scikit-learn's ``TfidfVectorizer`` default (raw counts,
 smooth idf ``ln((1 + n) / (1 + df)) + 1``, rows scaled to unit length), so the scores
-are the ones an author gets from the usual script (a test checks this against
-scikit-learn when it is installed).
+are the ones an author gets from the usual script; a test checks this against
+scikit-learn (installed with the tests). The dozen lines of :func:`weigh` are kept
+rather than calling ``TfidfTransformer``: its weights are the same to the last bit,
+but importing scikit-learn costs an idea-map command more than its whole similarity
+step (the figures are in the issue 20 notes).
 
 Speed: a word found in many texts makes almost every pair similar, and the product of
 two sparse matrices is slow when its result is dense. So the vocabulary is split: the

@@ -26,8 +26,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 from compiler.diagnostics import Diagnostic
 from compiler.link.references import _UNSET, Reference
 from compiler.link.relations import INVERSE_CODE, RELATION_CODE, RELATION_NAMES
-from compiler.load.modules import Module
-from compiler.model import Attrs, Edge, GraphData, Term
+from compiler.model import Attrs, Edge, GraphData, Module, Term
 
 if TYPE_CHECKING:
     import networkx as nx

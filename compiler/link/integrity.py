@@ -9,7 +9,8 @@ references; they never change them.
 every dangling name with every id: names are normalised (case, punctuation) for an
 exact lookup that also covers aliases and labels, then matched through an index of
 one-character deletions (the SymSpell idea) built over the smaller side, which finds
-every candidate within two edits (one on each side) without an all-pairs scan.
+every candidate within two edits (one on each side) without an all-pairs scan. Each
+candidate's distance is :func:`compiler.spelling.distance` (rapidfuzz's OSA).
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from compiler.link.graph import GraphResult
 from compiler.link.references import Reference
 from compiler.link.relations import CONFLICTS, MODULE_ID, RELATIONS
 from compiler.model import Term
+from compiler.spelling import distance
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -177,37 +179,6 @@ def _deletes(word: str) -> set[str]:
     return {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
-def edit_distance(a: str, b: str, limit: int = 3) -> int:
-    """Optimal-string-alignment distance (adjacent swaps count 1); ``limit + 1`` when larger.
-
-    Only cells within ``limit`` of the diagonal are computed, so a call costs
-    O(len * limit), not O(len²).
-    """
-    if a == b:
-        return 0
-    la, lb, over = len(a), len(b), limit + 1
-    if abs(la - lb) > limit:
-        return over
-    prev2: list[int] = []
-    prev = [j if j <= limit else over for j in range(lb + 1)]
-    for i in range(1, la + 1):
-        lo, hi = max(1, i - limit), min(lb, i + limit)
-        cur = [over] * (lb + 1)
-        cur[0] = i if i <= limit else over
-        ai = a[i - 1]
-        best = cur[0]
-        for j in range(lo, hi + 1):
-            value = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ai != b[j - 1]))
-            if i > 1 and j > 1 and ai == b[j - 2] and a[i - 2] == b[j - 1]:
-                value = min(value, prev2[j - 2] + 1)
-            cur[j] = value if value < over else over
-            best = min(best, cur[j])
-        if best > limit:
-            return over
-        prev2, prev = prev, cur
-    return prev[lb]
-
-
 def _allowed(query: str) -> int:
     return 1 if len(query) <= 4 else 2
 
@@ -259,7 +230,7 @@ def suggest(queries: Iterable[str], candidates: Iterable[tuple[str, str]]) -> di
         for d in _deletes(word):
             for other in index.get(d, ()):
                 query, cand = (other, word) if query_small else (word, other)
-                dist = edit_distance(query, cand, 2)
+                dist = distance(query, cand, 2)
                 if dist > _allowed(query) or _digits_only(query, cand):
                     continue
                 known = best.get(query)
@@ -572,4 +543,4 @@ def findings_by_code(diagnostics: Iterable[Diagnostic]) -> Mapping[str, int]:
     return dict(sorted(Counter(d.code for d in diagnostics).items()))
 
 
-__all__ = ["run_checks", "CHECKS", "Context", "suggest", "remembered_suggest", "edit_distance", "findings_by_code"]
+__all__ = ["run_checks", "CHECKS", "Context", "suggest", "remembered_suggest", "findings_by_code"]

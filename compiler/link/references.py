@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Protocol, Sequence
 
 from compiler.link.relations import REFERENCE_FIELDS, SOFT, is_link
-from compiler.load.modules import Module
-from compiler.model import Term, pointer_join
+from compiler.model import Module, Term, pointer_join
 
 
 class _Unset:

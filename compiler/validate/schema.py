@@ -18,6 +18,7 @@ from compiler.codes import make
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.ids import id_problem
 from compiler.model import Term, pointer_join
+from compiler.spelling import closest
 
 _TYPE_WORDS = {"array": "a list", "object": "a mapping", "string": "text", "number": "a number",
                "integer": "a whole number", "boolean": "true or false", "null": "empty"}
@@ -155,10 +156,8 @@ def _describe(error: Any, pointer: str) -> tuple[str, str, str | None]:
                 "string": "Quote the value to make it text."}.get(kind if isinstance(kind, str) else "", None)
         return "schema-type", f"`{name}` should be {wanted}, but it is {got}", hint
     if v == "enum":
-        import difflib  # only for a value or key that is nearly right
-
-        close = difflib.get_close_matches(str(error.instance), [str(k) for k in kind], n=1)
-        hint = f"Did you mean {close[0]!r}?" if close else f"Use one of: {', '.join(map(str, kind))}."
+        close = closest(str(error.instance), [str(k) for k in kind])
+        hint = f"Did you mean {close!r}?" if close else f"Use one of: {', '.join(map(str, kind))}."
         return ("schema-enum", f"`{name}` is {error.instance!r}; it must be one of {', '.join(map(str, kind))}", hint)
     if v == "format":
         return "schema-format", f"`{name}` is {error.instance!r}, not a valid {kind}", "Write dates as YYYY-MM-DD."
@@ -229,10 +228,8 @@ def validate_term(term: Term) -> tuple[Term, list[Diagnostic]]:
     for key in data:
         if key not in known:
             loc = term.location(pointer_join("", key))
-            import difflib
-
-            close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.75)
-            hint = (f"Did you mean `{close[0]}`?" if close else
+            close = closest(key, known, cutoff=0.75)
+            hint = (f"Did you mean `{close}`?" if close else
                     "Check the spelling, or ignore the code `schema-unknown-key` in the configuration.")
             diags.append(
                 make(
