@@ -39,9 +39,19 @@ def register(name: str, severity: Severity, stage: str, doc: str, scope: str = "
     return code
 
 
+def _about_the_run(d: Diagnostic) -> bool:
+    code = CODES.get(d.code)
+    return code is not None and code.scope == "run"
+
+
 def about_the_glossary(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
     """The diagnostics without the ones about this run only (scope ``run``)."""
-    return tuple(d for d in diagnostics if d.code not in CODES or CODES[d.code].scope != "run")
+    return tuple(d for d in diagnostics if not _about_the_run(d))
+
+
+def about_this_run(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
+    """The diagnostics about this run only (a rebuilt cache): said once, never counted."""
+    return tuple(d for d in diagnostics if _about_the_run(d))
 
 
 # --- load: reading files and parsing their YAML headers ------------------------------

@@ -70,12 +70,11 @@ def _report(glossary, base: str, extra: dict | None = None, *, fmt: str = "json"
 
 def _say_run_notes(glossary, args: argparse.Namespace) -> None:
     """The findings about this run only (a rebuilt cache), on stderr: said once, never counted."""
-    from compiler.codes import about_the_glossary
+    from compiler.codes import about_this_run
     from compiler.report.console import run_notes
 
-    kept = set(map(id, about_the_glossary(glossary.diagnostics)))
     if not getattr(args, "quiet", False):
-        for line in run_notes([d for d in glossary.diagnostics if id(d) not in kept]):
+        for line in run_notes(about_this_run(glossary.diagnostics)):
             print(line, file=sys.stderr)
 
 

@@ -19,15 +19,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
+
+import networkx as nx
 
 from compiler.codes import make
 from compiler.diagnostics import Diagnostic
 from compiler.model import Term
-
-if TYPE_CHECKING:
-    import networkx as nx
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 VOCAB = "https://compile-glossary.dev/vocab#"
@@ -65,7 +64,7 @@ def _child_parent(source: str, target: str, relation: str) -> tuple[str, str]:
 class Hierarchy:
     """The glossary's hierarchy as SKOS may carry it: without the links that close a cycle."""
 
-    up: dict[str, list[str]] = field(default_factory=dict)  # child -> parents kept
+    kept: nx.DiGraph = field(default_factory=nx.DiGraph)  # child -> parent, the links SKOS carries
     dropped: set[tuple[str, str]] = field(default_factory=set)  # (child, parent) links that closed a cycle
     cycles: list[list[str]] = field(default_factory=list)  # each broken cycle, child to parent, closed
     _above: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -73,17 +72,9 @@ class Hierarchy:
     def above(self, node: str) -> frozenset[str]:
         """Every concept a chain of kept ``broader`` links leads to from ``node`` (broaderTransitive)."""
         done = self._above.get(node)
-        if done is not None:
-            return done
-        seen: set[str] = set()
-        stack = list(self.up.get(node, ()))
-        while stack:
-            parent = stack.pop()
-            if parent not in seen:
-                seen.add(parent)
-                stack.extend(self.up.get(parent, ()))
-        self._above[node] = frozenset(seen)
-        return self._above[node]
+        if done is None:
+            done = self._above[node] = frozenset(nx.descendants(self.kept, node)) if node in self.kept else frozenset()
+        return done
 
     def joined(self, a: str, b: str) -> bool:
         """Whether a hierarchical path joins ``a`` and ``b`` (either way up), or they are one concept."""
@@ -91,37 +82,26 @@ class Hierarchy:
 
 
 def hierarchy(graph: nx.MultiDiGraph) -> Hierarchy:
-    """The graph's broader/narrower links as child -> parents, each cycle broken at the link that
-    closes it in a depth-first walk taken in id order (deterministic)."""
-    up: dict[str, set[str]] = {}
-    for source, target, relation in graph.edges(keys=True):
-        if relation in ("broader", "narrower"):
-            child, parent = _child_parent(source, target, relation)
-            up.setdefault(child, set()).add(parent)
+    """The graph's broader/narrower links as child -> parent, each cycle broken at the link that
+    closes it in a depth-first walk taken in id order (deterministic): networkx's walk labels
+    that link ``nontree`` while its parent is still on the walk's path."""
+    pairs = sorted({_child_parent(source, target, relation) for source, target, relation in graph.edges(keys=True)
+                    if relation in ("broader", "narrower")})
     result = Hierarchy()
-    state: dict[str, int] = {}  # 1: on the walk's path, 2: done
-    for root in sorted(up):
-        if root in state:
-            continue
-        path: list[str] = [root]
-        state[root] = 1
-        todo = [iter(sorted(up.get(root, ())))]
-        while todo:
-            step = next(todo[-1], None)
-            if step is None:
-                state[path.pop()] = 2
-                todo.pop()
-                continue
-            child, parent = path[-1], step
-            if state.get(parent) == 1:  # back to a concept on the path: this link closes a cycle
-                result.dropped.add((child, parent))
-                result.cycles.append(path[path.index(parent):] + [parent])
-            elif parent not in state:
-                state[parent] = 1
-                path.append(parent)
-                todo.append(iter(sorted(up.get(parent, ()))))
-    result.up = {child: sorted(p for p in parents if (child, p) not in result.dropped)
-                 for child, parents in up.items()}
+    result.kept.add_nodes_from(sorted({node for pair in pairs for node in pair}))
+    result.kept.add_edges_from(pairs)  # in id order, so the walk meets each concept's parents in id order
+    path: list[str] = []
+    on_path: set[str] = set()
+    for child, parent, kind in nx.dfs_labeled_edges(result.kept):
+        if kind == "forward":  # (root, root) when a walk starts
+            path.append(parent)
+            on_path.add(parent)
+        elif kind == "reverse":
+            on_path.discard(path.pop())
+        elif kind == "nontree" and parent in on_path:  # back to a concept on the path: this link closes a cycle
+            result.dropped.add((child, parent))
+            result.cycles.append(path[path.index(parent):] + [parent])
+    result.kept.remove_edges_from(result.dropped)
     return result
 
 
