@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 
 from compiler.codes import CODES
 from compiler.diagnostics import Diagnostic, Severity
-from compiler.report.formats import Report, finding_label, kind, painted, terminal_safe, text_report
+from compiler.report import formats
+from compiler.report.formats import Report, kind, painted, terminal_safe, text_report
 
 MAX_FINDINGS = 50  # at most this many findings in a short report
 MAX_LINES = 60  # ... and no more lines than this in all, the table, totals and notes included
@@ -67,10 +68,7 @@ def ranked(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 def finding_line(report: Report, d: Diagnostic, *, color: bool = False) -> str:
     """``path:line:col: severity[code] message`` on one line (the short report's form)."""
-    path = report.path(d)
-    where = terminal_safe(f"{path}:{d.line}:{d.column}" if d.line else path)
-    waived = f" (waived: {terminal_safe(d.waived)})" if d.waived is not None else ""
-    return f"{where}: {finding_label(d, color)} {terminal_safe(d.message)}{waived}"
+    return formats.finding_line(report.path(d), d, color)
 
 
 def short_report(report: Report, *, where: str, color: bool = False, other_lines: int = 0) -> str:

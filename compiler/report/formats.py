@@ -127,6 +127,13 @@ def summary_text_line(s: Mapping[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def finding_line(path: str, d: Diagnostic, color: bool = False) -> str:
+    """``path:line:col: severity[code] message`` on one line, every file-derived part made terminal-safe."""
+    where = terminal_safe(f"{path}:{d.line}:{d.column}" if d.line else path)
+    waived = f" (waived: {terminal_safe(d.waived)})" if d.waived is not None else ""
+    return f"{where}: {finding_label(d, color)} {terminal_safe(d.message)}{waived}"
+
+
 def text_report(report: Report, *, color: bool = False, show_info: bool = True) -> str:
     """``path:line:col: severity[code] message``, the source line with a caret, the hint."""
     sources = _Sources()
@@ -141,10 +148,7 @@ def text_report(report: Report, *, color: bool = False, show_info: bool = True) 
         if d.severity is Severity.INFO and not show_info and d.waived is None:
             continue
         path = paths[d.file]
-        where = terminal_safe(f"{path}:{d.line}:{d.column}" if d.line else path)
-        label = finding_label(d, color)
-        waived = f" (waived: {terminal_safe(d.waived)})" if d.waived is not None else ""
-        out.append(f"{where}: {label} {terminal_safe(d.message)}{waived}")
+        out.append(finding_line(path, d, color))
         src = d.source if d.source is not None or d.code in _NO_SOURCE else sources.line(path, d.line)
         if src is not None and d.line:
             gutter = str(d.line)
@@ -248,5 +252,6 @@ def exit_status(errors: int, warnings: int, *, strict: bool = False) -> int:
     return 1 if errors or (strict and warnings) else 0
 
 
-__all__ = ["Report", "terminal_safe", "finding_label", "kind", "painted", "text_report", "json_report", "github_report",
+__all__ = ["Report", "terminal_safe", "finding_label", "finding_line", "kind", "painted", "text_report", "json_report",
+           "github_report",
            "sarif_report", "FORMATTERS", "exit_code", "exit_status", "summary_line", "summary_text_line", "Sequence"]
