@@ -14,10 +14,14 @@ import stat
 from dataclasses import dataclass
 from importlib.machinery import PathFinder
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from compiler.load.walk import Found, walk
 from compiler.version import __version__
+
+if TYPE_CHECKING:
+    from compiler.config import Config
+    from compiler.stages import Options
 
 # Libraries whose answers reach a build's output (cycles, Markdown, templates, YAML, numbers):
 # an upgrade changes their files, and with them the cache key and the stamps.
@@ -60,20 +64,17 @@ def _resource_dir(package: str) -> Path | None:
         return None
 
 
-def inputs_of(terms_dir: Path, config: Any, options: Any) -> Inputs:
+def inputs_of(terms_dir: Path, config: Config, options: Options) -> Inputs:
     """The inputs of building ``terms_dir`` with ``config`` (module folders of the command line merged
-    in) and the command line's ``options`` (compiler.stages.Options)."""
-    checks = getattr(config, "checks", None)
+    in) and the command line's ``options``."""
     package_dirs = tuple(dict.fromkeys(p for p in (PACKAGE, _resource_dir("compiler._schema"),
                                                    _resource_dir("compiler._site")) if p is not None))
     settings = (f"version={__version__}", f"edition={options.edition}", f"checks={options.checks}",
-                f"config={options.config_file}", f"modules={[str(p) for p in getattr(config, 'module_dirs', ())]}",
-                f"modules-exclude={list(getattr(config, 'modules_exclude', ()))}",
+                f"config={options.config_file}", f"modules={[str(p) for p in config.module_dirs]}",
+                f"modules-exclude={list(config.modules_exclude)}",
                 *(f"library={stamp}" for stamp in library_stamps()))
-    file = getattr(config, "file", None)
-    return Inputs(terms_dir.resolve(), Path(file) if file else None, tuple(getattr(config, "module_dirs", ())),
-                  getattr(checks, "hooks_dir", None), tuple(getattr(checks, "reference_dirs", ()) or ()),
-                  package_dirs, settings)
+    return Inputs(terms_dir.resolve(), config.file, tuple(config.module_dirs), config.checks.hooks_dir,
+                  tuple(config.checks.reference_dirs), package_dirs, settings)
 
 
 def library_stamps() -> Iterator[str]:
@@ -110,7 +111,7 @@ def stamp_line(found: Found) -> str:
     return f"{found.path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}:{st.st_ctime_ns}"
 
 
-def environment_key(inputs: Inputs, config: Any) -> str:
+def environment_key(inputs: Inputs, config: Config) -> str:
     """The build cache's key: everything besides the term files and module documents (kept file by
     file) that can change a result. A cache made under another key is dropped whole."""
     from compiler.incremental.cache import environment_key as key_of
